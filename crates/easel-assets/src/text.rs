@@ -1,0 +1,72 @@
+//! Unicode-aware text matching: case folding, word splitting and locale resolution.
+
+use indexmap::IndexMap;
+
+/// Folds case for caseless matching: Unicode lowercase plus the full case-folding mappings
+/// that lowercase lacks (`ß` → `ss`, final `ς` → `σ`, …). `İ` folds to plain `i` so
+/// `İstanbul` matches `istanbul`. Accents are kept: `café` ≠ `cafe`.
+pub fn fold_case(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ς' => out.push('σ'),
+            'ſ' => out.push('s'),
+            'İ' => out.push('i'),
+            'ϐ' => out.push('β'),
+            'ϑ' => out.push('θ'),
+            'ϕ' => out.push('φ'),
+            'ϖ' => out.push('π'),
+            'ϰ' => out.push('κ'),
+            'ϱ' => out.push('ρ'),
+            'ϵ' => out.push('ε'),
+            'ﬀ' => out.push_str("ff"),
+            'ﬁ' => out.push_str("fi"),
+            'ﬂ' => out.push_str("fl"),
+            _ => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Splits free text into folded words: runs of letters and digits (any script).
+pub fn query_words(text: &str) -> Vec<String> {
+    fold_case(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Picks the value for `locale`, then `en`, then the first present.
+pub(crate) fn resolve<'a, T>(map: &'a IndexMap<String, T>, locale: Option<&str>) -> Option<&'a T> {
+    locale
+        .and_then(|l| map.get(l))
+        .or_else(|| map.get("en"))
+        .or_else(|| map.first().map(|(_, v)| v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_handles_non_ascii() {
+        assert_eq!(fold_case("Café"), "café");
+        assert_eq!(fold_case("İstanbul"), "istanbul");
+        assert_eq!(fold_case("STRASSE"), fold_case("straße"));
+        assert_ne!(fold_case("cafe"), fold_case("café"));
+    }
+
+    #[test]
+    fn words_are_unicode_words() {
+        assert_eq!(
+            query_words("  Crème-brûlée café "),
+            ["crème", "brûlée", "café"]
+        );
+        assert!(query_words(" ,; ").is_empty());
+    }
+}

@@ -1,0 +1,57 @@
+//! The scene graph model of Easel: blocks, their typed properties, the hierarchy, layout,
+//! block events and JSON serialization.
+//!
+//! Everything in a design is a block addressed by a [`BlockId`]: the scene, its stack, pages,
+//! graphics and groups, and also the shapes and fills that graphics use. Blocks carry
+//! properties described by a per-type schema ([`PropertySpec`]) and are read and written by
+//! key (`"fill/color/value"`, `"shape/star/points"`, …) with the same names as the reference
+//! engine, or through typed helpers ([`SceneGraph::set_width`], [`SceneGraph::set_fill`], …).
+//!
+//! This crate is *not* a renderer and does no I/O: it does not fetch images or know about
+//! GPUs. The facade crate `easel` compiles a scene into a display list for `easel-render`.
+//!
+//! ```
+//! use easel_scene::{SceneGraph, SceneLayout, Color};
+//!
+//! let mut graph = SceneGraph::new();
+//! let page = graph.create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0)))?.page;
+//! let block = graph.create("graphic")?;
+//! let shape = graph.create_shape("rect")?;
+//! graph.set_shape(block, shape)?;
+//! let fill = graph.create_fill("color")?;
+//! graph.set_color(fill, "fill/color/value", Color::rgb(0.9, 0.1, 0.1))?;
+//! graph.set_fill(block, fill)?;
+//! graph.set_width(block, 400.0)?;
+//! graph.set_height(block, 300.0)?;
+//! graph.append_child(page, block)?;
+//! graph.layout();
+//! assert_eq!(graph.frame(block)?.width, 400.0);
+//! # Ok::<(), easel_scene::Error>(())
+//! ```
+
+mod block_type;
+mod color;
+mod error;
+mod events;
+mod graph;
+mod hierarchy;
+mod id;
+mod layout;
+mod property;
+mod schema;
+mod serialize;
+mod typed;
+
+pub use block_type::{BlockType, FillKind, ShapeKind};
+pub use color::{Color, GradientStop};
+pub use error::{Error, Result};
+pub use events::{BlockEvent, BlockEventKind};
+pub use graph::{CreatedScene, SceneGraph};
+pub use id::BlockId;
+pub use layout::Frame;
+pub use property::{PropertyType, PropertyValue};
+pub use schema::{Access, PropertySpec};
+pub use typed::{
+    ContentFillMode, FillRule, HorizontalAlignment, SceneLayout, StrokeCap, StrokeJoin,
+    StrokePosition, VerticalAlignment,
+};

@@ -1,0 +1,256 @@
+//! Versioned JSON save/load of a scene or of a list of blocks.
+
+use crate::graph::{Block, validate};
+use crate::schema::{Computed, schema};
+use crate::{BlockId, BlockType, Error, GradientStop, PropertyValue, Result, SceneGraph};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u64 = 1;
+const FORMAT_NAME: &str = "easel/scene";
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedDocument {
+    format: String,
+    version: u64,
+    /// Indices of the top-level blocks; for a scene document, the first is the scene.
+    roots: Vec<usize>,
+    blocks: Vec<SavedBlock>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedBlock {
+    #[serde(rename = "type")]
+    ty: String,
+    #[serde(default)]
+    children: Vec<usize>,
+    #[serde(default)]
+    shape: Option<usize>,
+    #[serde(default)]
+    fill: Option<usize>,
+    #[serde(default)]
+    properties: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    metadata: BTreeMap<String, String>,
+    #[serde(default)]
+    gradient_stops: Option<Vec<GradientStop>>,
+    #[serde(default)]
+    dash_array: Vec<f32>,
+}
+
+impl SceneGraph {
+    /// Saves the current scene as versioned JSON.
+    pub fn save_to_string(&self) -> Result<String> {
+        let scene = self.scene.ok_or(Error::NoScene)?;
+        self.save_blocks_to_string(&[scene])
+    }
+
+    /// Saves blocks (with their subtrees, shapes and fills) as versioned JSON.
+    pub fn save_blocks_to_string(&self, roots: &[BlockId]) -> Result<String> {
+        let mut doc = SavedDocument {
+            format: FORMAT_NAME.to_string(),
+            version: FORMAT_VERSION,
+            roots: Vec::new(),
+            blocks: Vec::new(),
+        };
+        for root in roots {
+            let index = self.save_block(*root, &mut doc.blocks)?;
+            doc.roots.push(index);
+        }
+        serde_json::to_string(&doc).map_err(|e| Error::Malformed(e.to_string()))
+    }
+
+    fn save_block(&self, id: BlockId, out: &mut Vec<SavedBlock>) -> Result<usize> {
+        let block = self.block(id)?;
+        let specs = &schema(block.ty).specs;
+        let properties = block
+            .props
+            .iter()
+            .map(|(i, v)| (specs[*i as usize].key.to_string(), v.to_json()))
+            .collect();
+        let index = out.len();
+        out.push(SavedBlock {
+            ty: block.ty.long_name(),
+            children: Vec::new(),
+            shape: None,
+            fill: None,
+            properties,
+            metadata: block.metadata.clone(),
+            gradient_stops: matches!(block.ty, BlockType::Fill(_))
+                .then(|| block.gradient_stops.clone())
+                .filter(|s| !s.is_empty()),
+            dash_array: block.dash_array.clone(),
+        });
+        let (shape, fill, children) = (block.shape, block.fill, block.children.clone());
+        if let Some(s) = shape {
+            out[index].shape = Some(self.save_block(s, out)?);
+        }
+        if let Some(f) = fill {
+            out[index].fill = Some(self.save_block(f, out)?);
+        }
+        for child in children {
+            let c = self.save_block(child, out)?;
+            out[index].children.push(c);
+        }
+        Ok(index)
+    }
+
+    /// Loads a scene saved by [`Self::save_to_string`], replacing the current scene. On any
+    /// error the graph is left as it was.
+    pub fn load_from_string(&mut self, json: &str) -> Result<BlockId> {
+        let (doc, blocks) = parse(json)?;
+        let root = *doc
+            .roots
+            .first()
+            .ok_or_else(|| Error::Malformed("no root block".into()))?;
+        if blocks[root].ty != BlockType::Scene {
+            return Err(Error::Malformed(format!(
+                "the first root is a {}, not a scene",
+                blocks[root].ty.long_name()
+            )));
+        }
+        if let Some(old) = self.scene {
+            self.destroy(old)?;
+        }
+        let ids = self.insert_all(&doc, blocks)?;
+        self.scene = Some(ids[root]);
+        Ok(ids[root])
+    }
+
+    /// Loads blocks saved by [`Self::save_blocks_to_string`]; they come back unattached.
+    pub fn load_blocks_from_string(&mut self, json: &str) -> Result<Vec<BlockId>> {
+        let (doc, blocks) = parse(json)?;
+        let ids = self.insert_all(&doc, blocks)?;
+        Ok(doc.roots.iter().map(|r| ids[*r]).collect())
+    }
+
+    fn insert_all(&mut self, doc: &SavedDocument, blocks: Vec<Block>) -> Result<Vec<BlockId>> {
+        let ids: Vec<BlockId> = blocks.into_iter().map(|b| self.insert(b)).collect();
+        for (i, saved) in doc.blocks.iter().enumerate() {
+            let id = ids[i];
+            let children: Vec<BlockId> = saved.children.iter().map(|c| ids[*c]).collect();
+            for c in &children {
+                self.block_mut(*c)?.parent = Some(id);
+            }
+            let shape = saved.shape.map(|s| ids[s]);
+            let fill = saved.fill.map(|f| ids[f]);
+            for part in shape.iter().chain(fill.iter()) {
+                self.block_mut(*part)?.owner = Some(id);
+            }
+            let b = self.block_mut(id)?;
+            b.children = children;
+            b.shape = shape;
+            b.fill = fill;
+        }
+        self.layout_dirty = true;
+        Ok(ids)
+    }
+}
+
+/// Parses and fully validates a document before anything is inserted.
+fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| Error::Malformed(e.to_string()))?;
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(FORMAT_VERSION) => {}
+        Some(found) => {
+            return Err(Error::UnsupportedVersion {
+                found,
+                supported: FORMAT_VERSION,
+            });
+        }
+        None => return Err(Error::Malformed("missing numeric `version`".into())),
+    }
+    let doc: SavedDocument =
+        serde_json::from_value(value).map_err(|e| Error::Malformed(e.to_string()))?;
+    if doc.format != FORMAT_NAME {
+        return Err(Error::Malformed(format!(
+            "format is `{}`, expected `{FORMAT_NAME}`",
+            doc.format
+        )));
+    }
+    let n = doc.blocks.len();
+    let mut referenced = vec![false; n];
+    let mut mark = |i: usize, what: &str| -> Result<()> {
+        match referenced.get_mut(i) {
+            None => Err(Error::Malformed(format!(
+                "{what} index {i} is out of range"
+            ))),
+            Some(true) => Err(Error::Malformed(format!("block {i} is referenced twice"))),
+            Some(r) => {
+                *r = true;
+                Ok(())
+            }
+        }
+    };
+    for r in &doc.roots {
+        mark(*r, "root")?;
+    }
+    let mut blocks = Vec::with_capacity(n);
+    for (i, saved) in doc.blocks.iter().enumerate() {
+        let ty = BlockType::parse(&saved.ty)?;
+        for c in &saved.children {
+            mark(*c, "child")?;
+        }
+        for s in saved.shape.iter().chain(saved.fill.iter()) {
+            mark(*s, "shape/fill")?;
+        }
+        let mut block = Block::new(ty);
+        let schema = schema(ty);
+        for (key, json) in &saved.properties {
+            // Keys from a newer format version are ignored.
+            let Some(index) = schema.index(key) else {
+                continue;
+            };
+            let spec = &schema.specs[index as usize];
+            if spec.computed != Computed::Stored {
+                continue;
+            }
+            let value = PropertyValue::from_json(spec.ty, json).ok_or_else(|| {
+                Error::Malformed(format!("block {i}: `{key}` is not a {}: {json}", spec.ty))
+            })?;
+            validate(spec, &value)?;
+            block.store(index, value, &spec.default);
+        }
+        block.metadata = saved.metadata.clone();
+        if let Some(stops) = &saved.gradient_stops {
+            block.gradient_stops = stops.clone();
+        }
+        block.dash_array = saved.dash_array.clone();
+        blocks.push(block);
+    }
+    // Every block is reachable exactly once from the roots, so the structure is a forest;
+    // now check kinds along the edges.
+    if referenced.iter().any(|r| !r) {
+        return Err(Error::Malformed(
+            "some blocks are not reachable from a root".into(),
+        ));
+    }
+    for (i, saved) in doc.blocks.iter().enumerate() {
+        if let Some(s) = &saved.shape
+            && !matches!(blocks[*s].ty, BlockType::Shape(_))
+        {
+            return Err(Error::Malformed(format!(
+                "block {i}: shape {s} is not a shape"
+            )));
+        }
+        if let Some(f) = &saved.fill
+            && !matches!(blocks[*f].ty, BlockType::Fill(_))
+        {
+            return Err(Error::Malformed(format!(
+                "block {i}: fill {f} is not a fill"
+            )));
+        }
+        for c in &saved.children {
+            if !crate::hierarchy::allowed(blocks[i].ty, blocks[*c].ty) {
+                return Err(Error::Malformed(format!(
+                    "block {i}: child {c} is not allowed"
+                )));
+            }
+        }
+    }
+    Ok((doc, blocks))
+}
