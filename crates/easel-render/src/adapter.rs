@@ -1,0 +1,112 @@
+//! Choosing a backend and adapter.
+
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// The environment variable that forces a backend: `vulkan`, `gl`, `metal` or `dx12`.
+pub const BACKEND_ENV: &str = "EASEL_BACKEND";
+
+/// A graphics API wgpu can drive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Backend {
+    /// Vulkan (NVIDIA/AMD/Intel drivers, Mesa's lavapipe).
+    Vulkan,
+    /// OpenGL ES via EGL (Mesa's llvmpipe on machines without a GPU).
+    Gl,
+    /// Metal (macOS).
+    Metal,
+    /// Direct3D 12 (Windows).
+    Dx12,
+}
+
+impl Backend {
+    /// Parses `vulkan`, `vk`, `gl`, `gles`, `opengl`, `metal`, `dx12`, `d3d12`.
+    pub fn parse(name: &str) -> Result<Backend> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "vulkan" | "vk" => Ok(Backend::Vulkan),
+            "gl" | "gles" | "opengl" | "egl" => Ok(Backend::Gl),
+            "metal" | "mtl" => Ok(Backend::Metal),
+            "dx12" | "d3d12" => Ok(Backend::Dx12),
+            _ => Err(Error::UnknownBackend(name.to_string())),
+        }
+    }
+
+    pub(crate) fn to_wgpu(self) -> wgpu::Backends {
+        match self {
+            Backend::Vulkan => wgpu::Backends::VULKAN,
+            Backend::Gl => wgpu::Backends::GL,
+            Backend::Metal => wgpu::Backends::METAL,
+            Backend::Dx12 => wgpu::Backends::DX12,
+        }
+    }
+
+    /// The backend named by [`BACKEND_ENV`], if set and not empty.
+    pub fn from_env() -> Result<Option<Backend>> {
+        match std::env::var(BACKEND_ENV) {
+            Ok(v) if !v.trim().is_empty() => Backend::parse(&v).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Which adapter a renderer runs on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdapterSummary {
+    /// The driver's name for it, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)`.
+    pub name: String,
+    /// `Vulkan`, `Gl`, `Metal`, `Dx12`.
+    pub backend: String,
+    /// `DiscreteGpu`, `IntegratedGpu`, `VirtualGpu`, `Cpu`, `Other`.
+    pub device_type: String,
+    /// The driver and its version, when reported.
+    pub driver: String,
+}
+
+impl AdapterSummary {
+    pub(crate) fn of(info: &wgpu::AdapterInfo) -> Self {
+        AdapterSummary {
+            name: info.name.clone(),
+            backend: format!("{:?}", info.backend),
+            device_type: format!("{:?}", info.device_type),
+            driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
+        }
+    }
+}
+
+fn rank(t: wgpu::DeviceType) -> u8 {
+    match t {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Cpu => 3,
+        wgpu::DeviceType::Other => 4,
+    }
+}
+
+/// Every usable adapter for the backends, best first: discrete, integrated, virtual, software.
+pub(crate) fn candidates(backends: wgpu::Backends) -> (wgpu::Instance, Vec<wgpu::Adapter>) {
+    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+    desc.backends = backends;
+    let instance = wgpu::Instance::new(desc);
+    let mut adapters = pollster::block_on(instance.enumerate_adapters(backends));
+    // On ties, prefer Vulkan over GL: it is the more complete backend.
+    adapters.sort_by_key(|a| {
+        let info = a.get_info();
+        (rank(info.device_type), u8::from(info.backend != wgpu::Backend::Vulkan))
+    });
+    (instance, adapters)
+}
+
+pub(crate) fn describe(backends: wgpu::Backends) -> String {
+    let names: Vec<&str> = [
+        (wgpu::Backends::VULKAN, "vulkan"),
+        (wgpu::Backends::GL, "gl"),
+        (wgpu::Backends::METAL, "metal"),
+        (wgpu::Backends::DX12, "dx12"),
+    ]
+    .iter()
+    .filter(|(b, _)| backends.contains(*b))
+    .map(|(_, n)| *n)
+    .collect();
+    names.join(", ")
+}

@@ -1,0 +1,160 @@
+//! Turning [`PathShape`] descriptions into lyon paths.
+
+use crate::display_list::{FillRule, PathShape};
+use crate::{Error, Result};
+use lyon::math::{Box2D, point, vector};
+use lyon::path::builder::BorderRadii;
+use lyon::path::{Path, Winding};
+use std::f32::consts::PI;
+
+impl PathShape {
+    /// The fill rule that applies to this shape.
+    pub fn fill_rule(&self) -> FillRule {
+        match self {
+            PathShape::Svg { fill_rule, .. } => *fill_rule,
+            _ => FillRule::NonZero,
+        }
+    }
+
+    /// True when the shape has no inside to fill (a line).
+    pub fn is_open(&self) -> bool {
+        matches!(self, PathShape::Line { .. })
+    }
+
+    /// Every number in the description, for validation.
+    pub(crate) fn numbers(&self) -> Vec<(&'static str, f32)> {
+        match self {
+            PathShape::Rect { width, height, radii } => vec![
+                ("width", *width),
+                ("height", *height),
+                ("corner radius", radii[0]),
+                ("corner radius", radii[1]),
+                ("corner radius", radii[2]),
+                ("corner radius", radii[3]),
+            ],
+            PathShape::Ellipse { width, height } => vec![("width", *width), ("height", *height)],
+            PathShape::Star { width, height, inner_diameter, .. } => vec![
+                ("width", *width),
+                ("height", *height),
+                ("inner diameter", *inner_diameter),
+            ],
+            PathShape::Polygon { width, height, corner_radius, .. } => vec![
+                ("width", *width),
+                ("height", *height),
+                ("corner radius", *corner_radius),
+            ],
+            PathShape::Line { .. } => Vec::new(),
+            PathShape::Svg { width, height, view_width, view_height, .. } => vec![
+                ("width", *width),
+                ("height", *height),
+                ("view width", *view_width),
+                ("view height", *view_height),
+            ],
+        }
+    }
+
+    /// Builds the lyon path.
+    pub fn to_path(&self) -> Result<Path> {
+        let mut b = Path::builder();
+        match self {
+            PathShape::Rect { width, height, radii } => {
+                let limit = width.min(*height) / 2.0;
+                let r = radii.map(|r| r.clamp(0.0, limit.max(0.0)));
+                b.add_rounded_rectangle(
+                    &Box2D::new(point(0.0, 0.0), point(*width, *height)),
+                    &BorderRadii {
+                        top_left: r[0],
+                        top_right: r[1],
+                        bottom_right: r[2],
+                        bottom_left: r[3],
+                    },
+                    Winding::Positive,
+                );
+            }
+            PathShape::Ellipse { width, height } => {
+                b.add_ellipse(
+                    point(width / 2.0, height / 2.0),
+                    vector(width / 2.0, height / 2.0),
+                    lyon::math::Angle::radians(0.0),
+                    Winding::Positive,
+                );
+            }
+            PathShape::Star { width, height, points, inner_diameter } => {
+                let n = (*points).max(3) as usize * 2;
+                let (cx, cy) = (width / 2.0, height / 2.0);
+                let inner = inner_diameter.clamp(0.0, 1.0);
+                for i in 0..n {
+                    let k = if i % 2 == 0 { 1.0 } else { inner };
+                    let a = -PI / 2.0 + i as f32 * PI * 2.0 / n as f32;
+                    let p = point(cx + cx * k * a.cos(), cy + cy * k * a.sin());
+                    if i == 0 {
+                        b.begin(p);
+                    } else {
+                        b.line_to(p);
+                    }
+                }
+                b.close();
+            }
+            PathShape::Polygon { width, height, sides, corner_radius } => {
+                let n = (*sides).max(3) as usize;
+                let (cx, cy) = (width / 2.0, height / 2.0);
+                let corners: Vec<_> = (0..n)
+                    .map(|i| {
+                        let a = -PI / 2.0 + i as f32 * PI * 2.0 / n as f32;
+                        point(cx + cx * a.cos(), cy + cy * a.sin())
+                    })
+                    .collect();
+                if *corner_radius <= 0.0 {
+                    b.begin(corners[0]);
+                    for c in &corners[1..] {
+                        b.line_to(*c);
+                    }
+                } else {
+                    // Cut each corner back along both edges and round it with a quadratic
+                    // curve whose control point is the corner.
+                    for i in 0..n {
+                        let (prev, c, next) = (corners[(i + n - 1) % n], corners[i], corners[(i + 1) % n]);
+                        let (to_prev, to_next) = (prev - c, next - c);
+                        let cut = corner_radius
+                            .min(to_prev.length() / 2.0)
+                            .min(to_next.length() / 2.0);
+                        let a = c + to_prev.normalize() * cut;
+                        let z = c + to_next.normalize() * cut;
+                        if i == 0 {
+                            b.begin(a);
+                        } else {
+                            b.line_to(a);
+                        }
+                        b.quadratic_bezier_to(c, z);
+                    }
+                }
+                b.close();
+            }
+            PathShape::Line { x0, y0, x1, y1 } => {
+                b.begin(point(*x0, *y0));
+                b.line_to(point(*x1, *y1));
+                b.end(false);
+            }
+            PathShape::Svg { data, view_width, view_height, width, height, .. } => {
+                let parsed = parse_svg(data)?;
+                let sx = if *view_width > 0.0 { width / view_width } else { 1.0 };
+                let sy = if *view_height > 0.0 { height / view_height } else { 1.0 };
+                return Ok(parsed.transformed(&lyon::math::Transform::scale(sx, sy)));
+            }
+        }
+        Ok(b.build())
+    }
+}
+
+fn parse_svg(data: &str) -> Result<Path> {
+    use lyon::extra::parser::{ParserOptions, PathParser, Source};
+    let mut builder = Path::builder();
+    let mut source = Source::new(data.chars());
+    PathParser::new()
+        .parse(&ParserOptions::DEFAULT, &mut source, &mut builder)
+        .map_err(|e| Error::InvalidPath {
+            data: data.chars().take(80).collect(),
+            message: e.to_string(),
+        })?;
+    Ok(builder.build())
+}

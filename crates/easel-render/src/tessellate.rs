@@ -1,0 +1,280 @@
+//! Fill and stroke tessellation with lyon, cached by path description and tolerance.
+
+use crate::display_list::{FillRule, LineCap, LineJoin, PathShape, Stroke};
+use crate::{Error, Result};
+use lyon::path::iterator::PathIterator;
+use lyon::path::{Path, PathEvent};
+use lyon::tessellation::{
+    BuffersBuilder, FillOptions, FillTessellator, FillVertex, StrokeOptions, StrokeTessellator,
+    StrokeVertex, VertexBuffers,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Triangles in an item's local coordinates.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Mesh {
+    /// Vertex positions.
+    pub vertices: Vec<[f32; 2]>,
+    /// Triangle list indices into `vertices`.
+    pub indices: Vec<u32>,
+}
+
+/// What to tessellate: the inside, or an outline with these parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Outline<'a> {
+    Fill,
+    Stroke(&'a Stroke, f32),
+}
+
+/// Cached meshes keyed by (description bytes, tolerance bucket). Bounded: cleared when it
+/// grows past `max_entries`, which keeps memory flat in long-running servers.
+#[derive(Debug)]
+pub(crate) struct TessellationCache {
+    map: HashMap<Vec<u8>, Arc<Mesh>>,
+    max_entries: usize,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl Default for TessellationCache {
+    fn default() -> Self {
+        TessellationCache {
+            map: HashMap::new(),
+            max_entries: 200_000,
+            hits: 0,
+            misses: 0,
+        }
+    }
+}
+
+/// Rounds a tolerance down to a power of two so nearby scales share cache entries.
+pub(crate) fn tolerance_bucket(tolerance: f32) -> f32 {
+    let t = tolerance.clamp(1e-4, 10.0);
+    2f32.powi(t.log2().floor() as i32)
+}
+
+fn put_f32(out: &mut Vec<u8>, v: f32) {
+    out.extend_from_slice(&v.to_bits().to_le_bytes());
+}
+
+fn key(shape: &PathShape, outline: Outline<'_>, tolerance: f32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(48);
+    put_f32(&mut k, tolerance);
+    match shape {
+        PathShape::Rect { width, height, radii } => {
+            k.push(0);
+            [*width, *height].iter().chain(radii).for_each(|v| put_f32(&mut k, *v));
+        }
+        PathShape::Ellipse { width, height } => {
+            k.push(1);
+            put_f32(&mut k, *width);
+            put_f32(&mut k, *height);
+        }
+        PathShape::Star { width, height, points, inner_diameter } => {
+            k.push(2);
+            [*width, *height, *inner_diameter].iter().for_each(|v| put_f32(&mut k, *v));
+            k.extend_from_slice(&points.to_le_bytes());
+        }
+        PathShape::Polygon { width, height, sides, corner_radius } => {
+            k.push(3);
+            [*width, *height, *corner_radius].iter().for_each(|v| put_f32(&mut k, *v));
+            k.extend_from_slice(&sides.to_le_bytes());
+        }
+        PathShape::Line { x0, y0, x1, y1 } => {
+            k.push(4);
+            [*x0, *y0, *x1, *y1].iter().for_each(|v| put_f32(&mut k, *v));
+        }
+        PathShape::Svg { data, fill_rule, view_width, view_height, width, height } => {
+            k.push(5);
+            k.push(*fill_rule as u8);
+            [*view_width, *view_height, *width, *height].iter().for_each(|v| put_f32(&mut k, *v));
+            k.extend_from_slice(data.as_bytes());
+        }
+    }
+    match outline {
+        Outline::Fill => k.push(0),
+        Outline::Stroke(s, width) => {
+            k.push(1);
+            put_f32(&mut k, width);
+            k.push(s.join as u8);
+            k.push(s.cap as u8);
+            put_f32(&mut k, s.miter_limit);
+            put_f32(&mut k, s.dash_offset);
+            s.dash_array.iter().for_each(|v| put_f32(&mut k, *v));
+        }
+    }
+    k
+}
+
+impl TessellationCache {
+    pub fn mesh(
+        &mut self,
+        shape: &PathShape,
+        outline: Outline<'_>,
+        tolerance: f32,
+        index: usize,
+    ) -> Result<Arc<Mesh>> {
+        let tolerance = tolerance_bucket(tolerance);
+        let k = key(shape, outline, tolerance);
+        if let Some(m) = self.map.get(&k) {
+            self.hits += 1;
+            return Ok(m.clone());
+        }
+        self.misses += 1;
+        let path = shape.to_path()?;
+        let mesh = match outline {
+            Outline::Fill => fill(&path, shape.fill_rule(), tolerance, index)?,
+            Outline::Stroke(s, width) => stroke(&path, s, width, tolerance, index)?,
+        };
+        let mesh = Arc::new(mesh);
+        if self.map.len() >= self.max_entries {
+            self.map.clear();
+        }
+        self.map.insert(k, mesh.clone());
+        Ok(mesh)
+    }
+}
+
+fn fill(path: &Path, rule: FillRule, tolerance: f32, index: usize) -> Result<Mesh> {
+    let mut buffers: VertexBuffers<[f32; 2], u32> = VertexBuffers::new();
+    let options = FillOptions::tolerance(tolerance).with_fill_rule(match rule {
+        FillRule::NonZero => lyon::tessellation::FillRule::NonZero,
+        FillRule::EvenOdd => lyon::tessellation::FillRule::EvenOdd,
+    });
+    FillTessellator::new()
+        .tessellate_path(
+            path,
+            &options,
+            &mut BuffersBuilder::new(&mut buffers, |v: FillVertex| v.position().to_array()),
+        )
+        .map_err(|e| Error::Tessellation {
+            index,
+            message: format!("{e:?}"),
+        })?;
+    Ok(Mesh {
+        vertices: buffers.vertices,
+        indices: buffers.indices,
+    })
+}
+
+fn stroke(path: &Path, s: &Stroke, width: f32, tolerance: f32, index: usize) -> Result<Mesh> {
+    let dashed;
+    let path = if s.dash_array.iter().any(|d| *d > 0.0) {
+        dashed = dash(path, &s.dash_array, s.dash_offset, tolerance);
+        &dashed
+    } else {
+        path
+    };
+    let cap = match s.cap {
+        LineCap::Butt => lyon::tessellation::LineCap::Butt,
+        LineCap::Round => lyon::tessellation::LineCap::Round,
+        LineCap::Square => lyon::tessellation::LineCap::Square,
+    };
+    let join = match s.join {
+        LineJoin::Miter => lyon::tessellation::LineJoin::Miter,
+        LineJoin::Bevel => lyon::tessellation::LineJoin::Bevel,
+        LineJoin::Round => lyon::tessellation::LineJoin::Round,
+    };
+    let options = StrokeOptions::tolerance(tolerance)
+        .with_line_width(width)
+        .with_line_cap(cap)
+        .with_line_join(join)
+        .with_miter_limit(s.miter_limit.max(1.0));
+    let mut buffers: VertexBuffers<[f32; 2], u32> = VertexBuffers::new();
+    StrokeTessellator::new()
+        .tessellate_path(
+            path,
+            &options,
+            &mut BuffersBuilder::new(&mut buffers, |v: StrokeVertex| v.position().to_array()),
+        )
+        .map_err(|e| Error::Tessellation {
+            index,
+            message: format!("{e:?}"),
+        })?;
+    Ok(Mesh {
+        vertices: buffers.vertices,
+        indices: buffers.indices,
+    })
+}
+
+/// Cuts a path into dashes: flattens it, then walks each sub-path with the pattern.
+fn dash(path: &Path, pattern: &[f32], offset: f32, tolerance: f32) -> Path {
+    let total: f32 = pattern.iter().sum();
+    let mut out = Path::builder();
+    if total.is_nan() || total <= 0.0 {
+        return out.build();
+    }
+    // Position in the pattern: (index, distance left in that entry).
+    let start_state = || {
+        let mut i = 0;
+        let mut left = pattern[0];
+        let mut skip = offset.rem_euclid(total);
+        while skip > 0.0 {
+            if skip >= left {
+                skip -= left;
+                i = (i + 1) % pattern.len();
+                left = pattern[i];
+            } else {
+                left -= skip;
+                skip = 0.0;
+            }
+        }
+        (i, left)
+    };
+    let mut polylines: Vec<Vec<lyon::math::Point>> = Vec::new();
+    for event in path.iter().flattened(tolerance) {
+        match event {
+            PathEvent::Begin { at } => polylines.push(vec![at]),
+            PathEvent::Line { to, .. } => {
+                if let Some(p) = polylines.last_mut() {
+                    p.push(to);
+                }
+            }
+            PathEvent::End { last, first, close } => {
+                if close
+                    && last != first
+                    && let Some(p) = polylines.last_mut()
+                {
+                    p.push(first);
+                }
+            }
+            _ => {}
+        }
+    }
+    for line in polylines {
+        let (mut i, mut left) = start_state();
+        let mut drawing = false;
+        for seg in line.windows(2) {
+            let (mut a, b) = (seg[0], seg[1]);
+            let mut len = (b - a).length();
+            while len > 0.0 {
+                let on = i % 2 == 0;
+                let step = left.min(len);
+                let next = a + (b - a).normalize() * step;
+                if on {
+                    if !drawing {
+                        out.begin(a);
+                        drawing = true;
+                    }
+                    out.line_to(next);
+                }
+                left -= step;
+                len -= step;
+                a = next;
+                if left <= 0.0 {
+                    if drawing {
+                        out.end(false);
+                        drawing = false;
+                    }
+                    i = (i + 1) % pattern.len();
+                    left = pattern[i];
+                }
+            }
+        }
+        if drawing {
+            out.end(false);
+        }
+    }
+    out.build()
+}
