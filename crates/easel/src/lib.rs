@@ -1,1 +1,68 @@
-//! stub
+//! Easel: a headless creative engine. Create asset sources, search and edit them, build a
+//! design scene, and export pages to PNG, JPEG or WebP — natively, with GPU rendering.
+//!
+//! One [`Engine`] composes the three crates, with parts named after the reference engine's:
+//! `engine.asset` ([`easel_assets`]), `engine.block` and `engine.scene` ([`easel_scene`]),
+//! `engine.editor` (resource settings) and `engine.event`. Export compiles the scene into an
+//! [`easel_render::DisplayList`], fetches and decodes the images it needs, renders it with
+//! wgpu and encodes the pixels.
+//!
+//! This crate is the thin layer users meet; algorithms live in the three crates. It is not a
+//! UI: there is no selection, undo or interactive editing here.
+//!
+//! ```no_run
+//! use easel::{Engine, ExportOptions, SceneLayout};
+//!
+//! let engine = Engine::new(Default::default());
+//! let page = engine.scene.create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?.page;
+//! let block = engine.block.create("graphic")?;
+//! engine.block.set_shape(block, engine.block.create_shape("rect")?)?;
+//! let fill = engine.block.create_fill("image")?;
+//! engine.block.set_string(fill, "fill/image/imageFileURI", "assets/samples/sample_1.jpg")?;
+//! engine.block.set_fill(block, fill)?;
+//! engine.block.set_width(block, 400.0)?;
+//! engine.block.set_height(block, 300.0)?;
+//! engine.block.set_position_x(block, 200.0)?;
+//! engine.block.set_position_y(block, 150.0)?;
+//! engine.block.append_child(page, block)?;
+//! let png = engine.block.export(page, &ExportOptions::default())?;
+//! # Ok::<(), easel::Error>(())
+//! ```
+
+mod asset;
+mod block;
+mod compile;
+mod editor;
+mod engine;
+mod error;
+mod event;
+mod export;
+mod resources;
+mod scene;
+
+pub use asset::AssetApi;
+pub use block::BlockApi;
+pub use editor::{EditorApi, EditorSettings, UriResolver};
+pub use engine::{Engine, EngineConfig};
+pub use error::{Error, ResourceError, ResourceErrorKind, Result};
+pub use event::EventApi;
+pub use export::{ExportOptions, MimeType};
+pub use resources::BlockState;
+pub use scene::SceneApi;
+
+pub use easel_assets::{
+    AssetDefinition, AssetFilter, AssetQuery, AssetQueryResult, AssetResult, AssetSource,
+    AssetSourceEvent, AssetSourceEventKind, AssetStore, LocalSourceOptions, SortingOrder,
+    Subscription,
+};
+pub use easel_scene::{
+    BlockEvent, BlockEventKind, BlockId, Color, ContentFillMode, GradientStop, SceneLayout,
+    StrokeCap, StrokeJoin, StrokePosition,
+};
+
+/// The scene graph crate.
+pub use easel_scene as scene_graph;
+/// The asset-source crate.
+pub use easel_assets as assets;
+/// The renderer crate.
+pub use easel_render as render;

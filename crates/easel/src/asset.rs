@@ -1,0 +1,185 @@
+//! `engine.asset`: the asset store, plus what needs the scene (applying assets).
+
+use crate::engine::Shared;
+use crate::{Error, Result};
+use easel_assets::{AssetResult, AssetStore};
+use easel_scene::{BlockId, BlockType, Color, FillKind};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// `engine.asset`: every [`AssetStore`] call (through `Deref`), plus `apply`,
+/// `apply_to_block` and loading content files from URIs.
+#[derive(Clone)]
+pub struct AssetApi {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::ops::Deref for AssetApi {
+    type Target = AssetStore;
+    fn deref(&self) -> &AssetStore {
+        &self.shared.assets
+    }
+}
+
+/// Share of the page an applied image may take, as in the reference engine.
+const APPLY_FRACTION: f32 = 8.0 / 13.0;
+
+enum AssetKind {
+    Image(String),
+    Color(Color),
+}
+
+fn number(v: Option<&Value>) -> Option<f32> {
+    match v? {
+        Value::Number(n) => n.as_f64().map(|f| f as f32),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+    .filter(|f: &f32| f.is_finite() && *f > 0.0)
+}
+
+fn color_of(v: &Value) -> Option<Color> {
+    let c = |k: &str| v.get(k).and_then(Value::as_f64).map(|f| f as f32);
+    if let Some(hex) = v.as_str() {
+        let hex = hex.trim_start_matches('#');
+        let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok().map(|b| b as f32 / 255.0);
+        return match hex.len() {
+            6 => Some(Color::rgb(byte(0)?, byte(2)?, byte(4)?)),
+            8 => Some(Color::rgba(byte(0)?, byte(2)?, byte(4)?, byte(6)?)),
+            _ => None,
+        };
+    }
+    Some(Color::rgba(c("r")?, c("g")?, c("b")?, c("a").unwrap_or(1.0))).filter(Color::is_valid)
+}
+
+fn kind_of(asset: &AssetResult) -> Result<AssetKind> {
+    if let Some(color) = asset.payload.get("color").and_then(color_of) {
+        return Ok(AssetKind::Color(color));
+    }
+    match asset.meta.get("uri").and_then(Value::as_str) {
+        Some(uri) if !uri.is_empty() => Ok(AssetKind::Image(uri.to_string())),
+        _ => Err(Error::InvalidAsset {
+            asset: asset.id.clone(),
+            reason: "it has neither `meta.uri` (an image) nor `payload.color` (a colour)".into(),
+        }),
+    }
+}
+
+impl AssetApi {
+    /// Applies an asset to the scene as the reference engine does by default: an image asset
+    /// becomes a graphic with a rect shape and an image fill, a colour asset a rect with a
+    /// colour fill. The block is sized from `meta.width`/`meta.height` to fit within 8/13 of
+    /// the current page (a square when the asset has no size), centred on the page (the
+    /// reference engine places it pseudo-randomly), and appended to the page.
+    pub fn apply(&self, source: &str, asset: &AssetResult) -> Result<BlockId> {
+        let kind = kind_of(asset)?;
+        let mut graph = self.shared.graph();
+        let page = graph.pages()?.first().copied().ok_or(easel_scene::Error::NoScene)?;
+        let (pw, ph) = (graph.width(page)?, graph.height(page)?);
+        let (bw, bh) = match (number(asset.meta.get("width")), number(asset.meta.get("height"))) {
+            (Some(w), Some(h)) => {
+                let s = (pw * APPLY_FRACTION / w).min(ph * APPLY_FRACTION / h);
+                (w * s, h * s)
+            }
+            _ => {
+                let side = pw.min(ph) * APPLY_FRACTION;
+                (side, side)
+            }
+        };
+        let block = graph.create("graphic")?;
+        let build = |graph: &mut easel_scene::SceneGraph| -> Result<()> {
+            let shape = graph.create_shape("rect")?;
+            graph.set_shape(block, shape)?;
+            let fill = match &kind {
+                AssetKind::Image(uri) => {
+                    let f = graph.create_fill("image")?;
+                    graph.set_string(f, "fill/image/imageFileURI", uri)?;
+                    f
+                }
+                AssetKind::Color(c) => {
+                    let f = graph.create_fill("color")?;
+                    graph.set_color(f, "fill/color/value", *c)?;
+                    f
+                }
+            };
+            graph.set_fill(block, fill)?;
+            graph.set_width(block, bw)?;
+            graph.set_height(block, bh)?;
+            graph.set_position_x(block, (pw - bw) / 2.0)?;
+            graph.set_position_y(block, (ph - bh) / 2.0)?;
+            graph.set_metadata(block, "asset/id", &asset.id)?;
+            graph.set_metadata(block, "asset/source", source)?;
+            if let Some(label) = &asset.label {
+                graph.set_name(block, label)?;
+            }
+            graph.append_child(page, block)?;
+            Ok(())
+        };
+        if let Err(e) = build(&mut graph) {
+            // Leave the scene as it was.
+            let _ = graph.destroy(block);
+            return Err(e);
+        }
+        Ok(block)
+    }
+
+    /// The reference engine's default apply: same as [`Self::apply`].
+    pub fn default_apply_asset(&self, source: &str, asset: &AssetResult) -> Result<BlockId> {
+        self.apply(source, asset)
+    }
+
+    /// Applies an asset to an existing block: an image asset replaces the image of its image
+    /// fill (or gives it a new image fill), a colour asset sets its colour fill.
+    pub fn apply_to_block(&self, source: &str, asset: &AssetResult, block: BlockId) -> Result<()> {
+        let kind = kind_of(asset)?;
+        let mut graph = self.shared.graph();
+        let current = graph.fill(block)?;
+        let current_kind = match current {
+            Some(f) => Some(graph.block_type(f)?),
+            None => None,
+        };
+        match (kind, current, current_kind) {
+            (AssetKind::Image(uri), Some(f), Some(BlockType::Fill(FillKind::Image))) => {
+                graph.set_string(f, "fill/image/imageFileURI", &uri)?;
+            }
+            (AssetKind::Color(c), Some(f), Some(BlockType::Fill(FillKind::Color))) => {
+                graph.set_color(f, "fill/color/value", c)?;
+            }
+            (kind, old, _) => {
+                let fill = match kind {
+                    AssetKind::Image(uri) => {
+                        let f = graph.create_fill("image")?;
+                        graph.set_string(f, "fill/image/imageFileURI", &uri)?;
+                        f
+                    }
+                    AssetKind::Color(c) => {
+                        let f = graph.create_fill("color")?;
+                        graph.set_color(f, "fill/color/value", c)?;
+                        f
+                    }
+                };
+                if let Err(e) = graph.set_fill(block, fill) {
+                    let _ = graph.destroy(fill);
+                    return Err(e.into());
+                }
+                if let Some(old) = old {
+                    graph.destroy(old)?;
+                }
+            }
+        }
+        graph.set_metadata(block, "asset/id", &asset.id)?;
+        graph.set_metadata(block, "asset/source", source)?;
+        Ok(())
+    }
+
+    /// Loads a `content.json` from a URI (file path, `file://`, `http(s)://`, `data:` or a
+    /// registered buffer) into a local source; `{{base_url}}` becomes the URI's folder.
+    /// Returns the source id.
+    pub fn add_local_source_from_json_uri(&self, uri: &str, matchers: &[&str]) -> Result<String> {
+        let settings = self.shared.settings();
+        let bytes = self.shared.resources.fetch(uri, &settings, self.shared.resolver().as_ref())?;
+        let json = String::from_utf8_lossy(&bytes);
+        let base = uri.rsplit_once('/').map(|(b, _)| b).unwrap_or(".");
+        Ok(self.shared.assets.add_local_source_from_json_str(&json, Some(base), matchers)?)
+    }
+}

@@ -1,0 +1,265 @@
+//! `engine.block`: the scene graph's block calls, plus export and resource state.
+
+use crate::engine::Shared;
+use crate::export::{self, ExportOptions};
+use crate::resources::BlockState;
+use crate::Result;
+use easel_scene::{
+    BlockId, BlockType, Color, ContentFillMode, Frame, GradientStop, PropertyType, PropertyValue,
+    StrokeCap, StrokeJoin, StrokePosition,
+};
+use std::sync::Arc;
+
+/// `engine.block`: create blocks, read and write properties, arrange them, export them.
+/// Methods mirror the reference engine's `engine.block` in snake_case.
+#[derive(Clone)]
+pub struct BlockApi {
+    pub(crate) shared: Arc<Shared>,
+}
+
+/// Generates `&self` methods that lock the scene graph and call the method of the same name.
+macro_rules! delegate {
+    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
+                Ok(self.shared.graph().$name($($arg),*)?)
+            }
+        )*
+    };
+}
+
+impl BlockApi {
+    delegate! {
+        /// Creates a design block: `graphic`, `page`, `group`, `stack`, `scene` (short or long name).
+        fn create(&self, type_name: &str) -> BlockId;
+        /// Creates a shape block: `rect`, `ellipse`, `star`, `polygon`, `line`, `vector_path`.
+        fn create_shape(&self, type_name: &str) -> BlockId;
+        /// Creates a fill block: `color`, `gradient/linear`, `gradient/radial`, `gradient/conical`, `image`.
+        fn create_fill(&self, type_name: &str) -> BlockId;
+        /// The block's type.
+        fn block_type(&self, id: BlockId) -> BlockType;
+        /// The block's long type name, e.g. `//ly.img.ubq/graphic`.
+        fn type_of(&self, id: BlockId) -> String;
+        /// The block's name.
+        fn name(&self, id: BlockId) -> String;
+        /// Sets the block's name.
+        fn set_name(&self, id: BlockId, name: &str) -> ();
+        /// Reads a metadata entry.
+        fn metadata(&self, id: BlockId, key: &str) -> Option<String>;
+        /// Sets a metadata entry.
+        fn set_metadata(&self, id: BlockId, key: &str, value: &str) -> ();
+        /// Every property key of the block.
+        fn find_all_properties(&self, id: BlockId) -> Vec<String>;
+        /// The type of a property.
+        fn property_type(&self, id: BlockId, key: &str) -> PropertyType;
+        /// The allowed values of an enum property.
+        fn enum_values(&self, id: BlockId, key: &str) -> Vec<String>;
+        /// Reads any property.
+        fn get_property(&self, id: BlockId, key: &str) -> PropertyValue;
+        /// Writes any property.
+        fn set_property(&self, id: BlockId, key: &str, value: PropertyValue) -> ();
+        /// Reads a Bool property.
+        fn get_bool(&self, id: BlockId, key: &str) -> bool;
+        /// Writes a Bool property.
+        fn set_bool(&self, id: BlockId, key: &str, value: bool) -> ();
+        /// Reads an Int property.
+        fn get_int(&self, id: BlockId, key: &str) -> i32;
+        /// Writes an Int property.
+        fn set_int(&self, id: BlockId, key: &str, value: i32) -> ();
+        /// Reads a Float property.
+        fn get_float(&self, id: BlockId, key: &str) -> f32;
+        /// Writes a Float property.
+        fn set_float(&self, id: BlockId, key: &str, value: f32) -> ();
+        /// Reads a Double property.
+        fn get_double(&self, id: BlockId, key: &str) -> f64;
+        /// Writes a Double property.
+        fn set_double(&self, id: BlockId, key: &str, value: f64) -> ();
+        /// Reads a String property.
+        fn get_string(&self, id: BlockId, key: &str) -> String;
+        /// Writes a String property.
+        fn set_string(&self, id: BlockId, key: &str, value: &str) -> ();
+        /// Reads a Color property.
+        fn get_color(&self, id: BlockId, key: &str) -> Color;
+        /// Writes a Color property.
+        fn set_color(&self, id: BlockId, key: &str, value: Color) -> ();
+        /// Reads an Enum property.
+        fn get_enum(&self, id: BlockId, key: &str) -> String;
+        /// Writes an Enum property.
+        fn set_enum(&self, id: BlockId, key: &str, value: &str) -> ();
+        /// Width.
+        fn width(&self, id: BlockId) -> f32;
+        /// Sets the width.
+        fn set_width(&self, id: BlockId, v: f32) -> ();
+        /// Height.
+        fn height(&self, id: BlockId) -> f32;
+        /// Sets the height.
+        fn set_height(&self, id: BlockId, v: f32) -> ();
+        /// X position relative to the parent.
+        fn position_x(&self, id: BlockId) -> f32;
+        /// Sets the x position.
+        fn set_position_x(&self, id: BlockId, v: f32) -> ();
+        /// Y position relative to the parent.
+        fn position_y(&self, id: BlockId) -> f32;
+        /// Sets the y position.
+        fn set_position_y(&self, id: BlockId, v: f32) -> ();
+        /// Rotation in radians about the centre.
+        fn rotation(&self, id: BlockId) -> f32;
+        /// Sets the rotation in radians.
+        fn set_rotation(&self, id: BlockId, v: f32) -> ();
+        /// Opacity.
+        fn opacity(&self, id: BlockId) -> f32;
+        /// Sets the opacity.
+        fn set_opacity(&self, id: BlockId, v: f32) -> ();
+        /// Visibility.
+        fn is_visible(&self, id: BlockId) -> bool;
+        /// Shows or hides the block.
+        fn set_visible(&self, id: BlockId, v: bool) -> ();
+        /// Horizontal flip.
+        fn flip_horizontal(&self, id: BlockId) -> bool;
+        /// Sets the horizontal flip.
+        fn set_flip_horizontal(&self, id: BlockId, v: bool) -> ();
+        /// Vertical flip.
+        fn flip_vertical(&self, id: BlockId) -> bool;
+        /// Sets the vertical flip.
+        fn set_flip_vertical(&self, id: BlockId, v: bool) -> ();
+        /// Gives a graphic its shape; returns the replaced shape.
+        fn set_shape(&self, id: BlockId, shape: BlockId) -> Option<BlockId>;
+        /// The graphic's shape.
+        fn shape(&self, id: BlockId) -> Option<BlockId>;
+        /// Gives a block its fill; returns the replaced fill.
+        fn set_fill(&self, id: BlockId, fill: BlockId) -> Option<BlockId>;
+        /// The block's fill.
+        fn fill(&self, id: BlockId) -> Option<BlockId>;
+        /// The colour of the block's colour fill.
+        fn fill_color(&self, id: BlockId) -> Color;
+        /// Sets the colour of the block's colour fill.
+        fn set_fill_color(&self, id: BlockId, color: Color) -> ();
+        /// Gradient stops of a gradient fill.
+        fn gradient_color_stops(&self, fill: BlockId) -> Vec<GradientStop>;
+        /// Sets the gradient stops of a gradient fill.
+        fn set_gradient_color_stops(&self, fill: BlockId, stops: &[GradientStop]) -> ();
+        /// Whether the stroke is drawn.
+        fn stroke_enabled(&self, id: BlockId) -> bool;
+        /// Enables the stroke.
+        fn set_stroke_enabled(&self, id: BlockId, v: bool) -> ();
+        /// Stroke width.
+        fn stroke_width(&self, id: BlockId) -> f32;
+        /// Sets the stroke width.
+        fn set_stroke_width(&self, id: BlockId, v: f32) -> ();
+        /// Stroke colour.
+        fn stroke_color(&self, id: BlockId) -> Color;
+        /// Sets the stroke colour.
+        fn set_stroke_color(&self, id: BlockId, v: Color) -> ();
+        /// Stroke position.
+        fn stroke_position(&self, id: BlockId) -> StrokePosition;
+        /// Sets the stroke position.
+        fn set_stroke_position(&self, id: BlockId, v: StrokePosition) -> ();
+        /// Stroke join.
+        fn stroke_join(&self, id: BlockId) -> StrokeJoin;
+        /// Sets the stroke join.
+        fn set_stroke_join(&self, id: BlockId, v: StrokeJoin) -> ();
+        /// Stroke cap.
+        fn stroke_cap(&self, id: BlockId) -> StrokeCap;
+        /// Sets the stroke cap.
+        fn set_stroke_cap(&self, id: BlockId, v: StrokeCap) -> ();
+        /// Stroke dash lengths.
+        fn stroke_dash_array(&self, id: BlockId) -> Vec<f32>;
+        /// Sets the stroke dash lengths.
+        fn set_stroke_dash_array(&self, id: BlockId, dashes: &[f32]) -> ();
+        /// Content fill mode.
+        fn content_fill_mode(&self, id: BlockId) -> ContentFillMode;
+        /// Sets the content fill mode.
+        fn set_content_fill_mode(&self, id: BlockId, v: ContentFillMode) -> ();
+        /// The parent.
+        fn parent(&self, id: BlockId) -> Option<BlockId>;
+        /// The children in z-order.
+        fn children(&self, id: BlockId) -> Vec<BlockId>;
+        /// Appends a child (moving it from an earlier parent).
+        fn append_child(&self, parent: BlockId, child: BlockId) -> ();
+        /// Inserts a child at an index.
+        fn insert_child(&self, parent: BlockId, child: BlockId, index: usize) -> ();
+        /// Detaches a block from its parent.
+        fn detach(&self, id: BlockId) -> ();
+        /// Destroys a block with its children, shape and fill.
+        fn destroy(&self, id: BlockId) -> ();
+        /// Deep-copies a block next to the original.
+        fn duplicate(&self, id: BlockId) -> BlockId;
+        /// Every block of a type.
+        fn find_by_type(&self, type_name: &str) -> Vec<BlockId>;
+        /// Saves blocks as JSON.
+        fn save_blocks_to_string(&self, roots: &[BlockId]) -> String;
+        /// Loads blocks saved by `save_blocks_to_string` (unattached).
+        fn load_blocks_from_string(&self, json: &str) -> Vec<BlockId>;
+    }
+
+    /// True while the block exists.
+    pub fn is_valid(&self, id: BlockId) -> bool {
+        self.shared.graph().is_valid(id)
+    }
+
+    /// Every live block.
+    pub fn find_all(&self) -> Vec<BlockId> {
+        self.shared.graph().find_all()
+    }
+
+    /// Every block with this name.
+    pub fn find_by_name(&self, name: &str) -> Vec<BlockId> {
+        self.shared.graph().find_by_name(name)
+    }
+
+    /// The block's global frame after layout.
+    pub fn frame(&self, id: BlockId) -> Result<Frame> {
+        let mut graph = self.shared.graph();
+        graph.layout();
+        Ok(graph.frame(id)?)
+    }
+
+    /// Subscribes to block events (all blocks when `blocks` is empty).
+    pub fn subscribe(&self, blocks: &[BlockId]) -> crossbeam_channel::Receiver<easel_scene::BlockEvent> {
+        self.shared.graph().subscribe(blocks)
+    }
+
+    /// Exports a block as image bytes. A page gives the page at its size; a graphic or group
+    /// its bounding box (transparent around the shape); a scene or stack every page as laid
+    /// out. Fails — writing nothing — if a needed image cannot be fetched or decoded, naming
+    /// the block, the URI and the cause.
+    pub fn export(&self, id: BlockId, options: &ExportOptions) -> Result<Vec<u8>> {
+        export::export(&self.shared, id, options)
+    }
+
+    /// Loads the images the block and its children need, so `state` reports Ready or Error.
+    pub fn force_load_resources(&self, ids: &[BlockId]) -> Result<()> {
+        let mut uris = Vec::new();
+        {
+            let mut graph = self.shared.graph();
+            graph.layout();
+            for id in ids {
+                uris.extend(crate::compile::image_uris(&graph, *id)?.into_iter().map(|(_, u)| u));
+            }
+        }
+        let settings = self.shared.settings();
+        self.shared.resources.load_all(&uris, &settings, self.shared.resolver().as_ref());
+        Ok(())
+    }
+
+    /// Whether the block's image (if any) is loaded, pending, or failed.
+    pub fn state(&self, id: BlockId) -> Result<BlockState> {
+        let graph = self.shared.graph();
+        let fill = match graph.block_type(id)? {
+            BlockType::Fill(_) => Some(id),
+            _ => graph.fill(id).ok().flatten(),
+        };
+        let uri = match fill {
+            Some(f) if graph.block_type(f)? == BlockType::Fill(easel_scene::FillKind::Image) => {
+                graph.get_string(f, "fill/image/imageFileURI")?
+            }
+            _ => return Ok(BlockState::Ready),
+        };
+        drop(graph);
+        if uri.is_empty() {
+            return Ok(BlockState::Ready);
+        }
+        Ok(self.shared.resources.state(&uri))
+    }
+}

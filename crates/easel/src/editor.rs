@@ -1,0 +1,88 @@
+//! Editor settings: where resources come from and the limits that protect the process.
+
+use crate::engine::Shared;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Rewrites a URI before it is fetched (e.g. to sign URLs or map ids to files). Returning
+/// `None` keeps the URI as it is.
+pub type UriResolver = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Resource settings of one engine.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditorSettings {
+    /// Base for relative URIs and `{{base_url}}`: a directory path or an http(s) URL.
+    pub base_path: Option<String>,
+    /// Time limit for one HTTP fetch (connect and body).
+    pub fetch_timeout: Duration,
+    /// Largest body accepted from a fetch, in bytes.
+    pub max_download_bytes: u64,
+    /// Largest image width or height accepted when decoding.
+    pub max_image_dimension: u32,
+    /// Largest decoder allocation, in bytes (guards against decompression bombs).
+    pub max_image_alloc_bytes: u64,
+    /// Schemes resources may use: any of `http`, `https`, `file`, `data`, `buffer`.
+    pub allowed_schemes: Vec<String>,
+    /// Budget of the decoded-image cache, in bytes.
+    pub image_cache_bytes: u64,
+}
+
+impl Default for EditorSettings {
+    fn default() -> Self {
+        EditorSettings {
+            base_path: None,
+            fetch_timeout: Duration::from_secs(30),
+            max_download_bytes: 64 << 20,
+            max_image_dimension: 16384,
+            max_image_alloc_bytes: 1 << 30,
+            allowed_schemes: ["http", "https", "file", "data", "buffer"]
+                .map(String::from)
+                .to_vec(),
+            image_cache_bytes: 512 << 20,
+        }
+    }
+}
+
+/// `engine.editor`: settings, in-memory buffers and the URI resolver hook.
+#[derive(Clone)]
+pub struct EditorApi {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl EditorApi {
+    /// The current settings.
+    pub fn settings(&self) -> EditorSettings {
+        self.shared.settings()
+    }
+
+    /// Replaces the settings. The image cache keeps its entries (it shrinks on next use if
+    /// the budget went down).
+    pub fn set_settings(&self, settings: EditorSettings) {
+        *self.shared.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+    }
+
+    /// Changes one setting in place.
+    pub fn update_settings(&self, f: impl FnOnce(&mut EditorSettings)) {
+        f(&mut self.shared.settings.write().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// Sets the base path for relative URIs and `{{base_url}}`.
+    pub fn set_base_path(&self, base: &str) {
+        self.update_settings(|s| s.base_path = Some(base.to_string()));
+    }
+
+    /// Installs (or with `None`, removes) the URI resolver hook.
+    pub fn set_uri_resolver(&self, resolver: Option<UriResolver>) {
+        *self.shared.resolver.write().unwrap_or_else(|p| p.into_inner()) = resolver;
+    }
+
+    /// Registers bytes under a URI (e.g. `buffer://logo`); fetching that URI returns them.
+    pub fn register_buffer(&self, uri: &str, bytes: Vec<u8>) {
+        self.shared.resources.register_buffer(uri, bytes);
+    }
+
+    /// Removes a registered buffer and any image decoded from it.
+    pub fn remove_buffer(&self, uri: &str) {
+        self.shared.resources.remove_buffer(uri);
+    }
+}

@@ -1,0 +1,168 @@
+//! Export: options, resource loading, compile, render, encode.
+
+use crate::compile::{self, Region};
+use crate::engine::Shared;
+use crate::{Error, Result};
+use easel_scene::BlockId;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Output format of an export.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MimeType {
+    /// `image/png` (the default).
+    #[default]
+    Png,
+    /// `image/jpeg`; translucent pixels are composited over white.
+    Jpeg,
+    /// `image/webp`, lossless.
+    Webp,
+    /// `application/octet-stream`: raw straight-alpha RGBA rows, width × height × 4 bytes.
+    RawRgba,
+}
+
+impl MimeType {
+    /// Parses a MIME type string (`image/png`, `image/jpeg`, `image/webp`,
+    /// `application/octet-stream`).
+    pub fn parse(mime: &str) -> Result<MimeType> {
+        match mime.to_ascii_lowercase().as_str() {
+            "image/png" => Ok(MimeType::Png),
+            "image/jpeg" | "image/jpg" => Ok(MimeType::Jpeg),
+            "image/webp" => Ok(MimeType::Webp),
+            "application/octet-stream" | "image/x-raw-rgba" => Ok(MimeType::RawRgba),
+            other => Err(Error::InvalidExportOption {
+                option: "mime_type".into(),
+                value: other.to_string(),
+                reason: "use image/png, image/jpeg, image/webp or application/octet-stream".into(),
+            }),
+        }
+    }
+
+    /// The MIME type string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MimeType::Png => "image/png",
+            MimeType::Jpeg => "image/jpeg",
+            MimeType::Webp => "image/webp",
+            MimeType::RawRgba => "application/octet-stream",
+        }
+    }
+}
+
+/// How to export a block.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ExportOptions {
+    /// Output format.
+    pub mime_type: MimeType,
+    /// JPEG quality in (0, 1].
+    pub jpeg_quality: f32,
+    /// PNG compression level 0–9; 1 (the default) is the fast fdeflate encoder.
+    pub png_compression_level: u8,
+    /// With `target_height`: scale so the output covers this box, keeping the aspect ratio.
+    pub target_width: Option<f32>,
+    /// With `target_width`: scale so the output covers this box, keeping the aspect ratio.
+    pub target_height: Option<f32>,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions {
+            mime_type: MimeType::Png,
+            jpeg_quality: 0.9,
+            png_compression_level: 1,
+            target_width: None,
+            target_height: None,
+        }
+    }
+}
+
+impl ExportOptions {
+    fn validate(&self) -> Result<()> {
+        let bad = |option: &str, value: String, reason: &str| Error::InvalidExportOption {
+            option: option.into(),
+            value,
+            reason: reason.into(),
+        };
+        if !(self.jpeg_quality > 0.0 && self.jpeg_quality <= 1.0) {
+            return Err(bad("jpeg_quality", self.jpeg_quality.to_string(), "must be within (0, 1]"));
+        }
+        if self.png_compression_level > 9 {
+            return Err(bad("png_compression_level", self.png_compression_level.to_string(), "must be within 0..=9"));
+        }
+        for (name, v) in [("target_width", self.target_width), ("target_height", self.target_height)] {
+            if let Some(v) = v
+                && !(v.is_finite() && v > 0.0)
+            {
+                return Err(bad(name, v.to_string(), "must be finite and positive"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The scale from scene units to output pixels for a region of `w × h`: the output covers
+    /// the target box when both sides are given (as the reference engine does), else 1.
+    fn scale(&self, w: f32, h: f32) -> f32 {
+        match (self.target_width, self.target_height) {
+            (Some(tw), Some(th)) => (tw / w).max(th / h),
+            _ => 1.0,
+        }
+    }
+}
+
+/// Exports a page (at its size), a graphic or group (its bounding box, transparent
+/// around it), or a scene or stack (all its pages as laid out, e.g. stacked vertically).
+pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -> Result<Vec<u8>> {
+    options.validate()?;
+    let uris = {
+        let mut graph = shared.graph();
+        graph.layout();
+        compile::region(&graph, block)?;
+        compile::image_uris(&graph, block)?
+    };
+    let settings = shared.settings();
+    let resolver = shared.resolver();
+    let wanted: Vec<String> = uris.iter().map(|(_, u)| u.clone()).collect();
+    // Fetching happens without holding the scene lock.
+    shared.resources.load_all(&wanted, &settings, resolver.as_ref());
+    for (b, uri) in &uris {
+        shared.resources.image(uri).map_err(|error| Error::BlockResource { block: *b, error })?;
+    }
+    let renderer = shared.renderer()?;
+    let mut images = HashMap::new();
+    for (_, uri) in &uris {
+        if !images.contains_key(uri) {
+            images.insert(uri.clone(), shared.resources.gpu_image(uri, &renderer)?);
+        }
+    }
+    let list = {
+        let mut graph = shared.graph();
+        graph.layout();
+        let region: Region = compile::region(&graph, block)?;
+        let scale = options.scale(region.width, region.height);
+        let size = (
+            ((region.width * scale).round() as u32).max(1),
+            ((region.height * scale).round() as u32).max(1),
+        );
+        compile::compile(&graph, block, region, scale, size, &images)?
+    };
+    let pixels = match renderer.render(&list) {
+        Ok(p) => p,
+        Err(e) => {
+            if matches!(e, easel_render::Error::DeviceLost(_)) {
+                shared.discard_renderer();
+            }
+            return Err(e.into());
+        }
+    };
+    shared.resources.trim(settings.image_cache_bytes, Some(&renderer));
+    Ok(match options.mime_type {
+        MimeType::Png => easel_render::encode_png(&pixels, options.png_compression_level)?,
+        MimeType::Jpeg => {
+            let q = (options.jpeg_quality * 100.0).round().clamp(1.0, 100.0) as u8;
+            easel_render::encode_jpeg(&pixels, q)?
+        }
+        MimeType::Webp => easel_render::encode_webp(&pixels)?,
+        MimeType::RawRgba => pixels.into_raw(),
+    })
+}
