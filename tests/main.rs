@@ -1,1 +1,4 @@
+//! Easel's integration tests, in one binary so the GPU stack links once.
 
+mod scene_model;
+mod assets_conformance;

@@ -51,12 +51,12 @@ fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// Parses a content file, replacing `{{base_url}}` in every string with `base_url` (a
-/// trailing `/` is dropped) and keeping only assets whose id matches one of `matchers`
-/// (globs; none keeps all).
+/// trailing `/` is dropped). With `matchers`, only assets whose id matches one of the globs
+/// (`*`, `?`; case-sensitive) are kept — an empty list keeps none; `None` keeps all.
 pub fn content_from_str(
     json: &str,
     base_url: Option<&str>,
-    matchers: &[&str],
+    matchers: Option<&[&str]>,
 ) -> Result<ContentFile> {
     let bad = |message: String| Error::InvalidContent {
         path: None,
@@ -74,7 +74,7 @@ pub fn content_from_str(
         replace_base_url(&mut value, base.trim_end_matches('/'));
     }
     let mut file: ContentFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
-    if !matchers.is_empty() {
+    if let Some(matchers) = matchers {
         file.assets
             .retain(|a| matchers.iter().any(|m| glob(m, &a.id)));
     }
@@ -89,7 +89,7 @@ impl AssetStore {
         &self,
         json: &str,
         base_url: Option<&str>,
-        matchers: &[&str],
+        matchers: Option<&[&str]>,
     ) -> Result<String> {
         let file = content_from_str(json, base_url, matchers)?;
         let mut seen = std::collections::HashSet::new();
@@ -118,7 +118,7 @@ impl AssetStore {
         &self,
         path: &std::path::Path,
         base_url: Option<&str>,
-        matchers: &[&str],
+        matchers: Option<&[&str]>,
     ) -> Result<String> {
         let shown = path.display().to_string();
         let json = std::fs::read_to_string(path).map_err(|e| Error::Io {

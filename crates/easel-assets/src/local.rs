@@ -385,11 +385,15 @@ enum SortValue {
 }
 
 fn build_sort_index(slots: &[Option<Entry>], key: &str) -> SortIndex {
+    // `meta.rank` and `rank` name the same meta key.
+    let key = key.strip_prefix("meta.").unwrap_or(key);
     let mut keyed: Vec<(SortValue, usize)> = Vec::new();
     for (slot, e) in slots.iter().enumerate() {
         let Some(e) = e else { continue };
         let value = if key == "id" {
             Some(SortValue::Text(e.def.id.clone()))
+        } else if key == "label" {
+            resolve(&e.def.label, None).map(|l| SortValue::Text(l.clone()))
         } else {
             match e.def.meta.get(key) {
                 None | Some(Value::Null) => None,

@@ -38,7 +38,8 @@ pub struct AssetQuery {
     pub locale: Option<String>,
     /// Sort direction.
     pub sorting_order: SortingOrder,
-    /// `id` or a meta key; assets lacking it go last.
+    /// `id`, `label` (in the default locale) or a meta key (`rank` or `meta.rank`); assets
+    /// lacking it go last.
     pub sort_key: Option<String>,
     /// Put active assets first.
     pub sort_active_first: bool,

@@ -32,10 +32,11 @@ pub fn fold_case(text: &str) -> String {
     out
 }
 
-/// Splits free text into folded words: runs of letters and digits (any script).
+/// Splits free text into folded words: runs of letters, digits (any script) and `_`, which
+/// joins words as in Unicode's word-boundary rules.
 pub fn query_words(text: &str) -> Vec<String> {
     fold_case(text)
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()

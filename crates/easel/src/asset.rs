@@ -175,7 +175,7 @@ impl AssetApi {
     /// Loads a `content.json` from a URI (file path, `file://`, `http(s)://`, `data:` or a
     /// registered buffer) into a local source; `{{base_url}}` becomes the URI's folder.
     /// Returns the source id.
-    pub fn add_local_source_from_json_uri(&self, uri: &str, matchers: &[&str]) -> Result<String> {
+    pub fn add_local_source_from_json_uri(&self, uri: &str, matchers: Option<&[&str]>) -> Result<String> {
         let settings = self.shared.settings();
         let bytes = self.shared.resources.fetch(uri, &settings, self.shared.resolver().as_ref())?;
         let json = String::from_utf8_lossy(&bytes);

@@ -85,4 +85,9 @@ impl EditorApi {
     pub fn remove_buffer(&self, uri: &str) {
         self.shared.resources.remove_buffer(uri);
     }
+
+    /// Bytes of decoded images the engine holds in its cache.
+    pub fn image_cache_bytes(&self) -> u64 {
+        self.shared.resources.cached_bytes()
+    }
 }
