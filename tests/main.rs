@@ -2,3 +2,4 @@
 
 mod scene_model;
 mod assets_conformance;
+mod assets_store;
