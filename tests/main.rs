@@ -3,3 +3,5 @@
 mod scene_model;
 mod assets_conformance;
 mod assets_store;
+mod render_golden;
+mod support;
