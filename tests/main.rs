@@ -3,5 +3,6 @@
 mod scene_model;
 mod assets_conformance;
 mod assets_store;
+mod render_behaviour;
 mod render_golden;
 mod support;
