@@ -3,6 +3,7 @@
 mod scene_model;
 mod assets_conformance;
 mod assets_store;
+mod export_conformance;
 mod render_behaviour;
 mod render_golden;
 mod support;

@@ -38,15 +38,15 @@ pub(crate) fn copy_region(
     );
 }
 
-/// Maps the buffer, waits for the GPU, and writes the `w × h` region at `(x, y)` of `out`.
+/// Maps the buffer, waits for the GPU, box-filters each `k × k` block of the `w × h`
+/// rendered region (premultiplied) and writes it, un-premultiplied, at `(x, y)` of `out`.
 pub(crate) fn read_into(
     device: &wgpu::Device,
     buffer: &wgpu::Buffer,
-    w: u32,
-    h: u32,
+    (w, h): (u32, u32),
+    k: u32,
     out: &mut RgbaImage,
-    x: u32,
-    y: u32,
+    (x, y): (u32, u32),
 ) -> Result<()> {
     let gpu = |message: String| Error::Gpu { context: "reading back pixels".into(), message };
     let size = padded_row(w) as u64 * h as u64;
@@ -66,15 +66,40 @@ pub(crate) fn read_into(
         let stride = padded_row(w) as usize;
         let out_width = out.width() as usize;
         let raw: &mut [u8] = out;
-        for row in 0..h as usize {
-            let src = &data[row * stride..row * stride + w as usize * 4];
-            let start = ((y as usize + row) * out_width + x as usize) * 4;
-            let dst = &mut raw[start..start + w as usize * 4];
-            unpremultiply(src, dst);
+        let (ow, oh) = ((w / k) as usize, (h / k) as usize);
+        let mut row_buf = vec![0u8; ow * 4];
+        for row in 0..oh {
+            let dst_start = ((y as usize + row) * out_width + x as usize) * 4;
+            let dst = &mut raw[dst_start..dst_start + ow * 4];
+            if k == 1 {
+                unpremultiply(&data[row * stride..row * stride + ow * 4], dst);
+            } else {
+                downsample_row(&data, stride, row, k as usize, &mut row_buf);
+                unpremultiply(&row_buf, dst);
+            }
         }
     }
     buffer.unmap();
     Ok(())
+}
+
+/// Averages the `k × k` blocks of rendered row-block `row` into one output row.
+fn downsample_row(data: &[u8], stride: usize, row: usize, k: usize, out: &mut [u8]) {
+    let n = (k * k) as u32;
+    for (ox, px) in out.chunks_exact_mut(4).enumerate() {
+        let mut sum = [0u32; 4];
+        for sy in 0..k {
+            let line = (row * k + sy) * stride + ox * k * 4;
+            for sample in data[line..line + k * 4].chunks_exact(4) {
+                for c in 0..4 {
+                    sum[c] += sample[c] as u32;
+                }
+            }
+        }
+        for c in 0..4 {
+            px[c] = ((sum[c] + n / 2) / n) as u8;
+        }
+    }
 }
 
 /// Premultiplied → straight alpha, rounding to nearest.
@@ -101,6 +126,19 @@ mod tests {
         assert_eq!(padded_row(1), 256);
         assert_eq!(padded_row(64), 256);
         assert_eq!(padded_row(65), 512);
+    }
+
+    #[test]
+    fn downsampling_averages_blocks() {
+        // Two 2×2 blocks: opaque red / transparent, and all white.
+        let stride = 16;
+        let mut data = vec![0u8; stride * 2];
+        data[0..4].copy_from_slice(&[255, 0, 0, 255]);
+        data[8..16].copy_from_slice(&[255; 8]);
+        data[stride + 8..stride + 16].copy_from_slice(&[255; 8]);
+        let mut out = [0u8; 8];
+        downsample_row(&data, stride, 0, 2, &mut out);
+        assert_eq!(out, [64, 0, 0, 64, 255, 255, 255, 255]);
     }
 
     #[test]

@@ -22,8 +22,13 @@ pub struct RendererOptions {
     pub msaa: bool,
     /// Curve flattening tolerance in output pixels (default 0.1).
     pub tolerance: f32,
-    /// Largest tile side; canvases beyond it render in tiles (default 4096).
+    /// Largest tile side in rendered pixels; canvases beyond it render in tiles (default 4096).
     pub max_tile_size: u32,
+    /// Supersampling factor 1–4 on top of MSAA: the frame renders at this multiple of its
+    /// size and is box-filtered down, giving 4·k² coverage samples per pixel. The default, 2,
+    /// gives 16 samples: curve edges within a few percent of exact coverage, close to the
+    /// analytic anti-aliasing of CPU renderers. 1 is fastest.
+    pub supersample: u32,
 }
 
 impl Default for RendererOptions {
@@ -33,6 +38,7 @@ impl Default for RendererOptions {
             msaa: true,
             tolerance: 0.1,
             max_tile_size: 4096,
+            supersample: 2,
         }
     }
 }
@@ -112,6 +118,23 @@ impl std::fmt::Debug for Renderer {
     }
 }
 
+/// A wgpu error's full description: its `Display` is often just "Validation Error".
+fn describe(e: &wgpu::Error) -> String {
+    let mut text = match e {
+        wgpu::Error::Validation { description, .. } | wgpu::Error::Internal { description, .. } => {
+            description.clone()
+        }
+        other => other.to_string(),
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -171,7 +194,7 @@ impl Renderer {
         let uncaptured = Arc::new(Mutex::new(None));
         let uncaptured_slot = uncaptured.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
-            locked(&uncaptured_slot).get_or_insert(e.to_string());
+            locked(&uncaptured_slot).get_or_insert(describe(&e));
         }));
         let sample_count = if options.msaa
             && adapter
@@ -183,6 +206,8 @@ impl Renderer {
         } else {
             1
         };
+        // Catch shader and pipeline errors here, so a bad driver fails `new`, not a render.
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let shader = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("easel shader"),
             source: wgpu::ShaderSource::Wgsl(include_str!("shader.wgsl").into()),
@@ -252,6 +277,9 @@ impl Renderer {
         };
         let over = pipeline(Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING), "over");
         let replace = pipeline(None, "replace");
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::DeviceCreation { adapter: summary.name.clone(), message: describe(&e) });
+        }
         let ramp_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("ramp"),
             mag_filter: wgpu::FilterMode::Linear,
@@ -267,7 +295,7 @@ impl Renderer {
         });
         let globals = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("globals"),
-            size: 16,
+            size: 32,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -339,10 +367,10 @@ impl Renderer {
         let validation = pollster::block_on(validation.pop());
         let oom = pollster::block_on(oom.pop());
         if let Some(e) = oom {
-            return Err(Error::OutOfMemory(format!("{context}: {e}")));
+            return Err(Error::OutOfMemory(format!("{context}: {}", describe(&e))));
         }
         if let Some(e) = validation {
-            return Err(Error::Gpu { context: context.to_string(), message: e.to_string() });
+            return Err(Error::Gpu { context: context.to_string(), message: describe(&e) });
         }
         if let Some(e) = locked(&self.uncaptured).take() {
             return Err(Error::Gpu { context: context.to_string(), message: e });
@@ -418,7 +446,9 @@ impl Renderer {
         let mut state = locked(&self.state);
         let sizes: ImageSizes = state.images.iter().map(|(id, i)| (*id, i.size)).collect();
         let max_rows = self.limits.max_texture_dimension_2d;
-        prepare::prepare(list, &mut state.tess, &sizes, self.options.tolerance, max_rows)
+        // Supersampled frames are rasterised finer, so curves are flattened finer too.
+        let tolerance = self.options.tolerance / self.supersample() as f32;
+        prepare::prepare(list, &mut state.tess, &sizes, tolerance, max_rows)
     }
 
     /// Renders a display list to straight-alpha sRGB RGBA pixels, exactly width × height.
@@ -433,13 +463,22 @@ impl Renderer {
         self.scoped("rendering", || self.execute(&mut state, frame))
     }
 
+    /// The supersampling factor in use.
+    pub fn supersample(&self) -> u32 {
+        self.options.supersample.clamp(1, 4)
+    }
+
+    /// Tile side in canvas pixels (the rendered tile is `supersample` times larger).
     fn tile_size(&self) -> u32 {
-        self.options.max_tile_size.clamp(64, self.limits.max_texture_dimension_2d.max(64))
+        let k = self.supersample();
+        let rendered = self.options.max_tile_size.clamp(64, self.limits.max_texture_dimension_2d.max(64));
+        (rendered / k).max(16)
     }
 
     fn execute(&self, state: &mut State, frame: &PreparedFrame) -> Result<RgbaImage> {
+        let k = self.supersample();
         let tile = self.tile_size();
-        let target = (frame.width.min(tile), frame.height.min(tile));
+        let target = (frame.width.min(tile) * k, frame.height.min(tile) * k);
         if state.targets.as_ref().is_none_or(|t| t.size != target) {
             state.targets = None;
             state.targets = Some(self.create_targets(target));
@@ -506,7 +545,17 @@ impl Renderer {
         for ty in (0..frame.height).step_by(tile as usize) {
             for tx in (0..frame.width).step_by(tile as usize) {
                 let (tw, th) = ((frame.width - tx).min(tile), (frame.height - ty).min(tile));
-                let g = [tx as f32, ty as f32, target.0 as f32, target.1 as f32];
+                // Vertices are in canvas pixels; the target covers `target / k` of them.
+                let g = [
+                    tx as f32,
+                    ty as f32,
+                    (target.0 / k) as f32,
+                    (target.1 / k) as f32,
+                    target.0 as f32,
+                    target.1 as f32,
+                    0.0,
+                    0.0,
+                ];
                 self.queue.write_buffer(&self.globals, 0, bytemuck::cast_slice(&g));
                 let mut encoder = self.device.create_command_encoder(&Default::default());
                 let mut first_canvas = true;
@@ -540,9 +589,9 @@ impl Renderer {
                     });
                     bindings.record(&mut rpass, &globals_bind, &vb, &ib, &draws)?;
                 }
-                readback::copy_region(&mut encoder, &targets.resolve, &targets.readback, tw, th);
+                readback::copy_region(&mut encoder, &targets.resolve, &targets.readback, tw * k, th * k);
                 self.queue.submit([encoder.finish()]);
-                readback::read_into(&self.device, &targets.readback, tw, th, &mut out, tx, ty)?;
+                readback::read_into(&self.device, &targets.readback, (tw * k, th * k), k, &mut out, (tx, ty))?;
             }
         }
         Ok(out)

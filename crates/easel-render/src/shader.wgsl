@@ -2,9 +2,12 @@
 // Colours are premultiplied sRGB; blending happens in sRGB space like browsers do.
 
 struct Globals {
-    // Tile origin (canvas px) and tile size (px).
+    // Tile origin and size in canvas pixels, and the render target's size in its own
+    // pixels (larger by the supersampling factor).
     origin: vec2<f32>,
     size: vec2<f32>,
+    target_size: vec2<f32>,
+    pad: vec2<f32>,
 };
 
 @group(0) @binding(0) var<uniform> globals: Globals;
@@ -51,7 +54,7 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     let kind = in.info & 0xffu;
     let row = f32(in.info >> 8u);
     // Layers are sampled at the fragment's own position in the tile.
-    let image_uv = select(in.uv, in.pos.xy / globals.size, kind == KIND_LAYER);
+    let image_uv = select(in.uv, in.pos.xy / globals.target_size, kind == KIND_LAYER);
     // Sampled before any branch: implicit-derivative sampling needs uniform control flow.
     let image = textureSample(image_tex, image_sampler, image_uv);
 

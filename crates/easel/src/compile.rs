@@ -253,19 +253,19 @@ fn stroke_of(graph: &SceneGraph, block: BlockId) -> Result<Option<Stroke>> {
     }))
 }
 
-fn to_canvas(frame: &Frame, region: &Region, scale: f32) -> Transform {
+fn to_canvas(frame: &Frame, region: &Region, (sx, sy): (f32, f32)) -> Transform {
     Transform(frame.transform)
         .then(Transform::translate(-region.x, -region.y))
-        .then(Transform::scale(scale, scale))
+        .then(Transform::scale(sx, sy))
 }
 
-/// Builds the display list for `root` over `region`, scaled by `scale` into a
+/// Builds the display list for `root` over `region`, scaled by `scale` (x, y) into a
 /// `width × height` canvas.
 pub(crate) fn compile(
     graph: &SceneGraph,
     root: BlockId,
     region: Region,
-    scale: f32,
+    scale: (f32, f32),
     (width, height): (u32, u32),
     images: &HashMap<String, ImageHandle>,
 ) -> Result<DisplayList> {
@@ -298,7 +298,13 @@ pub(crate) fn compile(
 
 /// Content that sticks out of its page is clipped to the page, so pages side by side in a
 /// stack export do not bleed into each other.
-fn page_clip(graph: &SceneGraph, block: BlockId, frame: &Frame, region: &Region, scale: f32) -> Result<Option<easel_render::Clip>> {
+fn page_clip(
+    graph: &SceneGraph,
+    block: BlockId,
+    frame: &Frame,
+    region: &Region,
+    scale: (f32, f32),
+) -> Result<Option<easel_render::Clip>> {
     if graph.block_type(block)? == BlockType::Page {
         return Ok(None);
     }

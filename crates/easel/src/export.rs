@@ -144,6 +144,8 @@ pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -
             ((region.width * scale).round() as u32).max(1),
             ((region.height * scale).round() as u32).max(1),
         );
+        // Stretch by the rounding (under half a pixel) so the region fills the canvas exactly.
+        let scale = (size.0 as f32 / region.width, size.1 as f32 / region.height);
         compile::compile(&graph, block, region, scale, size, &images)?
     };
     let pixels = match renderer.render(&list) {
