@@ -1,1 +1,2 @@
+//! Criterion benchmarks (in progress).
 fn main() {}

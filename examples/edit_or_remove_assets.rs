@@ -9,8 +9,8 @@
 //! ```
 
 use easel::{
-    AssetDefinition, AssetQuery, Engine, EngineConfig, ExportOptions, LocalSourceOptions,
-    MimeType, SceneLayout,
+    AssetDefinition, AssetQuery, Engine, EngineConfig, ExportOptions, LocalSourceOptions, MimeType,
+    SceneLayout,
 };
 use std::path::PathBuf;
 
@@ -51,11 +51,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let engine = Engine::new(EngineConfig::default());
 
     // Create a design scene.
-    engine.scene.create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?;
+    engine
+        .scene
+        .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?;
     let page = engine.block.find_by_type("page")?[0];
 
     // ===== Section 1: Create a Local Asset Source =====
-    engine.asset.add_local_source("server-uploads", LocalSourceOptions::default())?;
+    engine
+        .asset
+        .add_local_source("server-uploads", LocalSourceOptions::default())?;
     engine.asset.add_asset_to_source(
         "server-uploads",
         image_asset("asset-1", "Sample Image 1", &["sample", "image"], sample(1)),
@@ -66,14 +70,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     engine.asset.add_asset_to_source(
         "server-uploads",
-        image_asset("asset-3", "Sample Image 3", &["sample", "landscape"], sample(3)),
+        image_asset(
+            "asset-3",
+            "Sample Image 3",
+            &["sample", "landscape"],
+            sample(3),
+        ),
     )?;
     println!("✓ Created local source with 3 assets");
 
     // ===== Section 2: Find Assets in a Source =====
     let result = engine.asset.find_assets(
         "server-uploads",
-        &AssetQuery { query: Some("sample".into()), page: 0, per_page: 100, ..Default::default() },
+        &AssetQuery {
+            query: Some("sample".into()),
+            page: 0,
+            per_page: 100,
+            ..Default::default()
+        },
     )?;
     println!("Found assets: {}", result.assets.len());
     for asset in &result.assets {
@@ -84,22 +98,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The guide removes and re-adds; Easel updates in place and keeps the asset's position.
     engine.asset.update_asset(
         "server-uploads",
-        image_asset("asset-1", "Updated Sample Image", &["sample", "image", "updated"], sample(1)),
+        image_asset(
+            "asset-1",
+            "Updated Sample Image",
+            &["sample", "image", "updated"],
+            sample(1),
+        ),
     )?;
     println!("✓ Updated asset-1 metadata");
 
     // ===== Section 4: Remove an Asset from a Source =====
-    engine.asset.remove_asset_from_source("server-uploads", "asset-2")?;
+    engine
+        .asset
+        .remove_asset_from_source("server-uploads", "asset-2")?;
     println!("✓ Removed asset-2 from server-uploads");
-    let after_remove = engine.asset.find_assets("server-uploads", &AssetQuery::default())?;
+    let after_remove = engine
+        .asset
+        .find_assets("server-uploads", &AssetQuery::default())?;
     println!("Remaining assets: {}", after_remove.assets.len());
 
     // ===== Section 5: Notify UI of Changes =====
-    engine.asset.asset_source_contents_changed("server-uploads")?;
+    engine
+        .asset
+        .asset_source_contents_changed("server-uploads")?;
     println!("✓ Notified UI of source changes");
 
     // ===== Section 6: Create a Temporary Source =====
-    engine.asset.add_local_source("temp-source", LocalSourceOptions::default())?;
+    engine
+        .asset
+        .add_local_source("temp-source", LocalSourceOptions::default())?;
     engine.asset.add_asset_to_source(
         "temp-source",
         AssetDefinition::new("temp-asset")
@@ -115,10 +142,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // ===== Section 8: Listen to Asset Source Events =====
     // Easel delivers these synchronously, so the lines below really print.
-    let added = engine.asset.on_asset_source_added(|id| println!("Event: Source added - {id}"));
-    let removed = engine.asset.on_asset_source_removed(|id| println!("Event: Source removed - {id}"));
-    let updated = engine.asset.on_asset_source_updated(|id| println!("Event: Source updated - {id}"));
-    engine.asset.add_local_source("event-demo", LocalSourceOptions::default())?;
+    let added = engine
+        .asset
+        .on_asset_source_added(|id| println!("Event: Source added - {id}"));
+    let removed = engine
+        .asset
+        .on_asset_source_removed(|id| println!("Event: Source removed - {id}"));
+    let updated = engine
+        .asset
+        .on_asset_source_updated(|id| println!("Event: Source updated - {id}"));
+    engine
+        .asset
+        .add_local_source("event-demo", LocalSourceOptions::default())?;
     engine.asset.asset_source_contents_changed("event-demo")?;
     engine.asset.remove_source("event-demo")?;
     added.unsubscribe();
@@ -127,9 +162,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // ===== Add an Image to the Scene =====
     let image_block = engine.block.create("graphic")?;
-    engine.block.set_shape(image_block, engine.block.create_shape("rect")?)?;
+    engine
+        .block
+        .set_shape(image_block, engine.block.create_shape("rect")?)?;
     let image_fill = engine.block.create_fill("image")?;
-    engine.block.set_string(image_fill, "fill/image/imageFileURI", &sample(1))?;
+    engine
+        .block
+        .set_string(image_fill, "fill/image/imageFileURI", &sample(1))?;
     engine.block.set_fill(image_block, image_fill)?;
     engine.block.set_width(image_block, 400.0)?;
     engine.block.set_height(image_block, 300.0)?;
@@ -139,7 +178,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Export the result to PNG.
     std::fs::create_dir_all("output")?;
-    let png = engine.block.export(page, &ExportOptions { mime_type: MimeType::Png, ..Default::default() })?;
+    let png = engine.block.export(
+        page,
+        &ExportOptions {
+            mime_type: MimeType::Png,
+            ..Default::default()
+        },
+    )?;
     std::fs::write("output/edit-or-remove-assets-result.png", png)?;
     println!("✓ Exported result to output/edit-or-remove-assets-result.png");
 

@@ -12,41 +12,181 @@ use std::collections::BTreeSet;
 
 /// (case, op index, why Easel differs).
 const KNOWN_DIFFERENCES: &[(&str, usize, &str)] = &[
-    ("assets/remove-and-readd-order", 7, "removing an unknown asset is Error::AssetNotFound, not a silent no-op"),
-    ("assets/remove-and-readd-order", 8, "removing an unknown asset is Error::AssetNotFound, not a silent no-op"),
-    ("assets/remove-and-readd-order", 9, "removing an unknown asset is Error::AssetNotFound, not a silent no-op"),
-    ("filter/meta", 5, "meta keeps its JSON type: 1600 compares as \"1600\", 5 as \"5\", true as \"true\""),
-    ("filter/meta", 6, "meta keeps its JSON type: 1600 compares as \"1600\", 5 as \"5\", true as \"true\""),
-    ("filter/meta", 7, "meta keeps its JSON type: 1600 compares as \"1600\", 5 as \"5\", true as \"true\""),
-    ("json/matcher-and-errors", 16, "a local source stays manageable after a content file is merged into it"),
-    ("mime/restricted-source", 2, "an asset whose meta.mimeType the source does not support is rejected"),
-    ("mime/restricted-source", 5, "an asset whose meta.mimeType the source does not support is rejected"),
-    ("mime/restricted-source", 12, "Easel has no built-in sources (ly.img.animations)"),
-    ("page/missing-fields", 1, "a query without perPage gets 100 per page, not an empty page"),
-    ("page/missing-fields", 2, "a query without perPage gets 100 per page, not an empty page"),
-    ("page/missing-fields", 4, "a query without perPage gets 100 per page, not an empty page"),
-    ("page/missing-fields", 5, "a query without perPage gets 100 per page, not an empty page"),
-    ("page/next-page-key", 2, "nextPage is omitted from the JSON when there is no next page"),
-    ("page/out-of-range-and-negative", 2, "a negative or fractional page is Error::InvalidQuery"),
-    ("page/out-of-range-and-negative", 3, "a negative or fractional page is Error::InvalidQuery"),
-    ("query/locale-first-available-is-unordered", 2, "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key"),
-    ("query/locale-first-available-is-unordered", 3, "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key"),
-    ("query/locale-first-available-is-unordered", 4, "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key"),
-    ("query/locale-first-available-is-unordered", 5, "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key"),
-    ("query/locale-first-available-is-unordered", 6, "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key"),
-    ("query/locale-first-available-is-unordered", 7, "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key"),
-    ("query/unicode-accents", 8, "non-ASCII letters are word characters: `é` finds `Café`"),
-    ("sort/by-unknown-or-non-meta-key", 2, "an unknown sort key is not an error: assets lacking it keep insertion order, last"),
-    ("sort/by-unknown-or-non-meta-key", 3, "an unknown sort key is not an error: assets lacking it keep insertion order, last"),
-    ("sort/by-unknown-or-non-meta-key", 4, "`meta.rank` is accepted as the meta key `rank`"),
-    ("sort/numeric-meta-values", 2, "assets lacking the sort key go last in both directions"),
-    ("sort/numeric-meta-values", 3, "assets lacking the sort key go last in both directions"),
-    ("sort/numeric-meta-values", 4, "assets lacking the sort key go last in both directions"),
-    ("sources/default-sources-in-fresh-engine", 2, "Easel has no built-in sources"),
-    ("sources/default-sources-in-fresh-engine", 3, "Easel has no built-in sources"),
-    ("sources/default-sources-in-fresh-engine", 4, "Easel has no built-in sources"),
-    ("sources/duplicate-and-odd-ids", 5, "Easel has no built-in sources, so ly.img.animations is a free id"),
-    ("sources/duplicate-and-odd-ids", 6, "Easel has no built-in sources, so ly.img.animations is a free id"),
+    (
+        "assets/remove-and-readd-order",
+        7,
+        "removing an unknown asset is Error::AssetNotFound, not a silent no-op",
+    ),
+    (
+        "assets/remove-and-readd-order",
+        8,
+        "removing an unknown asset is Error::AssetNotFound, not a silent no-op",
+    ),
+    (
+        "assets/remove-and-readd-order",
+        9,
+        "removing an unknown asset is Error::AssetNotFound, not a silent no-op",
+    ),
+    (
+        "filter/meta",
+        5,
+        "meta keeps its JSON type: 1600 compares as \"1600\", 5 as \"5\", true as \"true\"",
+    ),
+    (
+        "filter/meta",
+        6,
+        "meta keeps its JSON type: 1600 compares as \"1600\", 5 as \"5\", true as \"true\"",
+    ),
+    (
+        "filter/meta",
+        7,
+        "meta keeps its JSON type: 1600 compares as \"1600\", 5 as \"5\", true as \"true\"",
+    ),
+    (
+        "json/matcher-and-errors",
+        16,
+        "a local source stays manageable after a content file is merged into it",
+    ),
+    (
+        "mime/restricted-source",
+        2,
+        "an asset whose meta.mimeType the source does not support is rejected",
+    ),
+    (
+        "mime/restricted-source",
+        5,
+        "an asset whose meta.mimeType the source does not support is rejected",
+    ),
+    (
+        "mime/restricted-source",
+        12,
+        "Easel has no built-in sources (ly.img.animations)",
+    ),
+    (
+        "page/missing-fields",
+        1,
+        "a query without perPage gets 100 per page, not an empty page",
+    ),
+    (
+        "page/missing-fields",
+        2,
+        "a query without perPage gets 100 per page, not an empty page",
+    ),
+    (
+        "page/missing-fields",
+        4,
+        "a query without perPage gets 100 per page, not an empty page",
+    ),
+    (
+        "page/missing-fields",
+        5,
+        "a query without perPage gets 100 per page, not an empty page",
+    ),
+    (
+        "page/next-page-key",
+        2,
+        "nextPage is omitted from the JSON when there is no next page",
+    ),
+    (
+        "page/out-of-range-and-negative",
+        2,
+        "a negative or fractional page is Error::InvalidQuery",
+    ),
+    (
+        "page/out-of-range-and-negative",
+        3,
+        "a negative or fractional page is Error::InvalidQuery",
+    ),
+    (
+        "query/locale-first-available-is-unordered",
+        2,
+        "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key",
+    ),
+    (
+        "query/locale-first-available-is-unordered",
+        3,
+        "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key",
+    ),
+    (
+        "query/locale-first-available-is-unordered",
+        4,
+        "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key",
+    ),
+    (
+        "query/locale-first-available-is-unordered",
+        5,
+        "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key",
+    ),
+    (
+        "query/locale-first-available-is-unordered",
+        6,
+        "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key",
+    ),
+    (
+        "query/locale-first-available-is-unordered",
+        7,
+        "the fallback is the first locale in definition order (deterministic); without a locale, `en` comes before the `` key",
+    ),
+    (
+        "query/unicode-accents",
+        8,
+        "non-ASCII letters are word characters: `é` finds `Café`",
+    ),
+    (
+        "sort/by-unknown-or-non-meta-key",
+        2,
+        "an unknown sort key is not an error: assets lacking it keep insertion order, last",
+    ),
+    (
+        "sort/by-unknown-or-non-meta-key",
+        3,
+        "an unknown sort key is not an error: assets lacking it keep insertion order, last",
+    ),
+    (
+        "sort/by-unknown-or-non-meta-key",
+        4,
+        "`meta.rank` is accepted as the meta key `rank`",
+    ),
+    (
+        "sort/numeric-meta-values",
+        2,
+        "assets lacking the sort key go last in both directions",
+    ),
+    (
+        "sort/numeric-meta-values",
+        3,
+        "assets lacking the sort key go last in both directions",
+    ),
+    (
+        "sort/numeric-meta-values",
+        4,
+        "assets lacking the sort key go last in both directions",
+    ),
+    (
+        "sources/default-sources-in-fresh-engine",
+        2,
+        "Easel has no built-in sources",
+    ),
+    (
+        "sources/default-sources-in-fresh-engine",
+        3,
+        "Easel has no built-in sources",
+    ),
+    (
+        "sources/default-sources-in-fresh-engine",
+        4,
+        "Easel has no built-in sources",
+    ),
+    (
+        "sources/duplicate-and-odd-ids",
+        5,
+        "Easel has no built-in sources, so ly.img.animations is a free id",
+    ),
+    (
+        "sources/duplicate-and-odd-ids",
+        6,
+        "Easel has no built-in sources, so ly.img.animations is a free id",
+    ),
 ];
 
 /// A custom source as the recorded cases describe one: fixed results, no filtering.
@@ -63,11 +203,22 @@ impl AssetSource for RecordedSource {
         &self.id
     }
     fn find_assets(&self, _query: &AssetQuery) -> easel::assets::Result<AssetQueryResult> {
-        Ok(AssetQueryResult { assets: self.assets.clone(), total: self.assets.len(), ..Default::default() })
+        Ok(AssetQueryResult {
+            assets: self.assets.clone(),
+            total: self.assets.len(),
+            ..Default::default()
+        })
     }
-    fn fetch_asset(&self, asset_id: &str, _locale: Option<&str>) -> easel::assets::Result<Option<AssetResult>> {
+    fn fetch_asset(
+        &self,
+        asset_id: &str,
+        _locale: Option<&str>,
+    ) -> easel::assets::Result<Option<AssetResult>> {
         if !self.fetchable {
-            return Err(easel::assets::Error::NotManageable { id: self.id.clone(), action: "fetch".into() });
+            return Err(easel::assets::Error::NotManageable {
+                id: self.id.clone(),
+                action: "fetch".into(),
+            });
         }
         Ok(self.assets.iter().find(|a| a.id == asset_id).cloned())
     }
@@ -80,14 +231,24 @@ impl AssetSource for RecordedSource {
 }
 
 /// Sources the reference engine creates by itself; Easel starts empty.
-const REFERENCE_DEFAULT_SOURCES: &[&str] = &["ly.img.animations", "ly.img.scene.colors", "ly.img.transitions"];
+const REFERENCE_DEFAULT_SOURCES: &[&str] = &[
+    "ly.img.animations",
+    "ly.img.scene.colors",
+    "ly.img.transitions",
+];
 
 fn load(name: &str) -> (Value, Value) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/conformance/assets/");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/conformance/assets/"
+    );
     let read = |f: String| -> Value {
         serde_json::from_str(&std::fs::read_to_string(format!("{dir}{f}")).unwrap()).unwrap()
     };
-    (read(format!("{name}.json")), read(format!("{name}.expected.json")))
+    (
+        read(format!("{name}.json")),
+        read(format!("{name}.expected.json")),
+    )
 }
 
 fn op_parts(op: &Value) -> (String, Vec<Value>, Option<String>) {
@@ -95,7 +256,10 @@ fn op_parts(op: &Value) -> (String, Vec<Value>, Option<String>) {
         Value::Array(a) => (a[0].as_str().unwrap().to_string(), a[1..].to_vec(), None),
         Value::Object(o) => (
             o["op"].as_str().unwrap().to_string(),
-            o.get("args").and_then(Value::as_array).cloned().unwrap_or_default(),
+            o.get("args")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
             o.get("view").and_then(Value::as_str).map(str::to_string),
         ),
         _ => panic!("bad op {op}"),
@@ -116,8 +280,19 @@ fn next_page(v: Option<u32>) -> Value {
 
 /// Runs one op; returns the comparable outcome (`{"error": …}`, `{"undefined": true}` or
 /// `{"result": …}`) or `None` for ops outside the asset store.
-fn run(store: &AssetStore, fixtures: &Value, name: &str, args: &[Value], view: Option<&str>) -> Option<Value> {
-    let s = |i: usize| args.get(i).and_then(Value::as_str).unwrap_or_default().to_string();
+fn run(
+    store: &AssetStore,
+    fixtures: &Value,
+    name: &str,
+    args: &[Value],
+    view: Option<&str>,
+) -> Option<Value> {
+    let s = |i: usize| {
+        args.get(i)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let unit = |r: Result<(), easel::assets::Error>| match r {
         Ok(()) => json!({"undefined": true}),
         Err(e) => json!({"error": e.to_string()}),
@@ -136,12 +311,18 @@ fn run(store: &AssetStore, fixtures: &Value, name: &str, args: &[Value], view: O
         }
         "addLocalSource" => {
             let mimes = args.get(1).and_then(Value::as_array).map(|a| {
-                a.iter().filter_map(Value::as_str).map(str::to_string).collect()
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
             });
-            unit(store.add_local_source(&s(0), LocalSourceOptions {
-                supported_mime_types: mimes.unwrap_or_default(),
-                ..Default::default()
-            }))
+            unit(store.add_local_source(
+                &s(0),
+                LocalSourceOptions {
+                    supported_mime_types: mimes.unwrap_or_default(),
+                    ..Default::default()
+                },
+            ))
         }
         "addAssetToSource" => match serde_json::from_value::<AssetDefinition>(args[1].clone()) {
             Ok(def) => unit(store.add_asset_to_source(&s(0), def)),
@@ -162,12 +343,21 @@ fn run(store: &AssetStore, fixtures: &Value, name: &str, args: &[Value], view: O
         "addCustomSource" => {
             let spec = &args[1];
             let strings = |k: &str| -> Vec<String> {
-                spec.get(k).and_then(Value::as_array).map_or(Vec::new(), |a| {
-                    a.iter().filter_map(Value::as_str).map(str::to_string).collect()
-                })
+                spec.get(k)
+                    .and_then(Value::as_array)
+                    .map_or(Vec::new(), |a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
             };
             let id = s(0);
-            let assets = spec.get("assets").and_then(Value::as_array).cloned().unwrap_or_default();
+            let assets = spec
+                .get("assets")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             let assets = assets
                 .into_iter()
                 .map(|mut a| {
@@ -176,22 +366,50 @@ fn run(store: &AssetStore, fixtures: &Value, name: &str, args: &[Value], view: O
                     serde_json::from_value::<AssetResult>(a).unwrap()
                 })
                 .collect();
-            unit(store.add_source(Box::new(RecordedSource {
-                id: id.clone(),
-                assets,
-                groups: strings("groups"),
-                mime_types: strings("mimeTypes"),
-                fetchable: spec.get("fetchable").and_then(Value::as_bool).unwrap_or(false),
-            })))
+            unit(
+                store.add_source(Box::new(RecordedSource {
+                    id: id.clone(),
+                    assets,
+                    groups: strings("groups"),
+                    mime_types: strings("mimeTypes"),
+                    fetchable: spec
+                        .get("fetchable")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                })),
+            )
         }
         "findAllSources" => json!({"result": store.find_all_sources()}),
         "canManageAssets" => json!({"result": store.can_manage_assets(&s(0))}),
-        "getGroups" => value(store.groups(&s(0)).map(|g| json!(g)).map_err(|e| e.to_string())),
-        "getSupportedMimeTypes" => value(store.supported_mime_types(&s(0)).map(|g| json!(g)).map_err(|e| e.to_string())),
-        "getCredits" => value(store.credits(&s(0)).map(|c| json!(c)).map_err(|e| e.to_string())),
-        "getLicense" => value(store.license(&s(0)).map(|c| json!(c)).map_err(|e| e.to_string())),
+        "getGroups" => value(
+            store
+                .groups(&s(0))
+                .map(|g| json!(g))
+                .map_err(|e| e.to_string()),
+        ),
+        "getSupportedMimeTypes" => value(
+            store
+                .supported_mime_types(&s(0))
+                .map(|g| json!(g))
+                .map_err(|e| e.to_string()),
+        ),
+        "getCredits" => value(
+            store
+                .credits(&s(0))
+                .map(|c| json!(c))
+                .map_err(|e| e.to_string()),
+        ),
+        "getLicense" => value(
+            store
+                .license(&s(0))
+                .map(|c| json!(c))
+                .map_err(|e| e.to_string()),
+        ),
         "fetchAsset" => {
-            let locale = args.get(2).and_then(|o| o.get("locale")).and_then(Value::as_str);
+            let locale = args
+                .get(2)
+                .and_then(|o| o.get("locale"))
+                .and_then(Value::as_str);
             value(
                 store
                     .fetch_asset(&s(0), &s(1), locale)
@@ -227,18 +445,34 @@ fn run(store: &AssetStore, fixtures: &Value, name: &str, args: &[Value], view: O
                     match view {
                         Some("ids") => {
                             let mut out = json!({"ids": ids, "total": r.total, "currentPage": r.current_page, "nextPage": next_page(r.next_page)});
-                            if !r.facets.is_empty() || args.get(1).and_then(|q| q.get("facets")).and_then(Value::as_array).is_some_and(|f| !f.is_empty()) {
+                            if !r.facets.is_empty()
+                                || args
+                                    .get(1)
+                                    .and_then(|q| q.get("facets"))
+                                    .and_then(Value::as_array)
+                                    .is_some_and(|f| !f.is_empty())
+                            {
                                 out["facets"] = json!(r.facets);
                             }
                             json!({"result": out})
                         }
                         Some("labels") => {
-                            let rows: Vec<Value> = r.assets.iter().map(|a| json!([a.id, a.label, a.tags, a.locale])).collect();
+                            let rows: Vec<Value> = r
+                                .assets
+                                .iter()
+                                .map(|a| json!([a.id, a.label, a.tags, a.locale]))
+                                .collect();
                             json!({"result": {"assets": rows, "total": r.total, "nextPage": next_page(r.next_page)}})
                         }
                         Some("keys") => {
                             let v = serde_json::to_value(&r).unwrap();
-                            let keys: Vec<&String> = v.as_object().unwrap().keys().collect::<BTreeSet<_>>().into_iter().collect();
+                            let keys: Vec<&String> = v
+                                .as_object()
+                                .unwrap()
+                                .keys()
+                                .collect::<BTreeSet<_>>()
+                                .into_iter()
+                                .collect();
                             json!({"result": keys})
                         }
                         _ => json!({"result": {"ids": ids, "total": r.total}}),
@@ -262,10 +496,17 @@ fn expected_outcome(name: &str, view: Option<&str>, recorded: &Value) -> Value {
     match (name, view) {
         ("findAssets", Some(_)) => json!({"result": result}),
         ("findAssets", None) => {
-            let ids: Vec<&Value> = result["assets"].as_array().unwrap().iter().map(|a| &a["id"]).collect();
+            let ids: Vec<&Value> = result["assets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| &a["id"])
+                .collect();
             json!({"result": {"ids": ids, "total": result["total"]}})
         }
-        ("fetchAsset", _) => json!({"result": if result.is_null() { Value::Null } else { json!({"id": result["id"]}) }}),
+        ("fetchAsset", _) => {
+            json!({"result": if result.is_null() { Value::Null } else { json!({"id": result["id"]}) }})
+        }
         ("findAllSources", _) => {
             let ids: Vec<&Value> = result
                 .as_array()
@@ -291,13 +532,30 @@ fn same(ours: &Value, theirs: &Value) -> bool {
 fn recorded_asset_cases_match_except_documented_improvements() {
     let mut mismatches = Vec::new();
     let mut compared = 0;
-    for file in ["assets-query", "assets-tags-groups", "assets-filter-facets", "assets-sort-page", "assets-lifecycle"] {
+    for file in [
+        "assets-query",
+        "assets-tags-groups",
+        "assets-filter-facets",
+        "assets-sort-page",
+        "assets-lifecycle",
+    ] {
         let (cases, expected) = load(file);
         let fixtures = cases.get("fixtures").cloned().unwrap_or(json!({}));
-        for (case, exp) in cases["cases"].as_array().unwrap().iter().zip(expected["cases"].as_array().unwrap()) {
+        for (case, exp) in cases["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(expected["cases"].as_array().unwrap())
+        {
             let case_name = case["name"].as_str().unwrap();
             let store = AssetStore::new();
-            for (i, (op, recorded)) in case["ops"].as_array().unwrap().iter().zip(exp["ops"].as_array().unwrap()).enumerate() {
+            for (i, (op, recorded)) in case["ops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(exp["ops"].as_array().unwrap())
+                .enumerate()
+            {
                 let (name, args, view) = op_parts(op);
                 let Some(ours) = run(&store, &fixtures, &name, &args, view.as_deref()) else {
                     continue;
@@ -313,14 +571,28 @@ fn recorded_asset_cases_match_except_documented_improvements() {
             }
         }
     }
-    let listed: BTreeSet<(&str, usize)> = KNOWN_DIFFERENCES.iter().map(|(c, i, _)| (*c, *i)).collect();
-    let found: BTreeSet<(&str, usize)> = mismatches.iter().map(|(c, i, _, _)| (c.as_str(), *i)).collect();
-    let unexpected: Vec<_> = mismatches.iter().filter(|(c, i, _, _)| !listed.contains(&(c.as_str(), *i))).collect();
+    let listed: BTreeSet<(&str, usize)> =
+        KNOWN_DIFFERENCES.iter().map(|(c, i, _)| (*c, *i)).collect();
+    let found: BTreeSet<(&str, usize)> = mismatches
+        .iter()
+        .map(|(c, i, _, _)| (c.as_str(), *i))
+        .collect();
+    let unexpected: Vec<_> = mismatches
+        .iter()
+        .filter(|(c, i, _, _)| !listed.contains(&(c.as_str(), *i)))
+        .collect();
     for (c, i, ours, theirs) in &unexpected {
         eprintln!("MISMATCH {c} #{i}\n  easel:     {ours}\n  reference: {theirs}");
     }
     let vanished: Vec<_> = listed.difference(&found).collect();
     assert!(compared > 250, "only {compared} ops compared");
-    assert!(unexpected.is_empty(), "{} unexpected differences", unexpected.len());
-    assert!(vanished.is_empty(), "listed differences no longer occur: {vanished:?}");
+    assert!(
+        unexpected.is_empty(),
+        "{} unexpected differences",
+        unexpected.len()
+    );
+    assert!(
+        vanished.is_empty(),
+        "listed differences no longer occur: {vanished:?}"
+    );
 }

@@ -8,27 +8,57 @@ use easel::{
 use std::sync::{Arc, Mutex};
 
 fn q(text: &str) -> AssetQuery {
-    AssetQuery { query: Some(text.into()), ..Default::default() }
+    AssetQuery {
+        query: Some(text.into()),
+        ..Default::default()
+    }
 }
 
 fn ids(store: &AssetStore, source: &str, query: &AssetQuery) -> Vec<String> {
-    store.find_assets(source, query).unwrap().assets.into_iter().map(|a| a.id).collect()
+    store
+        .find_assets(source, query)
+        .unwrap()
+        .assets
+        .into_iter()
+        .map(|a| a.id)
+        .collect()
 }
 
 fn catalog() -> AssetStore {
     let store = AssetStore::new();
-    store.add_local_source("cat", LocalSourceOptions::default()).unwrap();
+    store
+        .add_local_source("cat", LocalSourceOptions::default())
+        .unwrap();
     let assets = [
-        AssetDefinition::new("apple").with_label("en", "Red Apple").with_label("de", "Roter Apfel")
-            .with_tags("en", &["fruit", "Red"]).with_tags("de", &["obst"]).with_groups(&["food"])
-            .with_meta("color", "red").with_meta("width", 1600),
-        AssetDefinition::new("cafe").with_label("en", "Café Crème").with_tags("en", &["café"]),
-        AssetDefinition::new("istanbul").with_label("en", "İstanbul at night").with_groups(&["city"]),
-        AssetDefinition::new("strasse").with_label("en", "Große Straße").with_groups(&["city", "food"]),
-        AssetDefinition::new("de-only").with_label("de", "Nur Deutsch").with_tags("de", &["deutsch"]),
-        AssetDefinition::new("pie").with_label("en", "Apple pie").with_tags("en", &["dessert", "baked"])
-            .with_groups(&["food"]).with_meta("color", "brown").with_meta("width", 800),
-        AssetDefinition::new("nogroup").with_label("en", "Plain").with_meta("width", 90),
+        AssetDefinition::new("apple")
+            .with_label("en", "Red Apple")
+            .with_label("de", "Roter Apfel")
+            .with_tags("en", &["fruit", "Red"])
+            .with_tags("de", &["obst"])
+            .with_groups(&["food"])
+            .with_meta("color", "red")
+            .with_meta("width", 1600),
+        AssetDefinition::new("cafe")
+            .with_label("en", "Café Crème")
+            .with_tags("en", &["café"]),
+        AssetDefinition::new("istanbul")
+            .with_label("en", "İstanbul at night")
+            .with_groups(&["city"]),
+        AssetDefinition::new("strasse")
+            .with_label("en", "Große Straße")
+            .with_groups(&["city", "food"]),
+        AssetDefinition::new("de-only")
+            .with_label("de", "Nur Deutsch")
+            .with_tags("de", &["deutsch"]),
+        AssetDefinition::new("pie")
+            .with_label("en", "Apple pie")
+            .with_tags("en", &["dessert", "baked"])
+            .with_groups(&["food"])
+            .with_meta("color", "brown")
+            .with_meta("width", 800),
+        AssetDefinition::new("nogroup")
+            .with_label("en", "Plain")
+            .with_meta("width", 90),
     ];
     for a in assets {
         store.add_asset_to_source("cat", a).unwrap();
@@ -40,11 +70,31 @@ fn catalog() -> AssetStore {
 fn text_query_words_match_label_or_tags_as_substrings() {
     let s = catalog();
     assert_eq!(ids(&s, "cat", &q("apple")), ["apple", "pie"]);
-    assert_eq!(ids(&s, "cat", &q("PIE apple")), ["pie"], "order-free, case-insensitive");
-    assert_eq!(ids(&s, "cat", &q("app baked")), ["pie"], "words may match different fields");
-    assert_eq!(ids(&s, "cat", &q("nogroup")), Vec::<String>::new(), "ids are not searched");
-    assert_eq!(ids(&s, "cat", &q("brown")), Vec::<String>::new(), "meta is not searched");
-    assert_eq!(ids(&s, "cat", &q("  ")).len(), 7, "no words matches everything");
+    assert_eq!(
+        ids(&s, "cat", &q("PIE apple")),
+        ["pie"],
+        "order-free, case-insensitive"
+    );
+    assert_eq!(
+        ids(&s, "cat", &q("app baked")),
+        ["pie"],
+        "words may match different fields"
+    );
+    assert_eq!(
+        ids(&s, "cat", &q("nogroup")),
+        Vec::<String>::new(),
+        "ids are not searched"
+    );
+    assert_eq!(
+        ids(&s, "cat", &q("brown")),
+        Vec::<String>::new(),
+        "meta is not searched"
+    );
+    assert_eq!(
+        ids(&s, "cat", &q("  ")).len(),
+        7,
+        "no words matches everything"
+    );
 }
 
 #[test]
@@ -52,7 +102,11 @@ fn unicode_words_and_full_case_folding() {
     let s = catalog();
     assert_eq!(ids(&s, "cat", &q("café")), ["cafe"]);
     assert_eq!(ids(&s, "cat", &q("CAFÉ CRÈME")), ["cafe"]);
-    assert_eq!(ids(&s, "cat", &q("cafe")), Vec::<String>::new(), "accents are kept");
+    assert_eq!(
+        ids(&s, "cat", &q("cafe")),
+        Vec::<String>::new(),
+        "accents are kept"
+    );
     assert_eq!(ids(&s, "cat", &q("istanbul")), ["istanbul"]);
     assert_eq!(ids(&s, "cat", &q("STRASSE")), ["strasse"], "ß folds to ss");
 }
@@ -60,30 +114,68 @@ fn unicode_words_and_full_case_folding() {
 #[test]
 fn locale_resolution_falls_back_to_en_then_first() {
     let s = catalog();
-    let de = AssetQuery { locale: Some("de".into()), ..q("apfel") };
+    let de = AssetQuery {
+        locale: Some("de".into()),
+        ..q("apfel")
+    };
     let r = s.find_assets("cat", &de).unwrap();
     assert_eq!(r.assets[0].label.as_deref(), Some("Roter Apfel"));
     assert_eq!(r.assets[0].tags.as_deref(), Some(&["obst".to_string()][..]));
     assert_eq!(r.assets[0].locale.as_deref(), Some("de"));
-    assert!(ids(&s, "cat", &q("apfel")).is_empty(), "without a locale, en is used");
-    assert_eq!(ids(&s, "cat", &q("deutsch")), ["de-only"], "first present locale");
-    let fr = AssetQuery { locale: Some("fr".into()), ..q("red") };
+    assert!(
+        ids(&s, "cat", &q("apfel")).is_empty(),
+        "without a locale, en is used"
+    );
+    assert_eq!(
+        ids(&s, "cat", &q("deutsch")),
+        ["de-only"],
+        "first present locale"
+    );
+    let fr = AssetQuery {
+        locale: Some("fr".into()),
+        ..q("red")
+    };
     assert_eq!(ids(&s, "cat", &fr), ["apple"], "fr falls back to en");
 }
 
 #[test]
 fn tags_groups_and_exclusions() {
     let s = catalog();
-    let tags = |t: &[&str]| AssetQuery { tags: t.iter().map(|s| s.to_string()).collect(), ..Default::default() };
-    assert_eq!(ids(&s, "cat", &tags(&["RED"])), ["apple"], "case-insensitive both sides");
+    let tags = |t: &[&str]| AssetQuery {
+        tags: t.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&s, "cat", &tags(&["RED"])),
+        ["apple"],
+        "case-insensitive both sides"
+    );
     assert_eq!(ids(&s, "cat", &tags(&["fruit", "red"])), ["apple"]);
-    assert!(ids(&s, "cat", &tags(&["fru"])).is_empty(), "tags match whole");
-    let groups = AssetQuery { groups: vec!["food".into()], ..Default::default() };
-    assert_eq!(ids(&s, "cat", &groups), ["apple", "cafe", "de-only", "pie", "nogroup"]);
-    let both = AssetQuery { groups: vec!["food".into(), "city".into()], ..Default::default() };
+    assert!(
+        ids(&s, "cat", &tags(&["fru"])).is_empty(),
+        "tags match whole"
+    );
+    let groups = AssetQuery {
+        groups: vec!["food".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&s, "cat", &groups),
+        ["apple", "cafe", "de-only", "pie", "nogroup"]
+    );
+    let both = AssetQuery {
+        groups: vec!["food".into(), "city".into()],
+        ..Default::default()
+    };
     assert_eq!(ids(&s, "cat", &both).len(), 7);
-    let excl = AssetQuery { exclude_groups: vec!["food".into()], ..Default::default() };
-    assert_eq!(ids(&s, "cat", &excl), ["cafe", "istanbul", "de-only", "nogroup"]);
+    let excl = AssetQuery {
+        exclude_groups: vec!["food".into()],
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&s, "cat", &excl),
+        ["cafe", "istanbul", "de-only", "nogroup"]
+    );
 }
 
 #[test]
@@ -98,9 +190,30 @@ fn filters_combine_and_malformed_filters_are_errors() {
         {"and": [{"property": "label", "contains": "pie"}, {"not": {"property": "tags", "equals": "fruit"}}]}
     ]}]));
     assert_eq!(ids(&s, "cat", &red_or_pie), ["apple", "pie"]);
-    assert_eq!(ids(&s, "cat", &f(serde_json::json!([{"property": "meta.width", "equals": "1600"}]))), ["apple"]);
-    assert_eq!(ids(&s, "cat", &f(serde_json::json!([{"property": "groups", "equals": "CITY"}]))), ["istanbul", "strasse"]);
-    assert_eq!(ids(&s, "cat", &f(serde_json::json!([{"property": "id", "contains": "de-"}]))), ["de-only"]);
+    assert_eq!(
+        ids(
+            &s,
+            "cat",
+            &f(serde_json::json!([{"property": "meta.width", "equals": "1600"}]))
+        ),
+        ["apple"]
+    );
+    assert_eq!(
+        ids(
+            &s,
+            "cat",
+            &f(serde_json::json!([{"property": "groups", "equals": "CITY"}]))
+        ),
+        ["istanbul", "strasse"]
+    );
+    assert_eq!(
+        ids(
+            &s,
+            "cat",
+            &f(serde_json::json!([{"property": "id", "contains": "de-"}]))
+        ),
+        ["de-only"]
+    );
     for bad in [
         serde_json::json!({"property": "colour", "equals": "x"}),
         serde_json::json!({"property": "meta.", "equals": "x"}),
@@ -112,7 +225,10 @@ fn filters_combine_and_malformed_filters_are_errors() {
         assert!(matches!(e, Error::InvalidFilter(_)), "{bad}");
     }
     let typed = AssetQuery {
-        filter: vec![AssetFilter::Equals { property: "nope".into(), value: "x".into() }],
+        filter: vec![AssetFilter::Equals {
+            property: "nope".into(),
+            value: "x".into(),
+        }],
         ..Default::default()
     };
     let e = s.find_assets("cat", &typed).unwrap_err();
@@ -123,32 +239,75 @@ fn filters_combine_and_malformed_filters_are_errors() {
 fn facets_count_all_matches_by_count_then_value() {
     let s = catalog();
     let r = s
-        .find_assets("cat", &AssetQuery { per_page: 1, facets: vec!["groups".into(), "meta.color".into()], ..Default::default() })
+        .find_assets(
+            "cat",
+            &AssetQuery {
+                per_page: 1,
+                facets: vec!["groups".into(), "meta.color".into()],
+                ..Default::default()
+            },
+        )
         .unwrap();
     assert_eq!(r.assets.len(), 1);
-    let fv = |v: &str, c| FacetValue { value: v.into(), count: c };
+    let fv = |v: &str, c| FacetValue {
+        value: v.into(),
+        count: c,
+    };
     assert_eq!(r.facets["groups"], [fv("food", 3), fv("city", 2)]);
     assert_eq!(r.facets["meta.color"], [fv("brown", 1), fv("red", 1)]);
-    let bad = AssetQuery { facets: vec!["colour".into()], ..Default::default() };
-    assert!(matches!(s.find_assets("cat", &bad), Err(Error::InvalidQuery { .. })));
+    let bad = AssetQuery {
+        facets: vec!["colour".into()],
+        ..Default::default()
+    };
+    assert!(matches!(
+        s.find_assets("cat", &bad),
+        Err(Error::InvalidQuery { .. })
+    ));
 }
 
 #[test]
 fn sorting_is_stable_numeric_and_puts_missing_last() {
     let s = catalog();
-    let by = |key: &str, order| AssetQuery { sort_key: Some(key.into()), sorting_order: order, ..Default::default() };
-    assert_eq!(ids(&s, "cat", &by("width", SortingOrder::Ascending))[..3], ["nogroup", "pie", "apple"], "numeric, not text");
-    assert_eq!(ids(&s, "cat", &by("width", SortingOrder::Descending))[..3], ["apple", "pie", "nogroup"]);
+    let by = |key: &str, order| AssetQuery {
+        sort_key: Some(key.into()),
+        sorting_order: order,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(&s, "cat", &by("width", SortingOrder::Ascending))[..3],
+        ["nogroup", "pie", "apple"],
+        "numeric, not text"
+    );
+    assert_eq!(
+        ids(&s, "cat", &by("width", SortingOrder::Descending))[..3],
+        ["apple", "pie", "nogroup"]
+    );
     let desc = ids(&s, "cat", &by("color", SortingOrder::Descending));
-    assert_eq!(desc, ["apple", "pie", "cafe", "istanbul", "strasse", "de-only", "nogroup"]);
-    assert_eq!(ids(&s, "cat", &by("id", SortingOrder::Ascending))[0], "apple");
-    assert_eq!(ids(&s, "cat", &by("width", SortingOrder::None))[0], "apple", "None keeps insertion order");
+    assert_eq!(
+        desc,
+        [
+            "apple", "pie", "cafe", "istanbul", "strasse", "de-only", "nogroup"
+        ]
+    );
+    assert_eq!(
+        ids(&s, "cat", &by("id", SortingOrder::Ascending))[0],
+        "apple"
+    );
+    assert_eq!(
+        ids(&s, "cat", &by("width", SortingOrder::None))[0],
+        "apple",
+        "None keeps insertion order"
+    );
 }
 
 #[test]
 fn pagination_edges() {
     let s = catalog();
-    let page = |p, n| AssetQuery { page: p, per_page: n, ..Default::default() };
+    let page = |p, n| AssetQuery {
+        page: p,
+        per_page: n,
+        ..Default::default()
+    };
     let r = s.find_assets("cat", &page(0, 3)).unwrap();
     assert_eq!((r.assets.len(), r.total, r.next_page), (3, 7, Some(1)));
     let r = s.find_assets("cat", &page(2, 3)).unwrap();
@@ -158,27 +317,70 @@ fn pagination_edges() {
     let r = s.find_assets("cat", &page(0, 7)).unwrap();
     assert_eq!(r.next_page, None);
     for (p, n) in [(-1, 3), (0, 0), (0, -5), (0, 10_000_000), (i64::MAX, 3)] {
-        assert!(matches!(s.find_assets("cat", &page(p, n)), Err(Error::InvalidQuery { .. })), "{p} {n}");
+        assert!(
+            matches!(
+                s.find_assets("cat", &page(p, n)),
+                Err(Error::InvalidQuery { .. })
+            ),
+            "{p} {n}"
+        );
     }
 }
 
 #[test]
 fn errors_name_the_source_and_asset_and_change_nothing() {
     let s = catalog();
-    assert!(matches!(s.find_assets("nope", &AssetQuery::default()), Err(Error::SourceNotFound { id }) if id == "nope"));
-    assert!(matches!(s.add_local_source("cat", Default::default()), Err(Error::DuplicateSource { .. })));
+    assert!(
+        matches!(s.find_assets("nope", &AssetQuery::default()), Err(Error::SourceNotFound { id }) if id == "nope")
+    );
+    assert!(matches!(
+        s.add_local_source("cat", Default::default()),
+        Err(Error::DuplicateSource { .. })
+    ));
     let e = s.remove_asset_from_source("cat", "ghost").unwrap_err();
-    assert_eq!(e.to_string(), "asset `ghost` does not exist in source `cat`");
-    assert!(matches!(s.add_asset_to_source("cat", AssetDefinition::new("apple")), Err(Error::DuplicateAsset { .. })));
-    assert!(matches!(s.add_asset_to_source("cat", AssetDefinition::new("")), Err(Error::InvalidAsset(_))));
-    assert!(matches!(s.update_asset("cat", AssetDefinition::new("ghost")), Err(Error::AssetNotFound { .. })));
-    assert!(matches!(s.remove_source("nope"), Err(Error::SourceNotFound { .. })));
-    assert!(matches!(s.asset_source_contents_changed("nope"), Err(Error::SourceNotFound { .. })));
+    assert_eq!(
+        e.to_string(),
+        "asset `ghost` does not exist in source `cat`"
+    );
+    assert!(matches!(
+        s.add_asset_to_source("cat", AssetDefinition::new("apple")),
+        Err(Error::DuplicateAsset { .. })
+    ));
+    assert!(matches!(
+        s.add_asset_to_source("cat", AssetDefinition::new("")),
+        Err(Error::InvalidAsset(_))
+    ));
+    assert!(matches!(
+        s.update_asset("cat", AssetDefinition::new("ghost")),
+        Err(Error::AssetNotFound { .. })
+    ));
+    assert!(matches!(
+        s.remove_source("nope"),
+        Err(Error::SourceNotFound { .. })
+    ));
+    assert!(matches!(
+        s.asset_source_contents_changed("nope"),
+        Err(Error::SourceNotFound { .. })
+    ));
     assert_eq!(s.asset_count("cat").unwrap(), Some(7));
-    s.add_local_source("png", LocalSourceOptions { supported_mime_types: vec!["image/*".into()], ..Default::default() }).unwrap();
+    s.add_local_source(
+        "png",
+        LocalSourceOptions {
+            supported_mime_types: vec!["image/*".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let pdf = AssetDefinition::new("doc").with_meta("mimeType", "application/pdf");
-    assert!(matches!(s.add_asset_to_source("png", pdf), Err(Error::UnsupportedMimeType { .. })));
-    s.add_asset_to_source("png", AssetDefinition::new("ok").with_meta("mimeType", "image/png")).unwrap();
+    assert!(matches!(
+        s.add_asset_to_source("png", pdf),
+        Err(Error::UnsupportedMimeType { .. })
+    ));
+    s.add_asset_to_source(
+        "png",
+        AssetDefinition::new("ok").with_meta("mimeType", "image/png"),
+    )
+    .unwrap();
     assert!(s.can_manage_assets("png"));
     assert!(!s.can_manage_assets("nope"));
 }
@@ -186,9 +388,17 @@ fn errors_name_the_source_and_asset_and_change_nothing() {
 #[test]
 fn update_keeps_position_and_fetch_resolves_locale() {
     let s = catalog();
-    s.update_asset("cat", AssetDefinition::new("cafe").with_label("en", "Espresso")).unwrap();
+    s.update_asset(
+        "cat",
+        AssetDefinition::new("cafe").with_label("en", "Espresso"),
+    )
+    .unwrap();
     assert_eq!(ids(&s, "cat", &AssetQuery::default())[1], "cafe");
-    assert_eq!(ids(&s, "cat", &q("espresso")), ["cafe"], "the text index follows updates");
+    assert_eq!(
+        ids(&s, "cat", &q("espresso")),
+        ["cafe"],
+        "the text index follows updates"
+    );
     assert!(ids(&s, "cat", &q("crème")).is_empty());
     let a = s.fetch_asset("cat", "apple", Some("de")).unwrap().unwrap();
     assert_eq!(a.label.as_deref(), Some("Roter Apfel"));
@@ -197,7 +407,11 @@ fn update_keeps_position_and_fetch_resolves_locale() {
     assert!(s.fetch_asset("cat", "ghost", None).unwrap().is_none());
     // Removing and re-adding moves an asset to the end, as in the reference engine.
     s.remove_asset_from_source("cat", "apple").unwrap();
-    s.add_asset_to_source("cat", AssetDefinition::new("apple").with_label("en", "Green Apple")).unwrap();
+    s.add_asset_to_source(
+        "cat",
+        AssetDefinition::new("apple").with_label("en", "Green Apple"),
+    )
+    .unwrap();
     assert_eq!(ids(&s, "cat", &q("apple")), ["pie", "apple"]);
 }
 
@@ -206,36 +420,83 @@ fn many_removals_compact_without_losing_order() {
     let s = AssetStore::new();
     s.add_local_source("big", Default::default()).unwrap();
     let n = 5000;
-    s.add_assets_to_source("big", (0..n).map(|i| AssetDefinition::new(format!("a{i}")).with_label("en", &format!("item {i}"))))
-        .unwrap();
+    s.add_assets_to_source(
+        "big",
+        (0..n)
+            .map(|i| AssetDefinition::new(format!("a{i}")).with_label("en", &format!("item {i}"))),
+    )
+    .unwrap();
     for i in (0..n).filter(|i| i % 3 != 0) {
         s.remove_asset_from_source("big", &format!("a{i}")).unwrap();
     }
-    let r = s.find_assets("big", &AssetQuery { per_page: 100_000, ..Default::default() }).unwrap();
-    let expected: Vec<String> = (0..n).filter(|i| i % 3 == 0).map(|i| format!("a{i}")).collect();
-    assert_eq!(r.assets.iter().map(|a| a.id.clone()).collect::<Vec<_>>(), expected);
+    let r = s
+        .find_assets(
+            "big",
+            &AssetQuery {
+                per_page: 100_000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let expected: Vec<String> = (0..n)
+        .filter(|i| i % 3 == 0)
+        .map(|i| format!("a{i}"))
+        .collect();
+    assert_eq!(
+        r.assets.iter().map(|a| a.id.clone()).collect::<Vec<_>>(),
+        expected
+    );
     assert_eq!(ids(&s, "big", &q("item 4998")), ["a4998"]);
 }
 
 #[test]
 fn content_files_load_and_save_round_trip() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/conformance/assets/fixtures/json-uri/content.json");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/conformance/assets/fixtures/json-uri/content.json"
+    );
     let s = AssetStore::new();
-    let id = s.add_local_source_from_json_file(std::path::Path::new(dir), Some("https://cdn.example"), None).unwrap();
+    let id = s
+        .add_local_source_from_json_file(
+            std::path::Path::new(dir),
+            Some("https://cdn.example"),
+            None,
+        )
+        .unwrap();
     assert_eq!(id, "json.uri.source");
     let u1 = s.fetch_asset(&id, "u1", None).unwrap().unwrap();
     assert_eq!(u1.meta["uri"], "https://cdn.example/u1.jpg");
     let saved = s.local_source_to_json_string(&id).unwrap();
     let t = AssetStore::new();
-    assert_eq!(t.add_local_source_from_json_str(&saved, None, None).unwrap(), id);
+    assert_eq!(
+        t.add_local_source_from_json_str(&saved, None, None)
+            .unwrap(),
+        id
+    );
     assert_eq!(t.definitions(&id).unwrap(), s.definitions(&id).unwrap());
     let only = AssetStore::new();
-    only.add_local_source_from_json_str(&saved, None, Some(&["u2"])).unwrap();
+    only.add_local_source_from_json_str(&saved, None, Some(&["u2"]))
+        .unwrap();
     assert_eq!(ids(&only, &id, &AssetQuery::default()), ["u2"]);
-    for bad in ["{not json", r#"{"assets": []}"#, r#"{"id": "x"}"#, r#"{"id": "x", "assets": [{"label": 3}]}"#] {
-        assert!(matches!(s.add_local_source_from_json_str(bad, None, None), Err(Error::InvalidContent { .. })), "{bad}");
+    for bad in [
+        "{not json",
+        r#"{"assets": []}"#,
+        r#"{"id": "x"}"#,
+        r#"{"id": "x", "assets": [{"label": 3}]}"#,
+    ] {
+        assert!(
+            matches!(
+                s.add_local_source_from_json_str(bad, None, None),
+                Err(Error::InvalidContent { .. })
+            ),
+            "{bad}"
+        );
     }
-    let missing = s.add_local_source_from_json_file(std::path::Path::new("/nonexistent/content.json"), None, None);
+    let missing = s.add_local_source_from_json_file(
+        std::path::Path::new("/nonexistent/content.json"),
+        None,
+        None,
+    );
     assert!(matches!(missing, Err(Error::Io { path, .. }) if path.contains("nonexistent")));
 }
 
@@ -251,18 +512,29 @@ fn events_are_synchronous_ordered_and_reentrant() {
         let n = store.find_all_sources().len();
         l1.lock().unwrap().push(format!("sources {n}"));
     });
-    let updated = s.on_asset_source_updated(move |id| l2.lock().unwrap().push(format!("updated {id}")));
-    let removed = s.on_asset_source_removed(move |id| l3.lock().unwrap().push(format!("removed {id}")));
+    let updated =
+        s.on_asset_source_updated(move |id| l2.lock().unwrap().push(format!("updated {id}")));
+    let removed =
+        s.on_asset_source_removed(move |id| l3.lock().unwrap().push(format!("removed {id}")));
     let channel = s.subscribe();
     s.add_local_source("x", Default::default()).unwrap();
-    s.add_asset_to_source("x", AssetDefinition::new("a")).unwrap();
+    s.add_asset_to_source("x", AssetDefinition::new("a"))
+        .unwrap();
     s.update_asset("x", AssetDefinition::new("a")).unwrap();
     s.remove_asset_from_source("x", "a").unwrap();
     s.asset_source_contents_changed("x").unwrap();
     s.remove_source("x").unwrap();
     assert_eq!(
         *log.lock().unwrap(),
-        ["added x", "sources 1", "updated x", "updated x", "updated x", "updated x", "removed x"]
+        [
+            "added x",
+            "sources 1",
+            "updated x",
+            "updated x",
+            "updated x",
+            "updated x",
+            "removed x"
+        ]
     );
     let kinds: Vec<_> = channel.try_iter().map(|e| e.kind).collect();
     assert_eq!(kinds.len(), 6);
@@ -274,7 +546,11 @@ fn events_are_synchronous_ordered_and_reentrant() {
     drop(channel);
     s.add_local_source("y", Default::default()).unwrap();
     s.remove_source("y").unwrap();
-    assert_eq!(log.lock().unwrap().len(), 7, "dropped subscriptions receive nothing more");
+    assert_eq!(
+        log.lock().unwrap().len(),
+        7,
+        "dropped subscriptions receive nothing more"
+    );
     // A failed change sends no event.
     let rx = s.subscribe();
     assert!(s.remove_source("y").is_err());
@@ -292,11 +568,17 @@ fn eight_threads_add_update_remove_and_search_one_source() {
             scope.spawn(move || {
                 for i in 0..per_thread {
                     let id = format!("t{t}-{i}");
-                    s.add_asset_to_source("shared", AssetDefinition::new(&id).with_label("en", &format!("t{t}x item {i}")))
-                        .unwrap();
+                    s.add_asset_to_source(
+                        "shared",
+                        AssetDefinition::new(&id).with_label("en", &format!("t{t}x item {i}")),
+                    )
+                    .unwrap();
                     if i % 2 == 0 {
-                        s.update_asset("shared", AssetDefinition::new(&id).with_label("en", &format!("t{t}x even {i}")))
-                            .unwrap();
+                        s.update_asset(
+                            "shared",
+                            AssetDefinition::new(&id).with_label("en", &format!("t{t}x even {i}")),
+                        )
+                        .unwrap();
                     }
                     if i % 5 == 0 {
                         s.remove_asset_from_source("shared", &id).unwrap();
@@ -308,12 +590,27 @@ fn eight_threads_add_update_remove_and_search_one_source() {
             });
         }
     });
-    let all = s.find_assets("shared", &AssetQuery { per_page: 100_000, ..Default::default() }).unwrap();
+    let all = s
+        .find_assets(
+            "shared",
+            &AssetQuery {
+                per_page: 100_000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     let kept = (0..per_thread).filter(|i| i % 5 != 0).count();
     assert_eq!(all.total, 8 * kept);
     for t in 0..8 {
-        let even = AssetQuery { per_page: 100_000, ..q(&format!("t{t}x even")) };
+        let even = AssetQuery {
+            per_page: 100_000,
+            ..q(&format!("t{t}x even"))
+        };
         let expected = (0..per_thread).filter(|i| i % 2 == 0 && i % 5 != 0).count();
-        assert_eq!(s.find_assets("shared", &even).unwrap().total, expected, "thread {t}");
+        assert_eq!(
+            s.find_assets("shared", &even).unwrap().total,
+            expected,
+            "thread {t}"
+        );
     }
 }

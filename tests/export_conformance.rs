@@ -3,7 +3,10 @@
 //! evaluation watermark masked out: PSNR ≥ 35 dB for every case.
 
 use crate::support::{self, load_png, psnr_masked};
-use easel::{BlockId, Color, ContentFillMode, Engine, ExportOptions, GradientStop, SceneLayout, StrokePosition};
+use easel::{
+    BlockId, Color, ContentFillMode, Engine, ExportOptions, GradientStop, SceneLayout,
+    StrokePosition,
+};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -68,8 +71,14 @@ fn color(v: &Value) -> Color {
 
 #[test]
 fn reference_render_cases_match_within_35_db() {
-    let cases: Value = serde_json::from_str(&std::fs::read_to_string(dir().join("render.json")).unwrap()).unwrap();
-    let samples = support::repo().join("assets/samples").canonicalize().unwrap().display().to_string();
+    let cases: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir().join("render.json")).unwrap()).unwrap();
+    let samples = support::repo()
+        .join("assets/samples")
+        .canonicalize()
+        .unwrap()
+        .display()
+        .to_string();
     let watermark = Watermark::load();
     let mut report = Vec::new();
     for case in cases["cases"].as_array().unwrap() {
@@ -102,7 +111,10 @@ fn reference_render_cases_match_within_35_db() {
                     None
                 }
                 "findByType" => {
-                    let found = engine.block.find_by_type(args[0].as_str().unwrap()).unwrap();
+                    let found = engine
+                        .block
+                        .find_by_type(args[0].as_str().unwrap())
+                        .unwrap();
                     if let Some(a) = alias {
                         for (i, id) in found.iter().enumerate() {
                             vars.insert(format!("{a}.{i}"), *id);
@@ -112,53 +124,125 @@ fn reference_render_cases_match_within_35_db() {
                 }
                 "getFill" => engine.block.fill(b(0)).unwrap(),
                 "blockCreate" => Some(engine.block.create(args[0].as_str().unwrap()).unwrap()),
-                "createShape" => Some(engine.block.create_shape(args[0].as_str().unwrap()).unwrap()),
+                "createShape" => Some(
+                    engine
+                        .block
+                        .create_shape(args[0].as_str().unwrap())
+                        .unwrap(),
+                ),
                 "createFill" => Some(engine.block.create_fill(args[0].as_str().unwrap()).unwrap()),
                 "setShape" => engine.block.set_shape(b(0), b(1)).map(|_| None).unwrap(),
                 "setFill" => engine.block.set_fill(b(0), b(1)).map(|_| None).unwrap(),
-                "setString" => engine.block.set_string(b(0), args[1].as_str().unwrap(), &s(2)).map(|_| None).unwrap(),
-                "setFloat" => engine.block.set_float(b(0), args[1].as_str().unwrap(), f(2)).map(|_| None).unwrap(),
-                "setColor" => engine.block.set_color(b(0), args[1].as_str().unwrap(), color(&args[2])).map(|_| None).unwrap(),
+                "setString" => engine
+                    .block
+                    .set_string(b(0), args[1].as_str().unwrap(), &s(2))
+                    .map(|_| None)
+                    .unwrap(),
+                "setFloat" => engine
+                    .block
+                    .set_float(b(0), args[1].as_str().unwrap(), f(2))
+                    .map(|_| None)
+                    .unwrap(),
+                "setColor" => engine
+                    .block
+                    .set_color(b(0), args[1].as_str().unwrap(), color(&args[2]))
+                    .map(|_| None)
+                    .unwrap(),
                 "setWidth" => engine.block.set_width(b(0), f(1)).map(|_| None).unwrap(),
                 "setHeight" => engine.block.set_height(b(0), f(1)).map(|_| None).unwrap(),
-                "setPositionX" => engine.block.set_position_x(b(0), f(1)).map(|_| None).unwrap(),
-                "setPositionY" => engine.block.set_position_y(b(0), f(1)).map(|_| None).unwrap(),
+                "setPositionX" => engine
+                    .block
+                    .set_position_x(b(0), f(1))
+                    .map(|_| None)
+                    .unwrap(),
+                "setPositionY" => engine
+                    .block
+                    .set_position_y(b(0), f(1))
+                    .map(|_| None)
+                    .unwrap(),
                 "appendChild" => engine.block.append_child(b(0), b(1)).map(|_| None).unwrap(),
-                "block.setContentFillMode" => engine.block
-                    .set_content_fill_mode(b(0), ContentFillMode::parse(args[1].as_str().unwrap()).unwrap())
-                    .map(|_| None).unwrap(),
-                "block.setStrokeEnabled" => engine.block.set_stroke_enabled(b(0), args[1].as_bool().unwrap()).map(|_| None).unwrap(),
-                "block.setStrokeWidth" => engine.block.set_stroke_width(b(0), f(1)).map(|_| None).unwrap(),
-                "block.setStrokeColor" => engine.block.set_stroke_color(b(0), color(&args[1])).map(|_| None).unwrap(),
-                "block.setStrokePosition" => engine.block
-                    .set_stroke_position(b(0), StrokePosition::parse(args[1].as_str().unwrap()).unwrap())
-                    .map(|_| None).unwrap(),
+                "block.setContentFillMode" => engine
+                    .block
+                    .set_content_fill_mode(
+                        b(0),
+                        ContentFillMode::parse(args[1].as_str().unwrap()).unwrap(),
+                    )
+                    .map(|_| None)
+                    .unwrap(),
+                "block.setStrokeEnabled" => engine
+                    .block
+                    .set_stroke_enabled(b(0), args[1].as_bool().unwrap())
+                    .map(|_| None)
+                    .unwrap(),
+                "block.setStrokeWidth" => engine
+                    .block
+                    .set_stroke_width(b(0), f(1))
+                    .map(|_| None)
+                    .unwrap(),
+                "block.setStrokeColor" => engine
+                    .block
+                    .set_stroke_color(b(0), color(&args[1]))
+                    .map(|_| None)
+                    .unwrap(),
+                "block.setStrokePosition" => engine
+                    .block
+                    .set_stroke_position(
+                        b(0),
+                        StrokePosition::parse(args[1].as_str().unwrap()).unwrap(),
+                    )
+                    .map(|_| None)
+                    .unwrap(),
                 "block.setGradientColorStops" => {
-                    let stops: Vec<GradientStop> = args[2].as_array().unwrap().iter()
-                        .map(|s| GradientStop { color: color(&s["color"]), stop: s["stop"].as_f64().unwrap() as f32 })
+                    let stops: Vec<GradientStop> = args[2]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|s| GradientStop {
+                            color: color(&s["color"]),
+                            stop: s["stop"].as_f64().unwrap() as f32,
+                        })
                         .collect();
-                    engine.block.set_gradient_color_stops(b(0), &stops).map(|_| None).unwrap()
+                    engine
+                        .block
+                        .set_gradient_color_stops(b(0), &stops)
+                        .map(|_| None)
+                        .unwrap()
                 }
                 "exportPng" => {
                     let o = &args[1];
                     let options = ExportOptions {
-                        target_width: o.get("targetWidth").and_then(Value::as_f64).map(|v| v as f32),
-                        target_height: o.get("targetHeight").and_then(Value::as_f64).map(|v| v as f32),
+                        target_width: o
+                            .get("targetWidth")
+                            .and_then(Value::as_f64)
+                            .map(|v| v as f32),
+                        target_height: o
+                            .get("targetHeight")
+                            .and_then(Value::as_f64)
+                            .map(|v| v as f32),
                         ..Default::default()
                     };
                     let file = args[2].as_str().unwrap();
-                    let png = engine.block.export(b(0), &options).unwrap_or_else(|e| panic!("{file}: {e}"));
+                    let png = engine
+                        .block
+                        .export(b(0), &options)
+                        .unwrap_or_else(|e| panic!("{file}: {e}"));
                     let ours = image::load_from_memory(&png).unwrap().to_rgba8();
                     let theirs = load_png(&dir().join(format!("png/{file}.png")));
                     assert_eq!(ours.dimensions(), theirs.dimensions(), "{file}: size");
                     let (w, h) = ours.dimensions();
                     let mask = watermark.mask(w, h);
                     // Compared premultiplied: the colour of an invisible pixel does not count.
-                    let score = psnr_masked(&premultiplied(&ours), &premultiplied(&theirs), |x, y| !mask[(y * w + x) as usize]);
+                    let score =
+                        psnr_masked(&premultiplied(&ours), &premultiplied(&theirs), |x, y| {
+                            !mask[(y * w + x) as usize]
+                        });
                     if score < 35.0 {
                         let dir = support::failure_dir();
                         support::save(&ours, &dir.join(format!("{file}.actual.png")));
-                        support::save(&support::diff_image(&ours, &theirs), &dir.join(format!("{file}.diff.png")));
+                        support::save(
+                            &support::diff_image(&ours, &theirs),
+                            &dir.join(format!("{file}.diff.png")),
+                        );
                     }
                     report.push((file.to_string(), score));
                     None

@@ -1,9 +1,10 @@
 //! Easel's integration tests, in one binary so the GPU stack links once.
+#![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
 
-mod scene_model;
 mod assets_conformance;
 mod assets_store;
 mod export_conformance;
 mod render_behaviour;
 mod render_golden;
+mod scene_model;
 mod support;

@@ -13,8 +13,24 @@ fn small_scene() -> DisplayList {
         height: 24,
         background: Rgba::WHITE,
         items: vec![
-            DisplayItem::filled(PathShape::Ellipse { width: 20.0, height: 16.0 }, Transform::translate(4.0, 4.0), Rgba::new(0.9, 0.1, 0.1, 1.0)),
-            DisplayItem::filled(PathShape::Star { width: 16.0, height: 16.0, points: 5, inner_diameter: 0.5 }, Transform::translate(14.0, 6.0), Rgba::new(0.1, 0.3, 0.9, 0.7)),
+            DisplayItem::filled(
+                PathShape::Ellipse {
+                    width: 20.0,
+                    height: 16.0,
+                },
+                Transform::translate(4.0, 4.0),
+                Rgba::new(0.9, 0.1, 0.1, 1.0),
+            ),
+            DisplayItem::filled(
+                PathShape::Star {
+                    width: 16.0,
+                    height: 16.0,
+                    points: 5,
+                    inner_diameter: 0.5,
+                },
+                Transform::translate(14.0, 6.0),
+                Rgba::new(0.1, 0.3, 0.9, 0.7),
+            ),
         ],
     }
 }
@@ -24,27 +40,59 @@ fn bad_input_is_a_typed_error_naming_the_value() {
     let r = renderer(backends()[0]);
     let mut l = small_scene();
     l.width = 0;
-    assert!(matches!(r.render(&l), Err(Error::InvalidCanvasSize { width: 0, .. })));
+    assert!(matches!(
+        r.render(&l),
+        Err(Error::InvalidCanvasSize { width: 0, .. })
+    ));
     l.width = 16385;
-    assert!(matches!(r.render(&l), Err(Error::InvalidCanvasSize { width: 16385, max: 16384, .. })));
+    assert!(matches!(
+        r.render(&l),
+        Err(Error::InvalidCanvasSize {
+            width: 16385,
+            max: 16384,
+            ..
+        })
+    ));
     let mut l = small_scene();
     l.items[1].opacity = f32::NAN;
     let e = r.render(&l).unwrap_err();
     assert!(matches!(&e, Error::InvalidItem { index: 1, .. }), "{e}");
     let mut l = small_scene();
-    l.items[0].path = PathShape::Ellipse { width: -3.0, height: 4.0 };
+    l.items[0].path = PathShape::Ellipse {
+        width: -3.0,
+        height: 4.0,
+    };
     assert!(r.render(&l).unwrap_err().to_string().contains("-3"));
     let mut l = small_scene();
     l.items[0].transform = Transform([f32::INFINITY, 0.0, 0.0, 1.0, 0.0, 0.0]);
-    assert!(matches!(r.render(&l), Err(Error::InvalidItem { index: 0, .. })));
+    assert!(matches!(
+        r.render(&l),
+        Err(Error::InvalidItem { index: 0, .. })
+    ));
     let mut l = small_scene();
-    l.items[0].fill = Some(Paint::Image { image: ImageHandle { id: 999_999, width: 4, height: 4 }, transform: Transform::IDENTITY });
+    l.items[0].fill = Some(Paint::Image {
+        image: ImageHandle {
+            id: 999_999,
+            width: 4,
+            height: 4,
+        },
+        transform: Transform::IDENTITY,
+    });
     assert!(matches!(r.render(&l), Err(Error::UnknownImage(999_999))));
     let mut l = small_scene();
-    l.items[0].path = PathShape::Svg { data: "M 0 0 L 10 banana".into(), fill_rule: Default::default(),
-        view_width: 10.0, view_height: 10.0, width: 10.0, height: 10.0 };
+    l.items[0].path = PathShape::Svg {
+        data: "M 0 0 L 10 banana".into(),
+        fill_rule: Default::default(),
+        view_width: 10.0,
+        view_height: 10.0,
+        width: 10.0,
+        height: 10.0,
+    };
     let e = r.render(&l).unwrap_err();
-    assert!(matches!(&e, Error::InvalidPath { data, .. } if data.contains("banana")), "{e}");
+    assert!(
+        matches!(&e, Error::InvalidPath { data, .. } if data.contains("banana")),
+        "{e}"
+    );
     assert!(r.add_image(&RgbaImage::new(0, 5)).is_err());
     // The renderer still works after all of that.
     r.render(&small_scene()).unwrap();
@@ -56,7 +104,11 @@ fn backend_names_and_missing_adapters_are_clear_errors() {
     assert_eq!(Backend::parse("gles").unwrap(), Backend::Gl);
     assert!(matches!(Backend::parse("glide"), Err(Error::UnknownBackend(b)) if b == "glide"));
     if cfg!(target_os = "linux") {
-        let e = Renderer::new(RendererOptions { backend: Some(Backend::Metal), ..Default::default() }).unwrap_err();
+        let e = Renderer::new(RendererOptions {
+            backend: Some(Backend::Metal),
+            ..Default::default()
+        })
+        .unwrap_err();
         assert!(matches!(e, Error::NoAdapter { .. }));
         assert!(e.to_string().contains("apt-get install"), "{e}");
     }
@@ -68,7 +120,11 @@ fn backend_names_and_missing_adapters_are_clear_errors() {
 #[test]
 fn tessellation_is_cached_and_images_upload_once() {
     // A private renderer, so other tests' frames do not move the counters.
-    let r = Renderer::new(RendererOptions { backend: Some(backends()[0]), ..Default::default() }).unwrap();
+    let r = Renderer::new(RendererOptions {
+        backend: Some(backends()[0]),
+        ..Default::default()
+    })
+    .unwrap();
     let l = small_scene();
     r.render(&l).unwrap();
     let first = r.stats();
@@ -81,9 +137,16 @@ fn tessellation_is_cached_and_images_upload_once() {
     let h = r.add_image(&img).unwrap();
     let stats = r.stats();
     assert_eq!(stats.images, 1);
-    assert!(stats.image_bytes >= 300 * 200 * 4, "mipmaps included: {}", stats.image_bytes);
+    assert!(
+        stats.image_bytes >= 300 * 200 * 4,
+        "mipmaps included: {}",
+        stats.image_bytes
+    );
     let mut l = small_scene();
-    l.items[0].fill = Some(Paint::Image { image: h, transform: Transform::scale(0.1, 0.1) });
+    l.items[0].fill = Some(Paint::Image {
+        image: h,
+        transform: Transform::scale(0.1, 0.1),
+    });
     r.render(&l).unwrap();
     r.render(&l).unwrap();
     assert_eq!(r.stats().images, 1);
@@ -100,7 +163,13 @@ fn one_renderer_serves_many_threads() {
         let handles: Vec<_> = (0..4)
             .map(|_| {
                 let r = Arc::clone(&r);
-                s.spawn(move || (0..10).map(|_| r.render(&small_scene()).unwrap()).last().unwrap())
+                s.spawn(move || {
+                    let mut last = None;
+                    for _ in 0..10 {
+                        last = Some(r.render(&small_scene()).unwrap());
+                    }
+                    last.unwrap()
+                })
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -115,7 +184,10 @@ fn prepared_frames_render_the_same() {
     let r = renderer(backends()[0]);
     let frame = r.prepare(&small_scene()).unwrap();
     assert!(frame.triangle_count() > 10);
-    assert_eq!(r.render_prepared(&frame).unwrap(), r.render(&small_scene()).unwrap());
+    assert_eq!(
+        r.render_prepared(&frame).unwrap(),
+        r.render(&small_scene()).unwrap()
+    );
 }
 
 fn rss_kib() -> u64 {
@@ -134,7 +206,11 @@ fn rss_kib() -> u64 {
 #[ignore = "run by memory_stays_flat_over_10000_renders in its own process"]
 fn memory_child() {
     let backend = Backend::parse(&std::env::var("EASEL_MEMORY_BACKEND").unwrap()).unwrap();
-    let r = Renderer::new(RendererOptions { backend: Some(backend), ..Default::default() }).unwrap();
+    let r = Renderer::new(RendererOptions {
+        backend: Some(backend),
+        ..Default::default()
+    })
+    .unwrap();
     let mut l = small_scene();
     for _ in 0..500 {
         r.render(&l).unwrap();
@@ -147,7 +223,10 @@ fn memory_child() {
     }
     let after = rss_kib();
     println!("RSS before {before} KiB, after {after} KiB");
-    assert!(after < before + 16 * 1024, "RSS grew from {before} KiB to {after} KiB over 10,000 renders");
+    assert!(
+        after < before + 16 * 1024,
+        "RSS grew from {before} KiB to {after} KiB over 10,000 renders"
+    );
 }
 
 #[test]
@@ -157,11 +236,18 @@ fn memory_stays_flat_over_10000_renders() {
     }
     let backend = backends()[0];
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "render_behaviour::memory_child", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "render_behaviour::memory_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("EASEL_MEMORY_BACKEND", format!("{backend:?}"))
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && text.contains("1 passed"), "{text}");
 }
 
@@ -170,18 +256,34 @@ fn encoders_round_trip() {
     let img = renderer(backends()[0]).render(&small_scene()).unwrap();
     for level in [0, 1, 6, 9] {
         let png = encode_png(&img, level).unwrap();
-        assert_eq!(image::load_from_memory(&png).unwrap().to_rgba8(), img, "level {level}");
+        assert_eq!(
+            image::load_from_memory(&png).unwrap().to_rgba8(),
+            img,
+            "level {level}"
+        );
     }
-    assert!(matches!(encode_png(&img, 10), Err(Error::InvalidOption { .. })));
+    assert!(matches!(
+        encode_png(&img, 10),
+        Err(Error::InvalidOption { .. })
+    ));
     let webp = encode_webp(&img).unwrap();
-    assert_eq!(image::load_from_memory(&webp).unwrap().to_rgba8(), img, "lossless");
+    assert_eq!(
+        image::load_from_memory(&webp).unwrap().to_rgba8(),
+        img,
+        "lossless"
+    );
     // JPEG on a smooth image (4:2:0 chroma subsampling smears the tiny scene's hard edges).
-    let smooth = RgbaImage::from_fn(64, 64, |x, y| image::Rgba([(x * 4) as u8, (y * 4) as u8, 128, 255]));
+    let smooth = RgbaImage::from_fn(64, 64, |x, y| {
+        image::Rgba([(x * 4) as u8, (y * 4) as u8, 128, 255])
+    });
     let jpeg = encode_jpeg(&smooth, 90).unwrap();
     let back = image::load_from_memory(&jpeg).unwrap().to_rgba8();
     let score = crate::support::psnr(&back, &smooth);
     assert!(score > 35.0, "JPEG q90 PSNR {score:.1}");
-    assert!(matches!(encode_jpeg(&img, 0), Err(Error::InvalidOption { .. })));
+    assert!(matches!(
+        encode_jpeg(&img, 0),
+        Err(Error::InvalidOption { .. })
+    ));
 }
 
 #[test]

@@ -7,7 +7,10 @@ use easel::scene_graph::{
 
 fn scene() -> (SceneGraph, easel::BlockId) {
     let mut g = SceneGraph::new();
-    let page = g.create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0))).unwrap().page;
+    let page = g
+        .create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0)))
+        .unwrap()
+        .page;
     (g, page)
 }
 
@@ -18,17 +21,38 @@ fn short_and_long_type_names() {
     let b = g.create("//ly.img.ubq/graphic").unwrap();
     assert_eq!(g.type_of(a).unwrap(), "//ly.img.ubq/graphic");
     assert_eq!(g.type_of(b).unwrap(), "//ly.img.ubq/graphic");
-    for s in ["rect", "ellipse", "star", "polygon", "line", "vector_path", "//ly.img.ubq/shape/star"] {
+    for s in [
+        "rect",
+        "ellipse",
+        "star",
+        "polygon",
+        "line",
+        "vector_path",
+        "//ly.img.ubq/shape/star",
+    ] {
         let id = g.create_shape(s).unwrap();
         assert!(g.type_of(id).unwrap().starts_with("//ly.img.ubq/shape/"));
     }
-    for f in ["color", "gradient/linear", "gradient/radial", "gradient/conical", "image", "fill/image"] {
+    for f in [
+        "color",
+        "gradient/linear",
+        "gradient/radial",
+        "gradient/conical",
+        "image",
+        "fill/image",
+    ] {
         let id = g.create_fill(f).unwrap();
         assert!(g.type_of(id).unwrap().starts_with("//ly.img.ubq/fill/"));
     }
     assert!(matches!(g.create("banana"), Err(Error::UnknownBlockType(t)) if t == "banana"));
-    assert!(matches!(g.create_shape("color"), Err(Error::UnknownBlockType(_))));
-    assert!(g.create("rect").is_err(), "shapes are made with create_shape");
+    assert!(matches!(
+        g.create_shape("color"),
+        Err(Error::UnknownBlockType(_))
+    ));
+    assert!(
+        g.create("rect").is_err(),
+        "shapes are made with create_shape"
+    );
 }
 
 #[test]
@@ -41,7 +65,10 @@ fn destroyed_ids_never_alias() {
     assert_ne!(a, b);
     assert!(!g.is_valid(a));
     assert_eq!(g.width(a), Err(Error::UnknownBlock(a)));
-    assert!(g.width(a).unwrap_err().to_string().contains(&a.to_string()), "the error names the id");
+    assert!(
+        g.width(a).unwrap_err().to_string().contains(&a.to_string()),
+        "the error names the id"
+    );
 }
 
 #[test]
@@ -51,23 +78,49 @@ fn typed_accessors_check_types_and_ranges() {
     g.set_float(b, "width", 42.0).unwrap();
     assert_eq!(g.get_float(b, "width").unwrap(), 42.0);
     let e = g.get_string(b, "width").unwrap_err();
-    assert_eq!(e.to_string(), "property `width` is of type Float: expected get_float");
-    assert!(matches!(g.set_bool(b, "width", true), Err(Error::WrongPropertyType { .. })));
-    assert!(matches!(g.get_float(b, "nope"), Err(Error::UnknownProperty { key, .. }) if key == "nope"));
+    assert_eq!(
+        e.to_string(),
+        "property `width` is of type Float: expected get_float"
+    );
+    assert!(matches!(
+        g.set_bool(b, "width", true),
+        Err(Error::WrongPropertyType { .. })
+    ));
+    assert!(
+        matches!(g.get_float(b, "nope"), Err(Error::UnknownProperty { key, .. }) if key == "nope")
+    );
     for bad in [f32::NAN, f32::INFINITY, -1.0] {
-        assert!(matches!(g.set_width(b, bad), Err(Error::InvalidValue { .. })), "{bad}");
+        assert!(
+            matches!(g.set_width(b, bad), Err(Error::InvalidValue { .. })),
+            "{bad}"
+        );
     }
     assert_eq!(g.width(b).unwrap(), 42.0, "a failed set changes nothing");
     assert!(g.set_opacity(b, 1.5).is_err());
-    assert!(matches!(g.set_float(b, "globalBoundingBox/x", 1.0), Err(Error::ReadOnly { .. })));
-    assert!(matches!(g.set_string(b, "type", "x"), Err(Error::ReadOnly { .. })));
+    assert!(matches!(
+        g.set_float(b, "globalBoundingBox/x", 1.0),
+        Err(Error::ReadOnly { .. })
+    ));
+    assert!(matches!(
+        g.set_string(b, "type", "x"),
+        Err(Error::ReadOnly { .. })
+    ));
     let e = g.set_enum(b, "contentFill/mode", "Stretch").unwrap_err();
     assert!(matches!(&e, Error::InvalidEnumValue { allowed, .. } if allowed.len() == 3));
     assert!(e.to_string().contains("Crop, Cover, Contain"));
     assert_eq!(g.get_enum(b, "contentFill/mode").unwrap(), "Cover");
-    assert_eq!(g.enum_values(b, "stroke/position").unwrap(), ["Inner", "Center", "Outer"]);
-    assert_eq!(g.property_type(b, "stroke/color").unwrap(), PropertyType::Color);
-    assert!(g.set_color(b, "stroke/color", Color::rgba(2.0, 0.0, 0.0, 1.0)).is_err());
+    assert_eq!(
+        g.enum_values(b, "stroke/position").unwrap(),
+        ["Inner", "Center", "Outer"]
+    );
+    assert_eq!(
+        g.property_type(b, "stroke/color").unwrap(),
+        PropertyType::Color
+    );
+    assert!(
+        g.set_color(b, "stroke/color", Color::rgba(2.0, 0.0, 0.0, 1.0))
+            .is_err()
+    );
     let star = g.create_shape("star").unwrap();
     assert!(g.set_int(star, "shape/star/points", 2).is_err());
     g.set_int(star, "shape/star/points", 7).unwrap();
@@ -78,7 +131,9 @@ fn typed_accessors_check_types_and_ranges() {
 #[test]
 fn every_schema_key_round_trips() {
     let mut g = SceneGraph::new();
-    let scene = g.create_scene(SceneLayout::Free, Some((10.0, 10.0))).unwrap();
+    let scene = g
+        .create_scene(SceneLayout::Free, Some((10.0, 10.0)))
+        .unwrap();
     let mut blocks = vec![scene.scene, scene.stack, scene.page];
     for ty in BlockType::all() {
         let id = match ty {
@@ -100,19 +155,26 @@ fn every_schema_key_round_trips() {
             let value = match (&spec.default, spec.range) {
                 (PropertyValue::Bool(b), _) => PropertyValue::Bool(!b),
                 (PropertyValue::Int(_), Some((lo, _))) => PropertyValue::Int(lo as i32 + 1),
-                (PropertyValue::Float(_), Some((lo, hi))) => {
-                    PropertyValue::Float(if hi <= 1.0 { 0.25 } else if lo > 0.0 { lo as f32 + 0.5 } else { 3.5 })
-                }
+                (PropertyValue::Float(_), Some((lo, hi))) => PropertyValue::Float(if hi <= 1.0 {
+                    0.25
+                } else if lo > 0.0 {
+                    lo as f32 + 0.5
+                } else {
+                    3.5
+                }),
                 (PropertyValue::Double(_), _) => PropertyValue::Double(2.5),
                 (PropertyValue::String(_), _) => PropertyValue::String(format!("v-{key}")),
-                (PropertyValue::Color(_), _) => PropertyValue::Color(Color::rgba(0.25, 0.5, 0.75, 0.5)),
+                (PropertyValue::Color(_), _) => {
+                    PropertyValue::Color(Color::rgba(0.25, 0.5, 0.75, 0.5))
+                }
                 (PropertyValue::Enum(e), _) => {
                     let other = spec.enum_values.iter().find(|v| *v != e).unwrap();
                     PropertyValue::Enum(other.to_string())
                 }
                 (other, r) => panic!("unexpected default {other:?} {r:?} for {key}"),
             };
-            g.set_property(id, &key, value.clone()).unwrap_or_else(|e| panic!("{key}: {e}"));
+            g.set_property(id, &key, value.clone())
+                .unwrap_or_else(|e| panic!("{key}: {e}"));
             assert_eq!(g.get_property(id, &key).unwrap(), value, "{key}");
             expected.push((id, key, value));
         }
@@ -126,7 +188,11 @@ fn every_schema_key_round_trips() {
     let loaded_scene = h.load_from_string(&scene_json).unwrap();
     assert_eq!(h.save_to_string().unwrap(), scene_json);
     assert_eq!(h.save_blocks_to_string(&loaded).unwrap(), json);
-    let map: std::collections::HashMap<_, _> = blocks[3..].iter().copied().zip(loaded.iter().copied()).collect();
+    let map: std::collections::HashMap<_, _> = blocks[3..]
+        .iter()
+        .copied()
+        .zip(loaded.iter().copied())
+        .collect();
     let mut checked = 0;
     for (id, key, value) in &expected {
         if let Some(new) = map.get(id) {
@@ -135,7 +201,10 @@ fn every_schema_key_round_trips() {
         }
     }
     assert!(checked > 40);
-    assert_eq!(h.get_enum(loaded_scene, "scene/layout").unwrap(), g.get_enum(scene.scene, "scene/layout").unwrap());
+    assert_eq!(
+        h.get_enum(loaded_scene, "scene/layout").unwrap(),
+        g.get_enum(scene.scene, "scene/layout").unwrap()
+    );
 }
 
 #[test]
@@ -151,15 +220,30 @@ fn hierarchy_moves_inserts_and_rejects_bad_pairs() {
     g.append_child(group, a).unwrap();
     assert_eq!(g.children(page).unwrap(), [group, b]);
     assert_eq!(g.parent(a).unwrap(), Some(group));
-    assert!(matches!(g.insert_child(page, a, 5), Err(Error::IndexOutOfRange { len: 2, .. })));
+    assert!(matches!(
+        g.insert_child(page, a, 5),
+        Err(Error::IndexOutOfRange { len: 2, .. })
+    ));
     let page2 = g.create("page").unwrap();
-    assert!(matches!(g.append_child(a, page2), Err(Error::InvalidHierarchy { .. })));
+    assert!(matches!(
+        g.append_child(a, page2),
+        Err(Error::InvalidHierarchy { .. })
+    ));
     let fill = g.create_fill("color").unwrap();
-    assert!(matches!(g.append_child(page, fill), Err(Error::InvalidHierarchy { .. })));
+    assert!(matches!(
+        g.append_child(page, fill),
+        Err(Error::InvalidHierarchy { .. })
+    ));
     let inner = g.create("group").unwrap();
     g.append_child(group, inner).unwrap();
-    assert!(matches!(g.append_child(inner, group), Err(Error::Cycle { .. })));
-    assert!(matches!(g.append_child(group, group), Err(Error::Cycle { .. })));
+    assert!(matches!(
+        g.append_child(inner, group),
+        Err(Error::Cycle { .. })
+    ));
+    assert!(matches!(
+        g.append_child(group, group),
+        Err(Error::Cycle { .. })
+    ));
     assert_eq!(g.find_by_type("group").unwrap(), [group, inner]);
     g.set_name(b, "hero").unwrap();
     assert_eq!(g.find_by_name("hero"), [b]);
@@ -186,7 +270,11 @@ fn destroy_is_recursive_and_duplicate_is_deep() {
     assert_ne!(copy_shape, shape);
     assert_eq!(g.fill_color(copy_a).unwrap(), Color::rgb(1.0, 0.0, 0.0));
     g.set_fill_color(copy_a, Color::rgb(0.0, 1.0, 0.0)).unwrap();
-    assert_eq!(g.fill_color(a).unwrap(), Color::rgb(1.0, 0.0, 0.0), "copies share nothing");
+    assert_eq!(
+        g.fill_color(a).unwrap(),
+        Color::rgb(1.0, 0.0, 0.0),
+        "copies share nothing"
+    );
     g.destroy(group).unwrap();
     for id in [group, a, shape, fill] {
         assert!(!g.is_valid(id));
@@ -194,17 +282,28 @@ fn destroy_is_recursive_and_duplicate_is_deep() {
     assert!(g.is_valid(copy_a) && g.is_valid(copy_shape));
     assert_eq!(g.children(page).unwrap(), [copy]);
     let other = g.create("graphic").unwrap();
-    assert!(matches!(g.set_shape(other, copy_shape), Err(Error::AlreadyOwned { .. })));
-    assert!(matches!(g.set_shape(other, fill), Err(Error::UnknownBlock(_))));
+    assert!(matches!(
+        g.set_shape(other, copy_shape),
+        Err(Error::AlreadyOwned { .. })
+    ));
+    assert!(matches!(
+        g.set_shape(other, fill),
+        Err(Error::UnknownBlock(_))
+    ));
     let f2 = g.create_fill("color").unwrap();
-    assert!(matches!(g.set_shape(other, f2), Err(Error::WrongBlockKind { .. })));
+    assert!(matches!(
+        g.set_shape(other, f2),
+        Err(Error::WrongBlockKind { .. })
+    ));
 }
 
 #[test]
 fn scene_create_builds_stack_and_white_page_and_replaces() {
     let mut g = SceneGraph::new();
     assert!(matches!(g.pages(), Err(Error::NoScene)));
-    let s = g.create_scene(SceneLayout::VerticalStack, Some((400.0, 300.0))).unwrap();
+    let s = g
+        .create_scene(SceneLayout::VerticalStack, Some((400.0, 300.0)))
+        .unwrap();
     assert_eq!(g.pages().unwrap(), [s.page]);
     assert_eq!(g.parent(s.page).unwrap(), Some(s.stack));
     assert_eq!(g.parent(s.stack).unwrap(), Some(s.scene));
@@ -214,7 +313,10 @@ fn scene_create_builds_stack_and_white_page_and_replaces() {
     assert!(!g.is_valid(s.scene) && !g.is_valid(s.page));
     assert_eq!(g.pages().unwrap(), [again.page]);
     assert_eq!(g.width(again.page).unwrap(), 100.0);
-    assert!(g.create_scene(SceneLayout::Free, Some((f32::NAN, 1.0))).is_err());
+    assert!(
+        g.create_scene(SceneLayout::Free, Some((f32::NAN, 1.0)))
+            .is_err()
+    );
 }
 
 #[test]
@@ -241,7 +343,10 @@ fn layout_places_pages_along_the_stack() {
         let f = g.frame(p2).unwrap();
         assert_eq!((f.bounds_x, f.bounds_y), expect, "{layout:?}");
         let fr = g.frame(r).unwrap();
-        assert_eq!((fr.bounds_x, fr.bounds_y), (expect.0 + 50.0, expect.1 + 20.0));
+        assert_eq!(
+            (fr.bounds_x, fr.bounds_y),
+            (expect.0 + 50.0, expect.1 + 20.0)
+        );
         assert_eq!(g.get_float(r, "globalBoundingBox/width").unwrap(), 100.0);
         assert_eq!(g.pages().unwrap(), [s.page, p2]);
     }
@@ -259,7 +364,10 @@ fn rotation_is_about_the_centre() {
     g.append_child(page, r).unwrap();
     g.layout();
     let f = g.frame(r).unwrap();
-    assert!((f.bounds_x - 125.0).abs() < 1e-3 && (f.bounds_y - 75.0).abs() < 1e-3, "{f:?}");
+    assert!(
+        (f.bounds_x - 125.0).abs() < 1e-3 && (f.bounds_y - 75.0).abs() < 1e-3,
+        "{f:?}"
+    );
     assert!((f.bounds_width - 50.0).abs() < 1e-3 && (f.bounds_height - 100.0).abs() < 1e-3);
 }
 
@@ -272,7 +380,11 @@ fn events_arrive_in_order_and_can_be_filtered() {
     g.set_width(a, 10.0).unwrap();
     g.append_child(page, a).unwrap();
     g.destroy(a).unwrap();
-    let kinds: Vec<_> = all.try_iter().filter(|e| e.block == a).map(|e| e.kind).collect();
+    let kinds: Vec<_> = all
+        .try_iter()
+        .filter(|e| e.block == a)
+        .map(|e| e.kind)
+        .collect();
     assert_eq!(kinds.first(), Some(&BlockEventKind::Created));
     assert_eq!(kinds.last(), Some(&BlockEventKind::Destroyed));
     let mine: Vec<_> = only_a.try_iter().collect();
@@ -287,18 +399,32 @@ fn gradient_stops_and_stroke_helpers() {
     let mut g = SceneGraph::new();
     let fill = g.create_fill("gradient/linear").unwrap();
     let stops = [
-        GradientStop { color: Color::rgb(0.0, 0.0, 1.0), stop: 1.0 },
-        GradientStop { color: Color::rgb(1.0, 0.0, 0.0), stop: 0.0 },
+        GradientStop {
+            color: Color::rgb(0.0, 0.0, 1.0),
+            stop: 1.0,
+        },
+        GradientStop {
+            color: Color::rgb(1.0, 0.0, 0.0),
+            stop: 0.0,
+        },
     ];
     g.set_gradient_color_stops(fill, &stops).unwrap();
-    assert_eq!(g.gradient_color_stops(fill).unwrap()[0].stop, 0.0, "kept sorted");
+    assert_eq!(
+        g.gradient_color_stops(fill).unwrap()[0].stop,
+        0.0,
+        "kept sorted"
+    );
     assert!(g.set_gradient_color_stops(fill, &[]).is_err());
     let color = g.create_fill("color").unwrap();
-    assert!(matches!(g.set_gradient_color_stops(color, &stops), Err(Error::WrongBlockKind { .. })));
+    assert!(matches!(
+        g.set_gradient_color_stops(color, &stops),
+        Err(Error::WrongBlockKind { .. })
+    ));
     let b = g.create("graphic").unwrap();
     g.set_stroke_enabled(b, true).unwrap();
     g.set_stroke_width(b, 3.0).unwrap();
-    g.set_stroke_position(b, easel::StrokePosition::Outer).unwrap();
+    g.set_stroke_position(b, easel::StrokePosition::Outer)
+        .unwrap();
     g.set_stroke_join(b, easel::StrokeJoin::Round).unwrap();
     g.set_stroke_cap(b, easel::StrokeCap::Square).unwrap();
     g.set_stroke_dash_array(b, &[4.0, 2.0]).unwrap();
@@ -308,8 +434,14 @@ fn gradient_stops_and_stroke_helpers() {
     assert_eq!(g.stroke_position(b).unwrap(), easel::StrokePosition::Outer);
     assert_eq!(g.get_enum(b, "stroke/cornerGeometry").unwrap(), "Round");
     let shape = g.create_shape("rect").unwrap();
-    assert!(matches!(g.set_fill(shape, fill), Err(Error::Unsupported { .. })));
-    assert_eq!(g.block_type(shape).unwrap(), BlockType::Shape(ShapeKind::Rect));
+    assert!(matches!(
+        g.set_fill(shape, fill),
+        Err(Error::Unsupported { .. })
+    ));
+    assert_eq!(
+        g.block_type(shape).unwrap(),
+        BlockType::Shape(ShapeKind::Rect)
+    );
 }
 
 #[test]
@@ -333,18 +465,26 @@ fn bad_json_is_an_error_and_changes_nothing() {
         assert!(g.load_from_string(json).is_err(), "accepted {json}");
         assert!(g.is_valid(page));
     }
-    assert!(matches!(g.load_from_string(&before[..before.len() / 2]), Err(Error::Malformed(_))));
+    assert!(matches!(
+        g.load_from_string(&before[..before.len() / 2]),
+        Err(Error::Malformed(_))
+    ));
     assert!(matches!(
         g.load_from_string(r#"{"format":"easel/scene","version":2,"roots":[],"blocks":[]}"#),
-        Err(Error::UnsupportedVersion { found: 2, supported: 1 })
+        Err(Error::UnsupportedVersion {
+            found: 2,
+            supported: 1
+        })
     ));
     assert_eq!(g.save_to_string().unwrap(), before, "state unchanged");
     // Unknown future fields and keys are ignored.
-    let future = before.replacen("\"blocks\"", "\"futureField\":{\"x\":1},\"blocks\"", 1).replacen(
-        "\"properties\":{",
-        "\"properties\":{\"future/key\":true,",
-        1,
-    );
+    let future = before
+        .replacen("\"blocks\"", "\"futureField\":{\"x\":1},\"blocks\"", 1)
+        .replacen(
+            "\"properties\":{",
+            "\"properties\":{\"future/key\":true,",
+            1,
+        );
     g.load_from_string(&future).unwrap();
     assert_eq!(g.save_to_string().unwrap(), before);
 }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 #[derive(Clone)]
@@ -37,7 +37,10 @@ fn respond(mut stream: TcpStream, routes: &HashMap<String, Reply>) {
     }
     let line = String::from_utf8_lossy(&req);
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let reply = routes.get(&path).cloned().unwrap_or(Reply::Body(404, b"not found".to_vec()));
+    let reply = routes
+        .get(&path)
+        .cloned()
+        .unwrap_or(Reply::Body(404, b"not found".to_vec()));
     let (status, body, extra) = match reply {
         Reply::Body(s, b) => (s, b, String::new()),
         Reply::Slow(d, b) => {
@@ -46,7 +49,10 @@ fn respond(mut stream: TcpStream, routes: &HashMap<String, Reply>) {
         }
         Reply::Redirect(to) => (302, Vec::new(), format!("Location: {to}\r\n")),
     };
-    let head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n", body.len());
+    let head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
+        body.len()
+    );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
 }
@@ -56,7 +62,10 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let routes: HashMap<String, Reply> = routes.into_iter().map(|(p, r)| (p.to_string(), r)).collect();
+        let routes: HashMap<String, Reply> = routes
+            .into_iter()
+            .map(|(p, r)| (p.to_string(), r))
+            .collect();
         let stop = Arc::new(AtomicBool::new(false));
         let hits = Arc::new(AtomicUsize::new(0));
         let (stop2, hits2) = (stop.clone(), hits.clone());
@@ -74,7 +83,12 @@ impl Server {
                 }
             }
         });
-        Server { base, stop, hits, thread: Some(thread) }
+        Server {
+            base,
+            stop,
+            hits,
+            thread: Some(thread),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -24,7 +24,10 @@ pub fn backends() -> Vec<Backend> {
                 .into_iter()
                 .filter(|b| try_renderer(*b).is_some())
                 .collect();
-            assert!(!found.is_empty(), "no GL or Vulkan adapter: install Mesa (see README)");
+            assert!(
+                !found.is_empty(),
+                "no GL or Vulkan adapter: install Mesa (see README)"
+            );
             found
         }
     })
@@ -33,13 +36,19 @@ pub fn backends() -> Vec<Backend> {
 
 fn try_renderer(backend: Backend) -> Option<Arc<Renderer>> {
     static CACHE: OnceLock<Mutex<HashMap<Backend, Option<Arc<Renderer>>>>> = OnceLock::new();
-    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
     cache
         .entry(backend)
         .or_insert_with(|| {
-            Renderer::new(RendererOptions { backend: Some(backend), ..Default::default() })
-                .ok()
-                .map(Arc::new)
+            Renderer::new(RendererOptions {
+                backend: Some(backend),
+                ..Default::default()
+            })
+            .ok()
+            .map(Arc::new)
         })
         .clone()
 }
@@ -47,7 +56,11 @@ fn try_renderer(backend: Backend) -> Option<Arc<Renderer>> {
 /// The shared renderer for a backend; panics with the reason when it has no adapter.
 pub fn renderer(backend: Backend) -> Arc<Renderer> {
     try_renderer(backend).unwrap_or_else(|| {
-        let e = Renderer::new(RendererOptions { backend: Some(backend), ..Default::default() }).unwrap_err();
+        let e = Renderer::new(RendererOptions {
+            backend: Some(backend),
+            ..Default::default()
+        })
+        .unwrap_err();
         panic!("{backend:?} is required but unavailable: {e}")
     })
 }
@@ -103,9 +116,11 @@ pub fn save(image: &RgbaImage, path: &Path) {
 }
 
 pub fn load_png(path: &Path) -> RgbaImage {
-    image::load_from_memory(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        .unwrap()
-        .to_rgba8()
+    image::load_from_memory(
+        &std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
+    .to_rgba8()
 }
 
 /// The golden-image tolerance: at least 99.9% of pixels within 8/255 on every channel, and
@@ -123,7 +138,11 @@ pub fn assert_matches_golden(name: &str, actual: &RgbaImage, label: &str) {
         return;
     }
     let golden = load_png(&path);
-    assert_eq!(actual.dimensions(), golden.dimensions(), "{name} on {label}: size");
+    assert_eq!(
+        actual.dimensions(),
+        golden.dimensions(),
+        "{name} on {label}: size"
+    );
     let total = actual.width() as usize * actual.height() as usize;
     let off = actual
         .pixels()
@@ -134,7 +153,10 @@ pub fn assert_matches_golden(name: &str, actual: &RgbaImage, label: &str) {
     if off * 1000 > total || score < 40.0 {
         let dir = failure_dir();
         save(actual, &dir.join(format!("{name}.{label}.actual.png")));
-        save(&diff_image(actual, &golden), &dir.join(format!("{name}.{label}.diff.png")));
+        save(
+            &diff_image(actual, &golden),
+            &dir.join(format!("{name}.{label}.diff.png")),
+        );
         panic!(
             "{name} on {label}: {off} of {total} pixels differ by more than 8/255, PSNR {score:.1} dB; \
              actual and diff written to {}",

@@ -1,1 +1,2 @@
+//! Easel's whole-engine benchmark harness (in progress).
 fn main() {}

@@ -68,7 +68,9 @@ impl AdapterSummary {
             name: info.name.clone(),
             backend: format!("{:?}", info.backend),
             device_type: format!("{:?}", info.device_type),
-            driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
+            driver: format!("{} {}", info.driver, info.driver_info)
+                .trim()
+                .to_string(),
         }
     }
 }
@@ -92,7 +94,10 @@ pub(crate) fn candidates(backends: wgpu::Backends) -> (wgpu::Instance, Vec<wgpu:
     // On ties, prefer Vulkan over GL: it is the more complete backend.
     adapters.sort_by_key(|a| {
         let info = a.get_info();
-        (rank(info.device_type), u8::from(info.backend != wgpu::Backend::Vulkan))
+        (
+            rank(info.device_type),
+            u8::from(info.backend != wgpu::Backend::Vulkan),
+        )
     });
     (instance, adapters)
 }

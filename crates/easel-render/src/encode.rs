@@ -5,7 +5,10 @@ use crate::{Error, Result};
 use image::RgbaImage;
 
 fn encode_error(format: &str, e: impl std::fmt::Display) -> Error {
-    Error::Encode { format: format.into(), message: e.to_string() }
+    Error::Encode {
+        format: format.into(),
+        message: e.to_string(),
+    }
 }
 
 /// Encodes PNG. `level` 0 stores, 1 (the default) uses fdeflate — 20–25× faster than zlib's
@@ -32,7 +35,9 @@ pub fn encode_png(image: &RgbaImage, level: u8) -> Result<Vec<u8>> {
             encoder.set_filter(png::Filter::Up);
         }
         let mut writer = encoder.write_header().map_err(|e| encode_error("PNG", e))?;
-        writer.write_image_data(image.as_raw()).map_err(|e| encode_error("PNG", e))?;
+        writer
+            .write_image_data(image.as_raw())
+            .map_err(|e| encode_error("PNG", e))?;
         writer.finish().map_err(|e| encode_error("PNG", e))?;
     }
     Ok(out)
@@ -50,7 +55,10 @@ pub fn encode_jpeg(image: &RgbaImage, quality: u8) -> Result<Vec<u8>> {
     }
     let (w, h) = image.dimensions();
     if w > u16::MAX as u32 || h > u16::MAX as u32 {
-        return Err(encode_error("JPEG", format!("{w}x{h} exceeds 65535 pixels per side")));
+        return Err(encode_error(
+            "JPEG",
+            format!("{w}x{h} exceeds 65535 pixels per side"),
+        ));
     }
     let mut rgb = Vec::with_capacity((w * h * 3) as usize);
     for p in image.as_raw().chunks_exact(4) {
@@ -72,7 +80,12 @@ pub fn encode_jpeg(image: &RgbaImage, quality: u8) -> Result<Vec<u8>> {
 pub fn encode_webp(image: &RgbaImage) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     image::codecs::webp::WebPEncoder::new_lossless(&mut out)
-        .encode(image.as_raw(), image.width(), image.height(), image::ExtendedColorType::Rgba8)
+        .encode(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgba8,
+        )
         .map_err(|e| encode_error("WebP", e))?;
     Ok(out)
 }

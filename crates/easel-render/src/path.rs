@@ -26,7 +26,11 @@ impl PathShape {
     /// Every number in the description, for validation.
     pub(crate) fn numbers(&self) -> Vec<(&'static str, f32)> {
         match self {
-            PathShape::Rect { width, height, radii } => vec![
+            PathShape::Rect {
+                width,
+                height,
+                radii,
+            } => vec![
                 ("width", *width),
                 ("height", *height),
                 ("corner radius", radii[0]),
@@ -35,18 +39,34 @@ impl PathShape {
                 ("corner radius", radii[3]),
             ],
             PathShape::Ellipse { width, height } => vec![("width", *width), ("height", *height)],
-            PathShape::Star { width, height, inner_diameter, .. } => vec![
+            PathShape::Star {
+                width,
+                height,
+                inner_diameter,
+                ..
+            } => vec![
                 ("width", *width),
                 ("height", *height),
                 ("inner diameter", *inner_diameter),
             ],
-            PathShape::Polygon { width, height, corner_radius, .. } => vec![
+            PathShape::Polygon {
+                width,
+                height,
+                corner_radius,
+                ..
+            } => vec![
                 ("width", *width),
                 ("height", *height),
                 ("corner radius", *corner_radius),
             ],
             PathShape::Line { .. } => Vec::new(),
-            PathShape::Svg { width, height, view_width, view_height, .. } => vec![
+            PathShape::Svg {
+                width,
+                height,
+                view_width,
+                view_height,
+                ..
+            } => vec![
                 ("width", *width),
                 ("height", *height),
                 ("view width", *view_width),
@@ -59,7 +79,11 @@ impl PathShape {
     pub fn to_path(&self) -> Result<Path> {
         let mut b = Path::builder();
         match self {
-            PathShape::Rect { width, height, radii } => {
+            PathShape::Rect {
+                width,
+                height,
+                radii,
+            } => {
                 let limit = (width.min(*height) / 2.0).max(0.0);
                 let [tl, tr, br, bl] = radii.map(|r| r.clamp(0.0, limit));
                 let (w, h) = (*width, *height);
@@ -68,7 +92,13 @@ impl PathShape {
                 let corners = [
                     // (corner start, handle 1, handle 2, corner end, radius)
                     ((w - tr, 0.0), (w - tr * k, 0.0), (w, tr * k), (w, tr), tr),
-                    ((w, h - br), (w, h - br * k), (w - br * k, h), (w - br, h), br),
+                    (
+                        (w, h - br),
+                        (w, h - br * k),
+                        (w - br * k, h),
+                        (w - br, h),
+                        br,
+                    ),
                     ((bl, h), (bl * k, h), (0.0, h - bl * k), (0.0, h - bl), bl),
                     ((0.0, tl), (0.0, tl * k), (tl * k, 0.0), (tl, 0.0), tl),
                 ];
@@ -76,7 +106,11 @@ impl PathShape {
                 for (start, c1, c2, end, r) in corners {
                     b.line_to(point(start.0, start.1));
                     if r > 0.0 {
-                        b.cubic_bezier_to(point(c1.0, c1.1), point(c2.0, c2.1), point(end.0, end.1));
+                        b.cubic_bezier_to(
+                            point(c1.0, c1.1),
+                            point(c2.0, c2.1),
+                            point(end.0, end.1),
+                        );
                     }
                 }
                 b.close();
@@ -95,7 +129,12 @@ impl PathShape {
                 b.cubic_bezier_to(p(K, -1.0), p(1.0, -K), p(1.0, 0.0));
                 b.close();
             }
-            PathShape::Star { width, height, points, inner_diameter } => {
+            PathShape::Star {
+                width,
+                height,
+                points,
+                inner_diameter,
+            } => {
                 let n = (*points).max(3) as usize * 2;
                 let (cx, cy) = (width / 2.0, height / 2.0);
                 let inner = inner_diameter.clamp(0.0, 1.0);
@@ -111,7 +150,12 @@ impl PathShape {
                 }
                 b.close();
             }
-            PathShape::Polygon { width, height, sides, corner_radius } => {
+            PathShape::Polygon {
+                width,
+                height,
+                sides,
+                corner_radius,
+            } => {
                 let n = (*sides).max(3) as usize;
                 let (cx, cy) = (width / 2.0, height / 2.0);
                 let corners: Vec<_> = (0..n)
@@ -129,7 +173,8 @@ impl PathShape {
                     // Cut each corner back along both edges and round it with a quadratic
                     // curve whose control point is the corner.
                     for i in 0..n {
-                        let (prev, c, next) = (corners[(i + n - 1) % n], corners[i], corners[(i + 1) % n]);
+                        let (prev, c, next) =
+                            (corners[(i + n - 1) % n], corners[i], corners[(i + 1) % n]);
                         let (to_prev, to_next) = (prev - c, next - c);
                         let cut = corner_radius
                             .min(to_prev.length() / 2.0)
@@ -151,10 +196,25 @@ impl PathShape {
                 b.line_to(point(*x1, *y1));
                 b.end(false);
             }
-            PathShape::Svg { data, view_width, view_height, width, height, .. } => {
+            PathShape::Svg {
+                data,
+                view_width,
+                view_height,
+                width,
+                height,
+                ..
+            } => {
                 let parsed = parse_svg(data)?;
-                let sx = if *view_width > 0.0 { width / view_width } else { 1.0 };
-                let sy = if *view_height > 0.0 { height / view_height } else { 1.0 };
+                let sx = if *view_width > 0.0 {
+                    width / view_width
+                } else {
+                    1.0
+                };
+                let sy = if *view_height > 0.0 {
+                    height / view_height
+                } else {
+                    1.0
+                };
                 return Ok(parsed.transformed(&lyon::math::Transform::scale(sx, sy)));
             }
         }

@@ -55,7 +55,10 @@ pub(crate) struct Draw {
 pub(crate) enum Op {
     Draw(Draw),
     /// Draw `content` into the scratch layer, then `composite` samples it into the canvas.
-    Layer { content: Vec<Draw>, composite: Draw },
+    Layer {
+        content: Vec<Draw>,
+        composite: Draw,
+    },
 }
 
 /// A display list turned into GPU-ready buffers; render it with
@@ -153,13 +156,21 @@ fn validate(index: usize, item: &DisplayItem) -> Result<()> {
         if let PathShape::Line { x0, y0, x1, y1 } = shape
             && ![x0, y0, x1, y1].iter().all(|v| v.is_finite())
         {
-            return Err(bad(index, "line end point", format!("({x0},{y0})-({x1},{y1})")));
+            return Err(bad(
+                index,
+                "line end point",
+                format!("({x0},{y0})-({x1},{y1})"),
+            ));
         }
     }
     if let Some(clip) = &item.clip
         && !clip.transform.is_finite()
     {
-        return Err(bad(index, "clip transform", format!("{:?}", clip.transform.0)));
+        return Err(bad(
+            index,
+            "clip transform",
+            format!("{:?}", clip.transform.0),
+        ));
     }
     if let Some(s) = &item.stroke {
         if !s.width.is_finite() || s.width < 0.0 {
@@ -178,13 +189,25 @@ fn validate(index: usize, item: &DisplayItem) -> Result<()> {
         Some(Paint::LinearGradient { start, end, stops }) => {
             check_stops(index, stops)?;
             if !start.iter().chain(end).all(|v| v.is_finite()) {
-                return Err(bad(index, "gradient geometry", format!("{start:?} {end:?}")));
+                return Err(bad(
+                    index,
+                    "gradient geometry",
+                    format!("{start:?} {end:?}"),
+                ));
             }
         }
-        Some(Paint::RadialGradient { center, radius, stops }) => {
+        Some(Paint::RadialGradient {
+            center,
+            radius,
+            stops,
+        }) => {
             check_stops(index, stops)?;
             if !center.iter().all(|v| v.is_finite()) || !radius.is_finite() || *radius < 0.0 {
-                return Err(bad(index, "radial gradient", format!("{center:?} r={radius}")));
+                return Err(bad(
+                    index,
+                    "radial gradient",
+                    format!("{center:?} r={radius}"),
+                ));
             }
         }
         Some(Paint::ConicalGradient { center, stops }) => {
@@ -193,11 +216,12 @@ fn validate(index: usize, item: &DisplayItem) -> Result<()> {
                 return Err(bad(index, "conical gradient centre", format!("{center:?}")));
             }
         }
-        Some(Paint::Image { transform, .. }) => {
-            if !transform.is_finite() || transform.invert().is_none() {
-                return Err(bad(index, "image transform", format!("{:?}", transform.0)));
-            }
+        Some(Paint::Image { transform, .. })
+            if !transform.is_finite() || transform.invert().is_none() =>
+        {
+            return Err(bad(index, "image transform", format!("{:?}", transform.0)));
         }
+        Some(Paint::Image { .. }) => {}
         None => {}
     }
     Ok(())
@@ -217,10 +241,24 @@ fn ramp_row(stops: &[ColorStop]) -> Vec<u8> {
             Some(i) => {
                 let (a, b) = (sorted[i - 1], sorted[i]);
                 let span = b.offset - a.offset;
-                let k = if span > 0.0 { (t - a.offset) / span } else { 1.0 };
+                let k = if span > 0.0 {
+                    (t - a.offset) / span
+                } else {
+                    1.0
+                };
                 // Interpolate premultiplied, so transparent stops do not darken neighbours.
-                let pa = [a.color.r * a.color.a, a.color.g * a.color.a, a.color.b * a.color.a, a.color.a];
-                let pb = [b.color.r * b.color.a, b.color.g * b.color.a, b.color.b * b.color.a, b.color.a];
+                let pa = [
+                    a.color.r * a.color.a,
+                    a.color.g * a.color.a,
+                    a.color.b * a.color.a,
+                    a.color.a,
+                ];
+                let pb = [
+                    b.color.r * b.color.a,
+                    b.color.g * b.color.a,
+                    b.color.b * b.color.a,
+                    b.color.a,
+                ];
                 let p: Vec<f32> = pa.iter().zip(pb).map(|(x, y)| x + (y - x) * k).collect();
                 out.extend(p.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8));
                 continue;
@@ -242,7 +280,11 @@ impl Builder<'_> {
         }
         let row = self.frame.ramp_rows;
         if row >= self.max_ramp_rows {
-            return Err(bad(index, "gradient count", format!("over {}", self.max_ramp_rows)));
+            return Err(bad(
+                index,
+                "gradient count",
+                format!("over {}", self.max_ramp_rows),
+            ));
         }
         self.frame.ramp.extend(ramp_row(stops));
         self.frame.ramp_rows += 1;
@@ -265,9 +307,15 @@ impl Builder<'_> {
         let alpha = (opacity.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
         let (kind, row, binding) = match paint {
             None | Some(Paint::Solid(_)) => (KIND_SOLID, 0, Binding::None),
-            Some(Paint::LinearGradient { stops, .. }) => (KIND_LINEAR, self.ramp(index, stops)?, Binding::None),
-            Some(Paint::RadialGradient { stops, .. }) => (KIND_RADIAL, self.ramp(index, stops)?, Binding::None),
-            Some(Paint::ConicalGradient { stops, .. }) => (KIND_CONICAL, self.ramp(index, stops)?, Binding::None),
+            Some(Paint::LinearGradient { stops, .. }) => {
+                (KIND_LINEAR, self.ramp(index, stops)?, Binding::None)
+            }
+            Some(Paint::RadialGradient { stops, .. }) => {
+                (KIND_RADIAL, self.ramp(index, stops)?, Binding::None)
+            }
+            Some(Paint::ConicalGradient { stops, .. }) => {
+                (KIND_CONICAL, self.ramp(index, stops)?, Binding::None)
+            }
             Some(Paint::Image { image, .. }) => {
                 if !self.images.contains_key(&image.id) {
                     return Err(Error::UnknownImage(image.id));
@@ -286,7 +334,11 @@ impl Builder<'_> {
                 let len2 = dx * dx + dy * dy;
                 let s = *start;
                 Box::new(move |x, y| {
-                    let t = if len2 > 0.0 { ((x - s[0]) * dx + (y - s[1]) * dy) / len2 } else { 1.0 };
+                    let t = if len2 > 0.0 {
+                        ((x - s[0]) * dx + (y - s[1]) * dy) / len2
+                    } else {
+                        1.0
+                    };
                     [t, 0.0]
                 })
             }
@@ -318,7 +370,9 @@ impl Builder<'_> {
                 info,
             }
         }));
-        self.frame.indices.extend(mesh.indices.iter().map(|i| i + base));
+        self.frame
+            .indices
+            .extend(mesh.indices.iter().map(|i| i + base));
         Ok((start..self.frame.indices.len() as u32, binding))
     }
 
@@ -334,7 +388,9 @@ impl Builder<'_> {
                 info: KIND_LAYER,
             });
         }
-        self.frame.indices.extend([0, 1, 2, 0, 2, 3].map(|i| i + base));
+        self.frame
+            .indices
+            .extend([0, 1, 2, 0, 2, 3].map(|i| i + base));
         start..self.frame.indices.len() as u32
     }
 
@@ -346,7 +402,11 @@ impl Builder<'_> {
         }
         let tolerance = self.tolerance / scale;
         let fill = match (&item.fill, item.path.is_open()) {
-            (Some(p), false) => Some((p, self.cache.mesh(&item.path, Outline::Fill, tolerance, index)?)),
+            (Some(p), false) => Some((
+                p,
+                self.cache
+                    .mesh(&item.path, Outline::Fill, tolerance, index)?,
+            )),
             _ => None,
         };
         let stroke = match &item.stroke {
@@ -356,7 +416,11 @@ impl Builder<'_> {
                 } else {
                     s.width * 2.0
                 };
-                Some((s, self.cache.mesh(&item.path, Outline::Stroke(s, width), tolerance, index)?))
+                Some((
+                    s,
+                    self.cache
+                        .mesh(&item.path, Outline::Stroke(s, width), tolerance, index)?,
+                ))
             }
             _ => None,
         };
@@ -374,12 +438,21 @@ impl Builder<'_> {
                     Paint::Solid(c) => *c,
                     _ => Rgba::BLACK,
                 };
-                let (indices, binding) = self.push(index, mesh, &t, Some(paint), solid, item.opacity)?;
-                self.draw(Draw { blend: Blend::Over, binding, indices });
+                let (indices, binding) =
+                    self.push(index, mesh, &t, Some(paint), solid, item.opacity)?;
+                self.draw(Draw {
+                    blend: Blend::Over,
+                    binding,
+                    indices,
+                });
             }
             if let Some((s, mesh)) = &stroke {
                 let (indices, binding) = self.push(index, mesh, &t, None, s.color, item.opacity)?;
-                self.draw(Draw { blend: Blend::Over, binding, indices });
+                self.draw(Draw {
+                    blend: Blend::Over,
+                    binding,
+                    indices,
+                });
             }
             return Ok(());
         }
@@ -392,7 +465,11 @@ impl Builder<'_> {
                         _ => Rgba::BLACK,
                     };
                     let (indices, binding) = b.push(index, mesh, &t, Some(paint), solid, 1.0)?;
-                    Some(Draw { blend, binding, indices })
+                    Some(Draw {
+                        blend,
+                        binding,
+                        indices,
+                    })
                 }
                 None => None,
             })
@@ -401,7 +478,11 @@ impl Builder<'_> {
             Ok(match &stroke {
                 Some((s, mesh)) => {
                     let (indices, binding) = b.push(index, mesh, &t, None, s.color, 1.0)?;
-                    Some(Draw { blend: Blend::Over, binding, indices })
+                    Some(Draw {
+                        blend: Blend::Over,
+                        binding,
+                        indices,
+                    })
                 }
                 None => None,
             })
@@ -413,9 +494,16 @@ impl Builder<'_> {
                     Some(d) => content.push(d),
                     None => {
                         // No fill: erase the inner half of the stroke with transparent pixels.
-                        let mesh = self.cache.mesh(&item.path, Outline::Fill, tolerance, index)?;
-                        let (indices, binding) = self.push(index, &mesh, &t, None, Rgba::TRANSPARENT, 1.0)?;
-                        content.push(Draw { blend: Blend::Replace, binding, indices });
+                        let mesh = self
+                            .cache
+                            .mesh(&item.path, Outline::Fill, tolerance, index)?;
+                        let (indices, binding) =
+                            self.push(index, &mesh, &t, None, Rgba::TRANSPARENT, 1.0)?;
+                        content.push(Draw {
+                            blend: Blend::Replace,
+                            binding,
+                            indices,
+                        });
                     }
                 }
             }
@@ -433,14 +521,20 @@ impl Builder<'_> {
                 self.push_layer_mesh(&mesh, &clip.transform, alpha)
             }
             (None, StrokeAlignment::Inner) => {
-                let mesh = self.cache.mesh(&item.path, Outline::Fill, tolerance, index)?;
+                let mesh = self
+                    .cache
+                    .mesh(&item.path, Outline::Fill, tolerance, index)?;
                 self.push_layer_mesh(&mesh, &t, alpha)
             }
             _ => self.canvas_quad(alpha),
         };
         self.frame.ops.push(Op::Layer {
             content,
-            composite: Draw { blend: Blend::Over, binding: Binding::Layer, indices: composite_indices },
+            composite: Draw {
+                blend: Blend::Over,
+                binding: Binding::Layer,
+                indices: composite_indices,
+            },
         });
         Ok(())
     }
@@ -450,9 +544,16 @@ impl Builder<'_> {
         let start = self.frame.indices.len() as u32;
         self.frame.vertices.extend(mesh.vertices.iter().map(|p| {
             let (x, y) = t.apply(p[0], p[1]);
-            Vertex { pos: [x, y], uv: [0.0, 0.0], color: [alpha; 4], info: KIND_LAYER }
+            Vertex {
+                pos: [x, y],
+                uv: [0.0, 0.0],
+                color: [alpha; 4],
+                info: KIND_LAYER,
+            }
         }));
-        self.frame.indices.extend(mesh.indices.iter().map(|i| i + base));
+        self.frame
+            .indices
+            .extend(mesh.indices.iter().map(|i| i + base));
         start..self.frame.indices.len() as u32
     }
 
@@ -515,8 +616,14 @@ mod tests {
     #[test]
     fn ramp_interpolates_premultiplied() {
         let stops = [
-            ColorStop { offset: 0.0, color: Rgba::new(1.0, 0.0, 0.0, 1.0) },
-            ColorStop { offset: 1.0, color: Rgba::new(0.0, 0.0, 1.0, 1.0) },
+            ColorStop {
+                offset: 0.0,
+                color: Rgba::new(1.0, 0.0, 0.0, 1.0),
+            },
+            ColorStop {
+                offset: 1.0,
+                color: Rgba::new(0.0, 0.0, 1.0, 1.0),
+            },
         ];
         let row = ramp_row(&stops);
         assert_eq!(&row[0..4], &[255, 0, 0, 255]);

@@ -34,7 +34,11 @@ pub(crate) fn copy_region(
                 rows_per_image: Some(h),
             },
         },
-        wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
+        wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
     );
 }
 
@@ -48,7 +52,10 @@ pub(crate) fn read_into(
     out: &mut RgbaImage,
     (x, y): (u32, u32),
 ) -> Result<()> {
-    let gpu = |message: String| Error::Gpu { context: "reading back pixels".into(), message };
+    let gpu = |message: String| Error::Gpu {
+        context: "reading back pixels".into(),
+        message,
+    };
     let size = padded_row(w) as u64 * h as u64;
     let slice = buffer.slice(..size);
     let (tx, rx) = std::sync::mpsc::channel();

@@ -2,7 +2,9 @@
 
 use crate::adapter::{self, AdapterSummary, Backend};
 use crate::display_list::{DisplayList, ImageHandle};
-use crate::prepare::{self, Binding, Blend, Draw, ImageSizes, Op, PreparedFrame, RAMP_WIDTH, Vertex};
+use crate::prepare::{
+    self, Binding, Blend, Draw, ImageSizes, Op, PreparedFrame, RAMP_WIDTH, Vertex,
+};
 use crate::readback;
 use crate::tessellate::TessellationCache;
 use crate::{Error, Result};
@@ -154,7 +156,10 @@ impl Renderer {
             None => Backend::from_env()?,
         };
         let backends = forced.map_or(
-            wgpu::Backends::VULKAN | wgpu::Backends::GL | wgpu::Backends::METAL | wgpu::Backends::DX12,
+            wgpu::Backends::VULKAN
+                | wgpu::Backends::GL
+                | wgpu::Backends::METAL
+                | wgpu::Backends::DX12,
             Backend::to_wgpu,
         );
         let (_instance, adapters) = adapter::candidates(backends);
@@ -278,7 +283,10 @@ impl Renderer {
         let over = pipeline(Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING), "over");
         let replace = pipeline(None, "replace");
         if let Some(e) = pollster::block_on(scope.pop()) {
-            return Err(Error::DeviceCreation { adapter: summary.name.clone(), message: describe(&e) });
+            return Err(Error::DeviceCreation {
+                adapter: summary.name.clone(),
+                message: describe(&e),
+            });
         }
         let ramp_sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("ramp"),
@@ -299,14 +307,33 @@ impl Renderer {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let dummy = device.create_texture(&texture_desc(1, 1, 1, 1, wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST));
+        let dummy = device.create_texture(&texture_desc(
+            1,
+            1,
+            1,
+            1,
+            wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        ));
         queue.write_texture(
             dummy.as_image_copy(),
             &[0, 0, 0, 0],
-            wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(4), rows_per_image: None },
-            wgpu::Extent3d { width: 1, height: 1, depth_or_array_layers: 1 },
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(4),
+                rows_per_image: None,
+            },
+            wgpu::Extent3d {
+                width: 1,
+                height: 1,
+                depth_or_array_layers: 1,
+            },
         );
-        let dummy_image = image_bind_group(&device, &image_layout, &dummy.create_view(&Default::default()), &image_sampler);
+        let dummy_image = image_bind_group(
+            &device,
+            &image_layout,
+            &dummy.create_view(&Default::default()),
+            &image_sampler,
+        );
         Ok(Renderer {
             device,
             queue,
@@ -370,10 +397,16 @@ impl Renderer {
             return Err(Error::OutOfMemory(format!("{context}: {}", describe(&e))));
         }
         if let Some(e) = validation {
-            return Err(Error::Gpu { context: context.to_string(), message: describe(&e) });
+            return Err(Error::Gpu {
+                context: context.to_string(),
+                message: describe(&e),
+            });
         }
         if let Some(e) = locked(&self.uncaptured).take() {
-            return Err(Error::Gpu { context: context.to_string(), message: e });
+            return Err(Error::Gpu {
+                context: context.to_string(),
+                message: e,
+            });
         }
         self.check_health()?;
         result
@@ -384,13 +417,20 @@ impl Renderer {
     pub fn add_image(&self, image: &RgbaImage) -> Result<ImageHandle> {
         let (w, h) = image.dimensions();
         if w == 0 || h == 0 {
-            return Err(Error::InvalidImage { width: w, height: h, reason: "the image is empty".into() });
+            return Err(Error::InvalidImage {
+                width: w,
+                height: h,
+                reason: "the image is empty".into(),
+            });
         }
         let max = self.limits.max_texture_dimension_2d;
         let fitted;
         let image = if w > max || h > max {
             let k = max as f32 / w.max(h) as f32;
-            let (nw, nh) = (((w as f32 * k) as u32).max(1), ((h as f32 * k) as u32).max(1));
+            let (nw, nh) = (
+                ((w as f32 * k) as u32).max(1),
+                ((h as f32 * k) as u32).max(1),
+            );
             fitted = image::imageops::resize(image, nw, nh, image::imageops::FilterType::Triangle);
             &fitted
         } else {
@@ -419,18 +459,36 @@ impl Renderer {
                         aspect: wgpu::TextureAspect::All,
                     },
                     img.as_raw(),
-                    wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(lw * 4), rows_per_image: None },
-                    wgpu::Extent3d { width: lw, height: lh, depth_or_array_layers: 1 },
+                    wgpu::TexelCopyBufferLayout {
+                        offset: 0,
+                        bytes_per_row: Some(lw * 4),
+                        rows_per_image: None,
+                    },
+                    wgpu::Extent3d {
+                        width: lw,
+                        height: lh,
+                        depth_or_array_layers: 1,
+                    },
                 );
             }
             let view = texture.create_view(&Default::default());
-            let bind_group = image_bind_group(&self.device, &self.image_layout, &view, &self.image_sampler);
-            Ok(GpuImage { _texture: texture, bind_group, size: (w, h), bytes })
+            let bind_group =
+                image_bind_group(&self.device, &self.image_layout, &view, &self.image_sampler);
+            Ok(GpuImage {
+                _texture: texture,
+                bind_group,
+                size: (w, h),
+                bytes,
+            })
         })?;
         locked(&self.state).images.insert(id, gpu);
         // The handle keeps the caller's size: paint transforms are written in its pixels.
         let (ow, oh) = (image.width(), image.height());
-        Ok(ImageHandle { id, width: ow, height: oh })
+        Ok(ImageHandle {
+            id,
+            width: ow,
+            height: oh,
+        })
     }
 
     /// Frees an image's GPU memory. Unknown handles are ignored.
@@ -440,8 +498,16 @@ impl Renderer {
 
     /// Validates, tessellates and builds vertex data for a display list.
     pub fn prepare(&self, list: &DisplayList) -> Result<PreparedFrame> {
-        if list.width == 0 || list.height == 0 || list.width > MAX_CANVAS_SIZE || list.height > MAX_CANVAS_SIZE {
-            return Err(Error::InvalidCanvasSize { width: list.width, height: list.height, max: MAX_CANVAS_SIZE });
+        if list.width == 0
+            || list.height == 0
+            || list.width > MAX_CANVAS_SIZE
+            || list.height > MAX_CANVAS_SIZE
+        {
+            return Err(Error::InvalidCanvasSize {
+                width: list.width,
+                height: list.height,
+                max: MAX_CANVAS_SIZE,
+            });
         }
         let mut state = locked(&self.state);
         let sizes: ImageSizes = state.images.iter().map(|(id, i)| (*id, i.size)).collect();
@@ -471,7 +537,10 @@ impl Renderer {
     /// Tile side in canvas pixels (the rendered tile is `supersample` times larger).
     fn tile_size(&self) -> u32 {
         let k = self.supersample();
-        let rendered = self.options.max_tile_size.clamp(64, self.limits.max_texture_dimension_2d.max(64));
+        let rendered = self
+            .options
+            .max_tile_size
+            .clamp(64, self.limits.max_texture_dimension_2d.max(64));
         (rendered / k).max(16)
     }
 
@@ -485,8 +554,16 @@ impl Renderer {
         }
         let vertex_bytes: &[u8] = bytemuck::cast_slice(&frame.vertices);
         let index_bytes: &[u8] = bytemuck::cast_slice(&frame.indices);
-        let vb = self.buffer(&mut state.vertex_buffer, vertex_bytes, wgpu::BufferUsages::VERTEX);
-        let ib = self.buffer(&mut state.index_buffer, index_bytes, wgpu::BufferUsages::INDEX);
+        let vb = self.buffer(
+            &mut state.vertex_buffer,
+            vertex_bytes,
+            wgpu::BufferUsages::VERTEX,
+        );
+        let ib = self.buffer(
+            &mut state.index_buffer,
+            index_bytes,
+            wgpu::BufferUsages::INDEX,
+        );
         let ramp = self.device.create_texture(&texture_desc(
             RAMP_WIDTH,
             frame.ramp_rows,
@@ -497,19 +574,35 @@ impl Renderer {
         self.queue.write_texture(
             ramp.as_image_copy(),
             &frame.ramp,
-            wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(RAMP_WIDTH * 4), rows_per_image: None },
-            wgpu::Extent3d { width: RAMP_WIDTH, height: frame.ramp_rows, depth_or_array_layers: 1 },
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(RAMP_WIDTH * 4),
+                rows_per_image: None,
+            },
+            wgpu::Extent3d {
+                width: RAMP_WIDTH,
+                height: frame.ramp_rows,
+                depth_or_array_layers: 1,
+            },
         );
         let globals_bind = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("globals"),
             layout: &self.globals_layout,
             entries: &[
-                wgpu::BindGroupEntry { binding: 0, resource: self.globals.as_entire_binding() },
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: self.globals.as_entire_binding(),
+                },
                 wgpu::BindGroupEntry {
                     binding: 1,
-                    resource: wgpu::BindingResource::TextureView(&ramp.create_view(&Default::default())),
+                    resource: wgpu::BindingResource::TextureView(
+                        &ramp.create_view(&Default::default()),
+                    ),
                 },
-                wgpu::BindGroupEntry { binding: 2, resource: wgpu::BindingResource::Sampler(&self.ramp_sampler) },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::Sampler(&self.ramp_sampler),
+                },
             ],
         });
         let targets = state.targets.as_ref().ok_or_else(|| Error::Gpu {
@@ -541,7 +634,11 @@ impl Renderer {
         if !matches!(passes.first(), Some(Pass::Canvas(_))) {
             passes.insert(0, Pass::Canvas(Vec::new()));
         }
-        let bindings = Bindings { renderer: self, images: &state.images, targets };
+        let bindings = Bindings {
+            renderer: self,
+            images: &state.images,
+            targets,
+        };
         for ty in (0..frame.height).step_by(tile as usize) {
             for tx in (0..frame.width).step_by(tile as usize) {
                 let (tw, th) = ((frame.width - tx).min(tile), (frame.height - ty).min(tile));
@@ -556,13 +653,18 @@ impl Renderer {
                     0.0,
                     0.0,
                 ];
-                self.queue.write_buffer(&self.globals, 0, bytemuck::cast_slice(&g));
+                self.queue
+                    .write_buffer(&self.globals, 0, bytemuck::cast_slice(&g));
                 let mut encoder = self.device.create_command_encoder(&Default::default());
                 let mut first_canvas = true;
                 for pass in &passes {
                     let (load, msaa, resolve_view, draws): (_, _, _, Vec<&Draw>) = match pass {
                         Pass::Canvas(draws) => {
-                            let load = if first_canvas { wgpu::LoadOp::Clear(clear) } else { wgpu::LoadOp::Load };
+                            let load = if first_canvas {
+                                wgpu::LoadOp::Clear(clear)
+                            } else {
+                                wgpu::LoadOp::Load
+                            };
                             first_canvas = false;
                             (load, &targets.msaa, &targets.resolve_view, draws.clone())
                         }
@@ -583,22 +685,43 @@ impl Renderer {
                             view,
                             depth_slice: None,
                             resolve_target,
-                            ops: wgpu::Operations { load, store: wgpu::StoreOp::Store },
+                            ops: wgpu::Operations {
+                                load,
+                                store: wgpu::StoreOp::Store,
+                            },
                         })],
                         ..Default::default()
                     });
                     bindings.record(&mut rpass, &globals_bind, &vb, &ib, &draws)?;
                 }
-                readback::copy_region(&mut encoder, &targets.resolve, &targets.readback, tw * k, th * k);
+                readback::copy_region(
+                    &mut encoder,
+                    &targets.resolve,
+                    &targets.readback,
+                    tw * k,
+                    th * k,
+                );
                 self.queue.submit([encoder.finish()]);
-                readback::read_into(&self.device, &targets.readback, (tw * k, th * k), k, &mut out, (tx, ty))?;
+                readback::read_into(
+                    &self.device,
+                    &targets.readback,
+                    (tw * k, th * k),
+                    k,
+                    &mut out,
+                    (tx, ty),
+                )?;
             }
         }
         Ok(out)
     }
 
     /// Returns a buffer holding `bytes`, reusing the cached one when it is large enough.
-    fn buffer(&self, slot: &mut Option<wgpu::Buffer>, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
+    fn buffer(
+        &self,
+        slot: &mut Option<wgpu::Buffer>,
+        bytes: &[u8],
+        usage: wgpu::BufferUsages,
+    ) -> wgpu::Buffer {
         let needed = (bytes.len() as u64).max(256).next_multiple_of(4);
         if slot.as_ref().is_none_or(|b| b.size() < needed) {
             // Grow geometrically, but shrink back when a frame needs far less (bounded memory).
@@ -622,7 +745,9 @@ impl Renderer {
             (self.sample_count > 1).then(|| {
                 let mut desc = texture_desc(w, h, 1, self.sample_count, msaa_usage);
                 desc.label = Some(label);
-                self.device.create_texture(&desc).create_view(&Default::default())
+                self.device
+                    .create_texture(&desc)
+                    .create_view(&Default::default())
             })
         };
         let resolve = self.device.create_texture(&texture_desc(
@@ -640,7 +765,12 @@ impl Renderer {
             wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
         ));
         let layer_view = layer.create_view(&Default::default());
-        let layer_bind = image_bind_group(&self.device, &self.image_layout, &layer_view, &self.image_sampler);
+        let layer_bind = image_bind_group(
+            &self.device,
+            &self.image_layout,
+            &layer_view,
+            &self.image_sampler,
+        );
         Targets {
             size: (w, h),
             msaa: multisampled("canvas msaa"),
@@ -692,7 +822,13 @@ impl Bindings<'_> {
                 let group = match d.binding {
                     Binding::None => &self.renderer.dummy_image,
                     Binding::Layer => &self.targets.layer_bind,
-                    Binding::Image(id) => &self.images.get(&id).ok_or(Error::UnknownImage(id))?.bind_group,
+                    Binding::Image(id) => {
+                        &self
+                            .images
+                            .get(&id)
+                            .ok_or(Error::UnknownImage(id))?
+                            .bind_group
+                    }
                 };
                 pass.set_bind_group(1, group, &[]);
             }
@@ -703,10 +839,20 @@ impl Bindings<'_> {
     }
 }
 
-fn texture_desc(w: u32, h: u32, mips: u32, samples: u32, usage: wgpu::TextureUsages) -> wgpu::TextureDescriptor<'static> {
+fn texture_desc(
+    w: u32,
+    h: u32,
+    mips: u32,
+    samples: u32,
+    usage: wgpu::TextureUsages,
+) -> wgpu::TextureDescriptor<'static> {
     wgpu::TextureDescriptor {
         label: None,
-        size: wgpu::Extent3d { width: w, height: h, depth_or_array_layers: 1 },
+        size: wgpu::Extent3d {
+            width: w,
+            height: h,
+            depth_or_array_layers: 1,
+        },
         mip_level_count: mips,
         sample_count: samples,
         dimension: wgpu::TextureDimension::D2,
@@ -748,8 +894,14 @@ fn image_bind_group(
         label: Some("image"),
         layout,
         entries: &[
-            wgpu::BindGroupEntry { binding: 0, resource: wgpu::BindingResource::TextureView(view) },
-            wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::Sampler(sampler) },
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::TextureView(view),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: wgpu::BindingResource::Sampler(sampler),
+            },
         ],
     })
 }

@@ -42,14 +42,24 @@ fn color_of(v: &Value) -> Option<Color> {
     let c = |k: &str| v.get(k).and_then(Value::as_f64).map(|f| f as f32);
     if let Some(hex) = v.as_str() {
         let hex = hex.trim_start_matches('#');
-        let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok().map(|b| b as f32 / 255.0);
+        let byte = |i: usize| {
+            u8::from_str_radix(hex.get(i..i + 2)?, 16)
+                .ok()
+                .map(|b| b as f32 / 255.0)
+        };
         return match hex.len() {
             6 => Some(Color::rgb(byte(0)?, byte(2)?, byte(4)?)),
             8 => Some(Color::rgba(byte(0)?, byte(2)?, byte(4)?, byte(6)?)),
             _ => None,
         };
     }
-    Some(Color::rgba(c("r")?, c("g")?, c("b")?, c("a").unwrap_or(1.0))).filter(Color::is_valid)
+    Some(Color::rgba(
+        c("r")?,
+        c("g")?,
+        c("b")?,
+        c("a").unwrap_or(1.0),
+    ))
+    .filter(Color::is_valid)
 }
 
 fn kind_of(asset: &AssetResult) -> Result<AssetKind> {
@@ -74,9 +84,16 @@ impl AssetApi {
     pub fn apply(&self, source: &str, asset: &AssetResult) -> Result<BlockId> {
         let kind = kind_of(asset)?;
         let mut graph = self.shared.graph();
-        let page = graph.pages()?.first().copied().ok_or(easel_scene::Error::NoScene)?;
+        let page = graph
+            .pages()?
+            .first()
+            .copied()
+            .ok_or(easel_scene::Error::NoScene)?;
         let (pw, ph) = (graph.width(page)?, graph.height(page)?);
-        let (bw, bh) = match (number(asset.meta.get("width")), number(asset.meta.get("height"))) {
+        let (bw, bh) = match (
+            number(asset.meta.get("width")),
+            number(asset.meta.get("height")),
+        ) {
             (Some(w), Some(h)) => {
                 let s = (pw * APPLY_FRACTION / w).min(ph * APPLY_FRACTION / h);
                 (w * s, h * s)
@@ -175,11 +192,21 @@ impl AssetApi {
     /// Loads a `content.json` from a URI (file path, `file://`, `http(s)://`, `data:` or a
     /// registered buffer) into a local source; `{{base_url}}` becomes the URI's folder.
     /// Returns the source id.
-    pub fn add_local_source_from_json_uri(&self, uri: &str, matchers: Option<&[&str]>) -> Result<String> {
+    pub fn add_local_source_from_json_uri(
+        &self,
+        uri: &str,
+        matchers: Option<&[&str]>,
+    ) -> Result<String> {
         let settings = self.shared.settings();
-        let bytes = self.shared.resources.fetch(uri, &settings, self.shared.resolver().as_ref())?;
+        let bytes = self
+            .shared
+            .resources
+            .fetch(uri, &settings, self.shared.resolver().as_ref())?;
         let json = String::from_utf8_lossy(&bytes);
         let base = uri.rsplit_once('/').map(|(b, _)| b).unwrap_or(".");
-        Ok(self.shared.assets.add_local_source_from_json_str(&json, Some(base), matchers)?)
+        Ok(self
+            .shared
+            .assets
+            .add_local_source_from_json_str(&json, Some(base), matchers)?)
     }
 }

@@ -1,9 +1,9 @@
 //! `engine.block`: the scene graph's block calls, plus export and resource state.
 
+use crate::Result;
 use crate::engine::Shared;
 use crate::export::{self, ExportOptions};
 use crate::resources::BlockState;
-use crate::Result;
 use easel_scene::{
     BlockId, BlockType, Color, ContentFillMode, Frame, GradientStop, PropertyType, PropertyValue,
     StrokeCap, StrokeJoin, StrokePosition,
@@ -216,7 +216,10 @@ impl BlockApi {
     }
 
     /// Subscribes to block events (all blocks when `blocks` is empty).
-    pub fn subscribe(&self, blocks: &[BlockId]) -> crossbeam_channel::Receiver<easel_scene::BlockEvent> {
+    pub fn subscribe(
+        &self,
+        blocks: &[BlockId],
+    ) -> crossbeam_channel::Receiver<easel_scene::BlockEvent> {
         self.shared.graph().subscribe(blocks)
     }
 
@@ -235,11 +238,17 @@ impl BlockApi {
             let mut graph = self.shared.graph();
             graph.layout();
             for id in ids {
-                uris.extend(crate::compile::image_uris(&graph, *id)?.into_iter().map(|(_, u)| u));
+                uris.extend(
+                    crate::compile::image_uris(&graph, *id)?
+                        .into_iter()
+                        .map(|(_, u)| u),
+                );
             }
         }
         let settings = self.shared.settings();
-        self.shared.resources.load_all(&uris, &settings, self.shared.resolver().as_ref());
+        self.shared
+            .resources
+            .load_all(&uris, &settings, self.shared.resolver().as_ref());
         Ok(())
     }
 

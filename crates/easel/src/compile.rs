@@ -27,13 +27,24 @@ pub(crate) fn region(graph: &SceneGraph, block: BlockId) -> Result<Region> {
     if !ty.is_design_block() {
         return Err(Error::NotExportable {
             block,
-            reason: format!("{} blocks are parts of a graphic; export the graphic", ty.long_name()),
+            reason: format!(
+                "{} blocks are parts of a graphic; export the graphic",
+                ty.long_name()
+            ),
         });
     }
     let f = graph.frame(block)?;
-    let r = Region { x: f.bounds_x, y: f.bounds_y, width: f.bounds_width, height: f.bounds_height };
+    let r = Region {
+        x: f.bounds_x,
+        y: f.bounds_y,
+        width: f.bounds_width,
+        height: f.bounds_height,
+    };
     if !(r.width > 0.0 && r.height > 0.0) {
-        return Err(Error::NotExportable { block, reason: format!("its area is {}x{}", r.width, r.height) });
+        return Err(Error::NotExportable {
+            block,
+            reason: format!("its area is {}x{}", r.width, r.height),
+        });
     }
     Ok(r)
 }
@@ -61,7 +72,12 @@ fn drawn_blocks(graph: &SceneGraph, root: BlockId) -> Result<Vec<(BlockId, f32)>
     Ok(out)
 }
 
-fn walk(graph: &SceneGraph, id: BlockId, opacity: f32, out: &mut Vec<(BlockId, f32)>) -> Result<()> {
+fn walk(
+    graph: &SceneGraph,
+    id: BlockId,
+    opacity: f32,
+    out: &mut Vec<(BlockId, f32)>,
+) -> Result<()> {
     let ty = graph.block_type(id)?;
     let visible = match ty {
         BlockType::Page | BlockType::Graphic | BlockType::Group => {
@@ -92,7 +108,11 @@ fn rgba(c: Color) -> Rgba {
 
 fn shape_of(graph: &SceneGraph, block: BlockId, w: f32, h: f32) -> Result<Option<PathShape>> {
     if graph.block_type(block)? == BlockType::Page {
-        return Ok(Some(PathShape::Rect { width: w, height: h, radii: [0.0; 4] }));
+        return Ok(Some(PathShape::Rect {
+            width: w,
+            height: h,
+            radii: [0.0; 4],
+        }));
     }
     let Some(shape) = graph.shape(block)? else {
         return Ok(None);
@@ -112,7 +132,10 @@ fn shape_of(graph: &SceneGraph, block: BlockId, w: f32, h: f32) -> Result<Option
                 f("shape/rect/cornerRadiusBL")?,
             ],
         },
-        ShapeKind::Ellipse => PathShape::Ellipse { width: w, height: h },
+        ShapeKind::Ellipse => PathShape::Ellipse {
+            width: w,
+            height: h,
+        },
         ShapeKind::Star => PathShape::Star {
             width: w,
             height: h,
@@ -126,10 +149,17 @@ fn shape_of(graph: &SceneGraph, block: BlockId, w: f32, h: f32) -> Result<Option
             corner_radius: f("shape/polygon/cornerRadius")?,
         },
         // A line block is drawn as its frame filled, the block's height being the thickness.
-        ShapeKind::Line => PathShape::Rect { width: w, height: h, radii: [0.0; 4] },
+        ShapeKind::Line => PathShape::Rect {
+            width: w,
+            height: h,
+            radii: [0.0; 4],
+        },
         ShapeKind::VectorPath => PathShape::Svg {
             data: graph.get_string(shape, "shape/vector_path/path")?,
-            fill_rule: match graph.get_enum(shape, "shape/vector_path/fillRule")?.as_str() {
+            fill_rule: match graph
+                .get_enum(shape, "shape/vector_path/fillRule")?
+                .as_str()
+            {
                 "EvenOdd" => FillRule::EvenOdd,
                 _ => FillRule::NonZero,
             },
@@ -145,21 +175,44 @@ fn stops(graph: &SceneGraph, fill: BlockId) -> Result<Vec<ColorStop>> {
     Ok(graph
         .gradient_color_stops(fill)?
         .into_iter()
-        .map(|s| ColorStop { offset: s.stop, color: rgba(s.color) })
+        .map(|s| ColorStop {
+            offset: s.stop,
+            color: rgba(s.color),
+        })
         .collect())
 }
 
 /// Where an image of `iw × ih` lands inside a `w × h` block: `(x, y, width, height)`.
-pub(crate) fn image_rect(graph: &SceneGraph, block: BlockId, w: f32, h: f32, iw: f32, ih: f32) -> Result<(f32, f32, f32, f32)> {
+pub(crate) fn image_rect(
+    graph: &SceneGraph,
+    block: BlockId,
+    w: f32,
+    h: f32,
+    iw: f32,
+    ih: f32,
+) -> Result<(f32, f32, f32, f32)> {
     let mode = graph.content_fill_mode(block)?;
     if mode == ContentFillMode::Crop {
         let f = |k: &str| graph.get_float(block, k);
-        return Ok((f("crop/translationX")? * w, f("crop/translationY")? * h, f("crop/scaleX")? * w, f("crop/scaleY")? * h));
+        return Ok((
+            f("crop/translationX")? * w,
+            f("crop/translationY")? * h,
+            f("crop/scaleX")? * w,
+            f("crop/scaleY")? * h,
+        ));
     }
-    let s = if mode == ContentFillMode::Cover { (w / iw).max(h / ih) } else { (w / iw).min(h / ih) };
+    let s = if mode == ContentFillMode::Cover {
+        (w / iw).max(h / ih)
+    } else {
+        (w / iw).min(h / ih)
+    };
     let (dw, dh) = (iw * s, ih * s);
-    let h_align = HorizontalAlignment::parse(&graph.get_enum(block, "contentFill/horizontalAlignment")?).unwrap_or_default();
-    let v_align = VerticalAlignment::parse(&graph.get_enum(block, "contentFill/verticalAlignment")?).unwrap_or_default();
+    let h_align =
+        HorizontalAlignment::parse(&graph.get_enum(block, "contentFill/horizontalAlignment")?)
+            .unwrap_or_default();
+    let v_align =
+        VerticalAlignment::parse(&graph.get_enum(block, "contentFill/verticalAlignment")?)
+            .unwrap_or_default();
     let x = match h_align {
         HorizontalAlignment::Left => 0.0,
         HorizontalAlignment::Center => (w - dw) / 2.0,
@@ -196,18 +249,30 @@ fn paint_of(
     Ok(Some(match kind {
         FillKind::Color => Paint::Solid(rgba(graph.get_color(fill, "fill/color/value")?)),
         FillKind::LinearGradient => Paint::LinearGradient {
-            start: [f("fill/gradient/linear/startPointX")? * w, f("fill/gradient/linear/startPointY")? * h],
-            end: [f("fill/gradient/linear/endPointX")? * w, f("fill/gradient/linear/endPointY")? * h],
+            start: [
+                f("fill/gradient/linear/startPointX")? * w,
+                f("fill/gradient/linear/startPointY")? * h,
+            ],
+            end: [
+                f("fill/gradient/linear/endPointX")? * w,
+                f("fill/gradient/linear/endPointY")? * h,
+            ],
             stops: stops(graph, fill)?,
         },
         FillKind::RadialGradient => Paint::RadialGradient {
-            center: [f("fill/gradient/radial/centerPointX")? * w, f("fill/gradient/radial/centerPointY")? * h],
+            center: [
+                f("fill/gradient/radial/centerPointX")? * w,
+                f("fill/gradient/radial/centerPointY")? * h,
+            ],
             // The radius is relative to half the block's shorter side.
             radius: f("fill/gradient/radial/radius")? * w.min(h) / 2.0,
             stops: stops(graph, fill)?,
         },
         FillKind::ConicalGradient => Paint::ConicalGradient {
-            center: [f("fill/gradient/conical/centerPointX")? * w, f("fill/gradient/conical/centerPointY")? * h],
+            center: [
+                f("fill/gradient/conical/centerPointX")? * w,
+                f("fill/gradient/conical/centerPointY")? * h,
+            ],
             stops: stops(graph, fill)?,
         },
         FillKind::Image => {
@@ -293,7 +358,12 @@ pub(crate) fn compile(
             clip: page_clip(graph, block, &frame, &region, scale)?,
         });
     }
-    Ok(DisplayList { width, height, background: Rgba::TRANSPARENT, items })
+    Ok(DisplayList {
+        width,
+        height,
+        background: Rgba::TRANSPARENT,
+        items,
+    })
 }
 
 /// Content that sticks out of its page is clipped to the page, so pages side by side in a
@@ -324,7 +394,11 @@ fn page_clip(
         return Ok(None);
     }
     Ok(Some(easel_render::Clip {
-        path: PathShape::Rect { width: p.width, height: p.height, radii: [0.0; 4] },
+        path: PathShape::Rect {
+            width: p.width,
+            height: p.height,
+            radii: [0.0; 4],
+        },
         transform: to_canvas(&p, region, scale),
     }))
 }

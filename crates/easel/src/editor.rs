@@ -58,12 +58,20 @@ impl EditorApi {
     /// Replaces the settings. The image cache keeps its entries (it shrinks on next use if
     /// the budget went down).
     pub fn set_settings(&self, settings: EditorSettings) {
-        *self.shared.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+        *self
+            .shared
+            .settings
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = settings;
     }
 
     /// Changes one setting in place.
     pub fn update_settings(&self, f: impl FnOnce(&mut EditorSettings)) {
-        f(&mut self.shared.settings.write().unwrap_or_else(|p| p.into_inner()));
+        f(&mut self
+            .shared
+            .settings
+            .write()
+            .unwrap_or_else(|p| p.into_inner()));
     }
 
     /// Sets the base path for relative URIs and `{{base_url}}`.
@@ -73,7 +81,11 @@ impl EditorApi {
 
     /// Installs (or with `None`, removes) the URI resolver hook.
     pub fn set_uri_resolver(&self, resolver: Option<UriResolver>) {
-        *self.shared.resolver.write().unwrap_or_else(|p| p.into_inner()) = resolver;
+        *self
+            .shared
+            .resolver
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = resolver;
     }
 
     /// Registers bytes under a URI (e.g. `buffer://logo`); fetching that URI returns them.

@@ -1,12 +1,12 @@
 //! The engine: shared state behind the `asset`, `block`, `scene`, `editor` and `event` parts.
 
+use crate::Result;
 use crate::asset::AssetApi;
 use crate::block::BlockApi;
 use crate::editor::{EditorApi, EditorSettings, UriResolver};
 use crate::event::EventApi;
 use crate::resources::Resources;
 use crate::scene::SceneApi;
-use crate::Result;
 use easel_assets::AssetStore;
 use easel_render::{Renderer, RendererOptions};
 use easel_scene::SceneGraph;
@@ -52,11 +52,17 @@ impl Shared {
     }
 
     pub fn settings(&self) -> EditorSettings {
-        self.settings.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn resolver(&self) -> Option<UriResolver> {
-        self.resolver.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.resolver
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The renderer, created at first use.
@@ -92,7 +98,10 @@ impl Shared {
     }
 
     pub fn current_renderer(&self) -> Option<Arc<Renderer>> {
-        self.renderer.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.renderer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -151,10 +160,18 @@ impl Engine {
             renderer_options: config.renderer,
         });
         Engine {
-            asset: AssetApi { shared: shared.clone() },
-            block: BlockApi { shared: shared.clone() },
-            scene: SceneApi { shared: shared.clone() },
-            editor: EditorApi { shared: shared.clone() },
+            asset: AssetApi {
+                shared: shared.clone(),
+            },
+            block: BlockApi {
+                shared: shared.clone(),
+            },
+            scene: SceneApi {
+                shared: shared.clone(),
+            },
+            editor: EditorApi {
+                shared: shared.clone(),
+            },
             event: EventApi { shared },
         }
     }
@@ -166,7 +183,10 @@ impl Engine {
 
     /// The renderer's adapter, if the renderer has started.
     pub fn adapter(&self) -> Option<easel_render::AdapterSummary> {
-        self.block.shared.current_renderer().map(|r| r.adapter().clone())
+        self.block
+            .shared
+            .current_renderer()
+            .map(|r| r.adapter().clone())
     }
 
     /// Frees everything (same as dropping the engine).

@@ -85,12 +85,23 @@ impl ExportOptions {
             reason: reason.into(),
         };
         if !(self.jpeg_quality > 0.0 && self.jpeg_quality <= 1.0) {
-            return Err(bad("jpeg_quality", self.jpeg_quality.to_string(), "must be within (0, 1]"));
+            return Err(bad(
+                "jpeg_quality",
+                self.jpeg_quality.to_string(),
+                "must be within (0, 1]",
+            ));
         }
         if self.png_compression_level > 9 {
-            return Err(bad("png_compression_level", self.png_compression_level.to_string(), "must be within 0..=9"));
+            return Err(bad(
+                "png_compression_level",
+                self.png_compression_level.to_string(),
+                "must be within 0..=9",
+            ));
         }
-        for (name, v) in [("target_width", self.target_width), ("target_height", self.target_height)] {
+        for (name, v) in [
+            ("target_width", self.target_width),
+            ("target_height", self.target_height),
+        ] {
             if let Some(v) = v
                 && !(v.is_finite() && v > 0.0)
             {
@@ -124,9 +135,14 @@ pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -
     let resolver = shared.resolver();
     let wanted: Vec<String> = uris.iter().map(|(_, u)| u.clone()).collect();
     // Fetching happens without holding the scene lock.
-    shared.resources.load_all(&wanted, &settings, resolver.as_ref());
+    shared
+        .resources
+        .load_all(&wanted, &settings, resolver.as_ref());
     for (b, uri) in &uris {
-        shared.resources.image(uri).map_err(|error| Error::BlockResource { block: *b, error })?;
+        shared
+            .resources
+            .image(uri)
+            .map_err(|error| Error::BlockResource { block: *b, error })?;
     }
     let renderer = shared.renderer()?;
     let mut images = HashMap::new();
@@ -157,7 +173,9 @@ pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -
             return Err(e.into());
         }
     };
-    shared.resources.trim(settings.image_cache_bytes, Some(&renderer));
+    shared
+        .resources
+        .trim(settings.image_cache_bytes, Some(&renderer));
     Ok(match options.mime_type {
         MimeType::Png => easel_render::encode_png(&pixels, options.png_compression_level)?,
         MimeType::Jpeg => {

@@ -60,9 +60,9 @@ pub use easel_scene::{
     StrokeCap, StrokeJoin, StrokePosition,
 };
 
-/// The scene graph crate.
-pub use easel_scene as scene_graph;
 /// The asset-source crate.
 pub use easel_assets as assets;
 /// The renderer crate.
 pub use easel_render as render;
+/// The scene graph crate.
+pub use easel_scene as scene_graph;

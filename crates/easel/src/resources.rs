@@ -52,7 +52,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn fail(kind: ResourceErrorKind, uri: &str, message: impl Into<String>) -> ResourceError {
-    ResourceError { kind, uri: uri.to_string(), message: message.into() }
+    ResourceError {
+        kind,
+        uri: uri.to_string(),
+        message: message.into(),
+    }
 }
 
 /// Where the bytes of a URI come from, after resolution.
@@ -94,8 +98,15 @@ impl Resources {
         }
     }
 
-    fn locate(&self, uri: &str, settings: &EditorSettings, resolver: Option<&UriResolver>) -> ResourceResult<(String, Location)> {
-        let mut resolved = resolver.and_then(|r| r(uri)).unwrap_or_else(|| uri.to_string());
+    fn locate(
+        &self,
+        uri: &str,
+        settings: &EditorSettings,
+        resolver: Option<&UriResolver>,
+    ) -> ResourceResult<(String, Location)> {
+        let mut resolved = resolver
+            .and_then(|r| r(uri))
+            .unwrap_or_else(|| uri.to_string());
         if let Some(b) = lock(&self.buffers).get(&resolved) {
             return Ok((resolved, Location::Buffer(b.clone())));
         }
@@ -104,12 +115,21 @@ impl Resources {
             resolved = resolved.replace("{{base_url}}", base.trim_end_matches('/'));
         }
         let scheme = match resolved.split_once(':') {
-            Some((s, _)) if s.len() > 1 && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => {
+            Some((s, _))
+                if s.len() > 1
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+            {
                 s.to_ascii_lowercase()
             }
             _ => String::new(),
         };
-        let allowed = |s: &str| settings.allowed_schemes.iter().any(|a| a.eq_ignore_ascii_case(s));
+        let allowed = |s: &str| {
+            settings
+                .allowed_schemes
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(s))
+        };
         let location = match scheme.as_str() {
             "http" | "https" => Location::Http(resolved.clone()),
             "file" => Location::File(PathBuf::from(resolved.trim_start_matches("file://"))),
@@ -117,15 +137,37 @@ impl Resources {
             "" => {
                 // A relative reference: against an http base it is a URL, otherwise a path.
                 if base.starts_with("http://") || base.starts_with("https://") {
-                    let joined = format!("{}/{}", base.trim_end_matches('/'), resolved.trim_start_matches("./"));
-                    return self.locate_checked(joined.clone(), Location::Http(joined), "http", &allowed);
+                    let joined = format!(
+                        "{}/{}",
+                        base.trim_end_matches('/'),
+                        resolved.trim_start_matches("./")
+                    );
+                    return self.locate_checked(
+                        joined.clone(),
+                        Location::Http(joined),
+                        "http",
+                        &allowed,
+                    );
                 }
                 let path = Path::new(&resolved);
-                let full = if path.is_absolute() || base.is_empty() { path.to_path_buf() } else { Path::new(&base).join(path) };
-                return self.locate_checked(resolved.clone(), Location::File(full), "file", &allowed);
+                let full = if path.is_absolute() || base.is_empty() {
+                    path.to_path_buf()
+                } else {
+                    Path::new(&base).join(path)
+                };
+                return self.locate_checked(
+                    resolved.clone(),
+                    Location::File(full),
+                    "file",
+                    &allowed,
+                );
             }
             other => {
-                return Err(fail(ResourceErrorKind::SchemeNotAllowed, &resolved, format!("unsupported scheme `{other}`")));
+                return Err(fail(
+                    ResourceErrorKind::SchemeNotAllowed,
+                    &resolved,
+                    format!("unsupported scheme `{other}`"),
+                ));
             }
         };
         self.locate_checked(resolved, location, &scheme, &allowed)
@@ -163,11 +205,20 @@ impl Resources {
     }
 
     /// Fetches the bytes of a URI.
-    pub fn fetch(&self, uri: &str, settings: &EditorSettings, resolver: Option<&UriResolver>) -> ResourceResult<Arc<Vec<u8>>> {
+    pub fn fetch(
+        &self,
+        uri: &str,
+        settings: &EditorSettings,
+        resolver: Option<&UriResolver>,
+    ) -> ResourceResult<Arc<Vec<u8>>> {
         let (resolved, location) = self.locate(uri, settings, resolver)?;
         let max = settings.max_download_bytes;
         let too_big = |n: u64| {
-            fail(ResourceErrorKind::FileFetchFailed, &resolved, format!("{n} bytes exceeds the download limit of {max} bytes"))
+            fail(
+                ResourceErrorKind::FileFetchFailed,
+                &resolved,
+                format!("{n} bytes exceeds the download limit of {max} bytes"),
+            )
         };
         match location {
             Location::Buffer(b) => Ok(b),
@@ -186,13 +237,25 @@ impl Resources {
             Location::Http(url) => {
                 let client = self.client(settings)?;
                 let net = |e: reqwest::Error| {
-                    let what = if e.is_timeout() { format!("timed out after {:?}", settings.fetch_timeout) } else { e.to_string() };
+                    let what = if e.is_timeout() {
+                        format!("timed out after {:?}", settings.fetch_timeout)
+                    } else {
+                        e.to_string()
+                    };
                     fail(ResourceErrorKind::FileFetchFailed, &url, what)
                 };
-                let response = client.get(&url).timeout(settings.fetch_timeout).send().map_err(net)?;
+                let response = client
+                    .get(&url)
+                    .timeout(settings.fetch_timeout)
+                    .send()
+                    .map_err(net)?;
                 let status = response.status();
                 if !status.is_success() {
-                    return Err(fail(ResourceErrorKind::FileFetchFailed, &url, format!("HTTP status {status}")));
+                    return Err(fail(
+                        ResourceErrorKind::FileFetchFailed,
+                        &url,
+                        format!("HTTP status {status}"),
+                    ));
                 }
                 if let Some(len) = response.content_length()
                     && len > max
@@ -200,14 +263,15 @@ impl Resources {
                     return Err(too_big(len));
                 }
                 let mut body = Vec::new();
-                response
-                    .take(max + 1)
-                    .read_to_end(&mut body)
-                    .map_err(|e| {
-                        let timed_out = e.to_string().to_ascii_lowercase().contains("timed out");
-                        let what = if timed_out { format!("timed out after {:?}", settings.fetch_timeout) } else { e.to_string() };
-                        fail(ResourceErrorKind::FileFetchFailed, &url, what)
-                    })?;
+                response.take(max + 1).read_to_end(&mut body).map_err(|e| {
+                    let timed_out = e.to_string().to_ascii_lowercase().contains("timed out");
+                    let what = if timed_out {
+                        format!("timed out after {:?}", settings.fetch_timeout)
+                    } else {
+                        e.to_string()
+                    };
+                    fail(ResourceErrorKind::FileFetchFailed, &url, what)
+                })?;
                 if body.len() as u64 > max {
                     return Err(too_big(body.len() as u64));
                 }
@@ -218,7 +282,12 @@ impl Resources {
 
     /// Loads (fetch + decode) every URI not yet cached, concurrently; failures are recorded
     /// and returned by URI.
-    pub fn load_all(&self, uris: &[String], settings: &EditorSettings, resolver: Option<&UriResolver>) {
+    pub fn load_all(
+        &self,
+        uris: &[String],
+        settings: &EditorSettings,
+        resolver: Option<&UriResolver>,
+    ) {
         let missing: Vec<&String> = {
             let cache = lock(&self.cache);
             let mut seen = std::collections::HashSet::new();
@@ -235,7 +304,9 @@ impl Resources {
                 .map(|uri| {
                     let uri = (*uri).clone();
                     scope.spawn(move || {
-                        let result = self.fetch(&uri, settings, resolver).and_then(|b| decode(&uri, &b, settings));
+                        let result = self
+                            .fetch(&uri, settings, resolver)
+                            .and_then(|b| decode(&uri, &b, settings));
                         (uri, result)
                     })
                 })
@@ -245,7 +316,14 @@ impl Resources {
                 .zip(&missing)
                 .map(|(h, uri)| {
                     h.join().unwrap_or_else(|_| {
-                        ((*uri).clone(), Err(fail(ResourceErrorKind::ImageDecodingFailed, uri, "decoder panicked")))
+                        (
+                            (*uri).clone(),
+                            Err(fail(
+                                ResourceErrorKind::ImageDecodingFailed,
+                                uri,
+                                "decoder panicked",
+                            )),
+                        )
                     })
                 })
                 .collect()
@@ -259,7 +337,15 @@ impl Resources {
                     cache.clock += 1;
                     let clock = cache.clock;
                     cache.bytes += bytes;
-                    cache.entries.insert(uri, Cached { image: Arc::new(image), bytes, last_used: clock, gpu: None });
+                    cache.entries.insert(
+                        uri,
+                        Cached {
+                            image: Arc::new(image),
+                            bytes,
+                            last_used: clock,
+                            gpu: None,
+                        },
+                    );
                 }
                 Err(e) => {
                     lock(&self.failures).insert(uri, e);
@@ -303,7 +389,12 @@ impl Resources {
     pub fn trim(&self, budget: u64, renderer: Option<&Renderer>) {
         let mut cache = lock(&self.cache);
         while cache.bytes > budget {
-            let Some(oldest) = cache.entries.iter().min_by_key(|(_, c)| c.last_used).map(|(k, _)| k.clone()) else {
+            let Some(oldest) = cache
+                .entries
+                .iter()
+                .min_by_key(|(_, c)| c.last_used)
+                .map(|(k, _)| k.clone())
+            else {
                 break;
             };
             if let Some(c) = cache.entries.remove(&oldest) {
@@ -331,7 +422,11 @@ impl Resources {
 }
 
 /// Decodes an image with dimension and allocation limits.
-pub(crate) fn decode(uri: &str, bytes: &[u8], settings: &EditorSettings) -> ResourceResult<RgbaImage> {
+pub(crate) fn decode(
+    uri: &str,
+    bytes: &[u8],
+    settings: &EditorSettings,
+) -> ResourceResult<RgbaImage> {
     let reader = || {
         let r = image::ImageReader::new(std::io::Cursor::new(bytes))
             .with_guessed_format()
@@ -351,14 +446,21 @@ pub(crate) fn decode(uri: &str, bytes: &[u8], settings: &EditorSettings) -> Reso
         .into_dimensions()
         .map_err(|e| fail(ResourceErrorKind::ImageDecodingFailed, uri, e.to_string()))?;
     if w > max || h > max {
-        return Err(fail(ResourceErrorKind::ImageTooLarge, uri, format!("{w}x{h} exceeds the {max}-pixel dimension limit")));
+        return Err(fail(
+            ResourceErrorKind::ImageTooLarge,
+            uri,
+            format!("{w}x{h} exceeds the {max}-pixel dimension limit"),
+        ));
     }
     let decoded_bytes = w as u64 * h as u64 * 4;
     if decoded_bytes > settings.max_image_alloc_bytes {
         return Err(fail(
             ResourceErrorKind::ImageTooLarge,
             uri,
-            format!("{w}x{h} needs {decoded_bytes} bytes, over the {} byte limit", settings.max_image_alloc_bytes),
+            format!(
+                "{w}x{h} needs {decoded_bytes} bytes, over the {} byte limit",
+                settings.max_image_alloc_bytes
+            ),
         ));
     }
     let mut reader = reader()?;
@@ -379,21 +481,33 @@ pub(crate) fn decode(uri: &str, bytes: &[u8], settings: &EditorSettings) -> Reso
 
 fn decode_data_uri(uri: &str) -> ResourceResult<Vec<u8>> {
     let rest = uri.get(5..).unwrap_or_default();
-    let (header, data) = rest
-        .split_once(',')
-        .ok_or_else(|| fail(ResourceErrorKind::FileFetchFailed, &shorten(uri), "a data URI needs a comma"))?;
+    let (header, data) = rest.split_once(',').ok_or_else(|| {
+        fail(
+            ResourceErrorKind::FileFetchFailed,
+            &shorten(uri),
+            "a data URI needs a comma",
+        )
+    })?;
     if header.ends_with(";base64") {
         let clean: String = data.chars().filter(|c| !c.is_whitespace()).collect();
         base64::engine::general_purpose::STANDARD
             .decode(clean)
-            .map_err(|e| fail(ResourceErrorKind::FileFetchFailed, &shorten(uri), format!("bad base64: {e}")))
+            .map_err(|e| {
+                fail(
+                    ResourceErrorKind::FileFetchFailed,
+                    &shorten(uri),
+                    format!("bad base64: {e}"),
+                )
+            })
     } else {
         let mut out = Vec::with_capacity(data.len());
         let bytes = data.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i] == b'%' && i + 2 < bytes.len() {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 if let Some(b) = hex {
                     out.push(b);
                     i += 3;
@@ -409,7 +523,10 @@ fn decode_data_uri(uri: &str) -> ResourceResult<Vec<u8>> {
 
 fn shorten(uri: &str) -> String {
     if uri.len() > 64 {
-        format!("{}…", &uri[..uri.char_indices().nth(60).map_or(uri.len(), |(i, _)| i)])
+        format!(
+            "{}…",
+            &uri[..uri.char_indices().nth(60).map_or(uri.len(), |(i, _)| i)]
+        )
     } else {
         uri.to_string()
     }

@@ -1,7 +1,7 @@
 //! `engine.scene`: the current scene.
 
-use crate::engine::Shared;
 use crate::Result;
+use crate::engine::Shared;
 use easel_scene::{BlockId, CreatedScene, SceneLayout};
 use std::sync::Arc;
 
@@ -14,7 +14,11 @@ pub struct SceneApi {
 impl SceneApi {
     /// Creates a scene (scene → stack → one white page of `page_size`, default 100×100),
     /// replacing any earlier scene.
-    pub fn create(&self, layout: SceneLayout, page_size: Option<(f32, f32)>) -> Result<CreatedScene> {
+    pub fn create(
+        &self,
+        layout: SceneLayout,
+        page_size: Option<(f32, f32)>,
+    ) -> Result<CreatedScene> {
         Ok(self.shared.graph().create_scene(layout, page_size)?)
     }
 
