@@ -4,6 +4,8 @@
 mod assets_conformance;
 mod assets_store;
 mod export_conformance;
+mod export_guide;
+mod export_resources;
 mod render_behaviour;
 mod render_golden;
 mod scene_model;

@@ -464,6 +464,13 @@ pub(crate) fn decode(
         ));
     }
     let mut reader = reader()?;
+    if reader.format() == Some(image::ImageFormat::Jpeg) && !jpeg_is_complete(bytes) {
+        return Err(fail(
+            ResourceErrorKind::ImageDecodingFailed,
+            uri,
+            "truncated JPEG: no end-of-image marker after the last scan",
+        ));
+    }
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(max);
     limits.max_image_height = Some(max);
@@ -477,6 +484,18 @@ pub(crate) fn decode(
         fail(kind, uri, e.to_string())
     })?;
     Ok(image.to_rgba8())
+}
+
+/// The JPEG decoder fills in missing scan data with grey, so a truncated download would
+/// export without error. A complete JPEG has an end-of-image marker (FF D9) after its last
+/// start-of-scan (FF DA); scan data cannot contain FF DA (FF is byte-stuffed), and an EXIF
+/// thumbnail's own markers come before the main scan.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    match last_scan {
+        Some(sos) => bytes[sos..].windows(2).any(|w| w == [0xFF, 0xD9]),
+        None => false,
+    }
 }
 
 fn decode_data_uri(uri: &str) -> ResourceResult<Vec<u8>> {
