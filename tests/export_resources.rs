@@ -16,7 +16,11 @@ fn crc32(data: &[u8]) -> u32 {
     for b in data {
         crc ^= *b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -34,7 +38,9 @@ fn png_header_only(w: u32, h: u32) -> Vec<u8> {
     out.extend(&ihdr);
     out.extend(crc32(&ihdr).to_be_bytes());
     // A token IDAT (an empty zlib stream): the decoder reads the header up to here.
-    let idat = [b'I', b'D', b'A', b'T', 0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01];
+    let idat = [
+        b'I', b'D', b'A', b'T', 0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,
+    ];
     out.extend(8u32.to_be_bytes());
     out.extend(idat);
     out.extend(crc32(&idat).to_be_bytes());
@@ -52,7 +58,11 @@ struct Fixture {
 impl Fixture {
     fn new() -> Fixture {
         let engine = Engine::new(Default::default());
-        let page = engine.scene.create(SceneLayout::VerticalStack, Some((64.0, 48.0))).unwrap().page;
+        let page = engine
+            .scene
+            .create(SceneLayout::VerticalStack, Some((64.0, 48.0)))
+            .unwrap()
+            .page;
         engine.editor.update_settings(|s| {
             s.fetch_timeout = Duration::from_millis(500);
             s.max_download_bytes = 1 << 20;
@@ -67,9 +77,15 @@ impl Fixture {
             self.engine.block.destroy(child).unwrap();
         }
         let b = self.engine.block.create("graphic").unwrap();
-        self.engine.block.set_shape(b, self.engine.block.create_shape("rect").unwrap()).unwrap();
+        self.engine
+            .block
+            .set_shape(b, self.engine.block.create_shape("rect").unwrap())
+            .unwrap();
         let fill = self.engine.block.create_fill("image").unwrap();
-        self.engine.block.set_string(fill, "fill/image/imageFileURI", uri).unwrap();
+        self.engine
+            .block
+            .set_string(fill, "fill/image/imageFileURI", uri)
+            .unwrap();
         self.engine.block.set_fill(b, fill).unwrap();
         self.engine.block.set_width(b, 32.0).unwrap();
         self.engine.block.set_height(b, 24.0).unwrap();
@@ -78,7 +94,9 @@ impl Fixture {
     }
 
     fn export(&self) -> easel::Result<Vec<u8>> {
-        self.engine.block.export(self.page, &ExportOptions::default())
+        self.engine
+            .block
+            .export(self.page, &ExportOptions::default())
     }
 
     /// Exporting `uri` fails with `kind`, naming the block and the URI; the next export of
@@ -86,11 +104,18 @@ impl Fixture {
     fn assert_fails(&self, uri: &str, kind: ResourceErrorKind, good: &str) -> String {
         let block = self.show(uri);
         let err = self.export().unwrap_err();
-        let Error::BlockResource { block: b, error } = &err else { panic!("{uri}: unexpected {err}") };
+        let Error::BlockResource { block: b, error } = &err else {
+            panic!("{uri}: unexpected {err}")
+        };
         assert_eq!(*b, block);
         assert_eq!(error.kind, kind, "{uri}: {err}");
-        assert!(err.to_string().contains(&block.to_string()) && err.to_string().contains(&error.uri), "{err}");
-        assert!(matches!(self.engine.block.state(block).unwrap(), BlockState::Error(e) if e.kind == kind));
+        assert!(
+            err.to_string().contains(&block.to_string()) && err.to_string().contains(&error.uri),
+            "{err}"
+        );
+        assert!(
+            matches!(self.engine.block.state(block).unwrap(), BlockState::Error(e) if e.kind == kind)
+        );
         self.show(good);
         self.export().unwrap();
         err.to_string()
@@ -103,11 +128,23 @@ fn http_success_and_every_failure_is_clear() {
     let server = Server::start(vec![
         ("/ok.jpg", Reply::Body(200, jpeg.clone())),
         ("/500", Reply::Body(500, b"boom".to_vec())),
-        ("/slow.jpg", Reply::Slow(Duration::from_secs(3), jpeg.clone())),
+        (
+            "/slow.jpg",
+            Reply::Slow(Duration::from_secs(3), jpeg.clone()),
+        ),
         ("/big.bin", Reply::Body(200, vec![7u8; 2 << 20])),
-        ("/text", Reply::Body(200, b"<html>not an image</html>".to_vec())),
-        ("/truncated.jpg", Reply::Body(200, jpeg[..jpeg.len() / 3].to_vec())),
-        ("/huge.png", Reply::Body(200, png_header_only(30_000, 30_000))),
+        (
+            "/text",
+            Reply::Body(200, b"<html>not an image</html>".to_vec()),
+        ),
+        (
+            "/truncated.jpg",
+            Reply::Body(200, jpeg[..jpeg.len() / 3].to_vec()),
+        ),
+        (
+            "/huge.png",
+            Reply::Body(200, png_header_only(30_000, 30_000)),
+        ),
         ("/moved", Reply::Redirect("/ok.jpg".into())),
     ]);
     let f = Fixture::new();
@@ -116,17 +153,41 @@ fn http_success_and_every_failure_is_clear() {
     assert_eq!(f.engine.block.state(block).unwrap(), BlockState::Pending);
     f.export().unwrap();
     assert_eq!(f.engine.block.state(block).unwrap(), BlockState::Ready);
-    let m = f.assert_fails(&server.url("/missing.jpg"), ResourceErrorKind::FileFetchFailed, &ok);
+    let m = f.assert_fails(
+        &server.url("/missing.jpg"),
+        ResourceErrorKind::FileFetchFailed,
+        &ok,
+    );
     assert!(m.contains("404"), "{m}");
     let m = f.assert_fails(&server.url("/500"), ResourceErrorKind::FileFetchFailed, &ok);
     assert!(m.contains("500"), "{m}");
-    let m = f.assert_fails(&server.url("/slow.jpg"), ResourceErrorKind::FileFetchFailed, &ok);
+    let m = f.assert_fails(
+        &server.url("/slow.jpg"),
+        ResourceErrorKind::FileFetchFailed,
+        &ok,
+    );
     assert!(m.contains("timed out"), "{m}");
-    let m = f.assert_fails(&server.url("/big.bin"), ResourceErrorKind::FileFetchFailed, &ok);
+    let m = f.assert_fails(
+        &server.url("/big.bin"),
+        ResourceErrorKind::FileFetchFailed,
+        &ok,
+    );
     assert!(m.contains("download limit"), "{m}");
-    f.assert_fails(&server.url("/text"), ResourceErrorKind::ImageDecodingFailed, &ok);
-    f.assert_fails(&server.url("/truncated.jpg"), ResourceErrorKind::ImageDecodingFailed, &ok);
-    let m = f.assert_fails(&server.url("/huge.png"), ResourceErrorKind::ImageTooLarge, &ok);
+    f.assert_fails(
+        &server.url("/text"),
+        ResourceErrorKind::ImageDecodingFailed,
+        &ok,
+    );
+    f.assert_fails(
+        &server.url("/truncated.jpg"),
+        ResourceErrorKind::ImageDecodingFailed,
+        &ok,
+    );
+    let m = f.assert_fails(
+        &server.url("/huge.png"),
+        ResourceErrorKind::ImageTooLarge,
+        &ok,
+    );
     assert!(m.contains("30000x30000"), "{m}");
     f.show(&server.url("/moved"));
     f.export().unwrap();
@@ -141,9 +202,17 @@ fn http_success_and_every_failure_is_clear() {
 #[test]
 fn images_over_the_dimension_limit_fail_before_decoding() {
     let f = Fixture::new();
-    f.engine.editor.update_settings(|s| s.max_image_dimension = 1000);
-    let path = repo().join("assets/samples/sample_1.jpg").display().to_string();
-    let good = repo().join("assets/samples/sample_4.jpg").display().to_string();
+    f.engine
+        .editor
+        .update_settings(|s| s.max_image_dimension = 1000);
+    let path = repo()
+        .join("assets/samples/sample_1.jpg")
+        .display()
+        .to_string();
+    let good = repo()
+        .join("assets/samples/sample_4.jpg")
+        .display()
+        .to_string();
     let m = f.assert_fails(&path, ResourceErrorKind::ImageTooLarge, &good);
     assert!(m.contains("1600x1067"), "{m}");
 }
@@ -159,7 +228,9 @@ fn files_data_uris_buffers_base_paths_and_resolvers() {
         f.show(&uri);
         f.export().unwrap_or_else(|e| panic!("{uri}: {e}"));
     }
-    f.engine.editor.set_base_path(&samples.display().to_string());
+    f.engine
+        .editor
+        .set_base_path(&samples.display().to_string());
     f.show("sample_4.jpg");
     f.export().unwrap();
     f.show("{{base_url}}/sample_1.jpg");
@@ -170,23 +241,50 @@ fn files_data_uris_buffers_base_paths_and_resolvers() {
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .unwrap();
     use base64::Engine as _;
-    let data = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(&png));
+    let data = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    );
     let block = f.show(&data);
-    let out = image::load_from_memory(&f.export().unwrap()).unwrap().to_rgba8();
+    let out = image::load_from_memory(&f.export().unwrap())
+        .unwrap()
+        .to_rgba8();
     assert_eq!(out.get_pixel(10, 10).0, [0, 128, 255, 255]);
     assert_eq!(f.engine.block.state(block).unwrap(), BlockState::Ready);
-    f.engine.editor.register_buffer("buffer://logo", png.clone());
+    f.engine
+        .editor
+        .register_buffer("buffer://logo", png.clone());
     f.show("buffer://logo");
     f.export().unwrap();
-    f.engine.editor.set_uri_resolver(Some(Arc::new(|uri: &str| (uri == "brand:logo").then(|| "buffer://logo".to_string()))));
+    f.engine.editor.set_uri_resolver(Some(Arc::new(|uri: &str| {
+        (uri == "brand:logo").then(|| "buffer://logo".to_string())
+    })));
     f.show("brand:logo");
     f.export().unwrap();
-    let m = f.assert_fails("data:image/png;base64,@@@", ResourceErrorKind::FileFetchFailed, "buffer://logo");
+    let m = f.assert_fails(
+        "data:image/png;base64,@@@",
+        ResourceErrorKind::FileFetchFailed,
+        "buffer://logo",
+    );
     assert!(m.contains("base64"), "{m}");
-    f.assert_fails("/definitely/not/here.png", ResourceErrorKind::FileFetchFailed, "buffer://logo");
-    f.assert_fails("ftp://example.com/a.png", ResourceErrorKind::SchemeNotAllowed, "buffer://logo");
-    f.engine.editor.update_settings(|s| s.allowed_schemes = vec!["buffer".into()]);
-    let m = f.assert_fails(&samples.join("sample_3.jpg").display().to_string(), ResourceErrorKind::SchemeNotAllowed, "buffer://logo");
+    f.assert_fails(
+        "/definitely/not/here.png",
+        ResourceErrorKind::FileFetchFailed,
+        "buffer://logo",
+    );
+    f.assert_fails(
+        "ftp://example.com/a.png",
+        ResourceErrorKind::SchemeNotAllowed,
+        "buffer://logo",
+    );
+    f.engine
+        .editor
+        .update_settings(|s| s.allowed_schemes = vec!["buffer".into()]);
+    let m = f.assert_fails(
+        &samples.join("sample_3.jpg").display().to_string(),
+        ResourceErrorKind::SchemeNotAllowed,
+        "buffer://logo",
+    );
     assert!(m.contains("file"), "{m}");
 }
 
@@ -195,20 +293,37 @@ fn a_page_fetches_its_images_concurrently_and_once() {
     // A tiny image, so the time measured is the fetching, not the decoding.
     let mut jpeg = Vec::new();
     image::RgbaImage::from_pixel(4, 4, image::Rgba([200, 10, 10, 255]))
-        .write_to(&mut std::io::Cursor::new(&mut jpeg), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut jpeg),
+            image::ImageFormat::Png,
+        )
         .unwrap();
     let server = Server::start(vec![
-        ("/a.jpg", Reply::Slow(Duration::from_millis(300), jpeg.clone())),
-        ("/b.jpg", Reply::Slow(Duration::from_millis(300), jpeg.clone())),
+        (
+            "/a.jpg",
+            Reply::Slow(Duration::from_millis(300), jpeg.clone()),
+        ),
+        (
+            "/b.jpg",
+            Reply::Slow(Duration::from_millis(300), jpeg.clone()),
+        ),
         ("/c.jpg", Reply::Slow(Duration::from_millis(300), jpeg)),
     ]);
     let f = Fixture::new();
-    f.engine.editor.update_settings(|s| s.fetch_timeout = Duration::from_secs(5));
+    f.engine
+        .editor
+        .update_settings(|s| s.fetch_timeout = Duration::from_secs(5));
     for (i, path) in ["/a.jpg", "/b.jpg", "/c.jpg", "/a.jpg"].iter().enumerate() {
         let b = f.engine.block.create("graphic").unwrap();
-        f.engine.block.set_shape(b, f.engine.block.create_shape("ellipse").unwrap()).unwrap();
+        f.engine
+            .block
+            .set_shape(b, f.engine.block.create_shape("ellipse").unwrap())
+            .unwrap();
         let fill = f.engine.block.create_fill("image").unwrap();
-        f.engine.block.set_string(fill, "fill/image/imageFileURI", &server.url(path)).unwrap();
+        f.engine
+            .block
+            .set_string(fill, "fill/image/imageFileURI", &server.url(path))
+            .unwrap();
         f.engine.block.set_fill(b, fill).unwrap();
         f.engine.block.set_position_x(b, i as f32 * 10.0).unwrap();
         f.engine.block.append_child(f.page, b).unwrap();
@@ -216,9 +331,20 @@ fn a_page_fetches_its_images_concurrently_and_once() {
     let start = std::time::Instant::now();
     f.export().unwrap();
     let first = start.elapsed();
-    assert_eq!(server.hits.load(std::sync::atomic::Ordering::Relaxed), 3, "each URI fetched once");
+    assert_eq!(
+        server.hits.load(std::sync::atomic::Ordering::Relaxed),
+        3,
+        "each URI fetched once"
+    );
     // Three 300 ms fetches one after another would take 900 ms.
-    assert!(first < Duration::from_millis(850), "fetches were not concurrent: {first:?}");
+    assert!(
+        first < Duration::from_millis(850),
+        "fetches were not concurrent: {first:?}"
+    );
     f.export().unwrap();
-    assert_eq!(server.hits.load(std::sync::atomic::Ordering::Relaxed), 3, "the cache serves the second export");
+    assert_eq!(
+        server.hits.load(std::sync::atomic::Ordering::Relaxed),
+        3,
+        "the cache serves the second export"
+    );
 }

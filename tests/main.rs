@@ -3,6 +3,7 @@
 
 mod assets_conformance;
 mod assets_store;
+mod engine_apply;
 mod export_conformance;
 mod export_guide;
 mod export_resources;
