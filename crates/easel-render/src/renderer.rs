@@ -491,6 +491,11 @@ impl Renderer {
         })
     }
 
+    /// Drops every cached mesh (the next frames tessellate again).
+    pub fn clear_tessellation_cache(&self) {
+        locked(&self.state).tess = TessellationCache::default();
+    }
+
     /// Frees an image's GPU memory. Unknown handles are ignored.
     pub fn remove_image(&self, handle: ImageHandle) {
         locked(&self.state).images.remove(&handle.id);
