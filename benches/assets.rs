@@ -14,15 +14,26 @@ use std::time::Duration;
 fn store_with(n: usize) -> AssetStore {
     let store = AssetStore::new();
     store.add_local_source("bench", Default::default()).unwrap();
-    store.add_assets_to_source("bench", easel_bench::assets(n)).unwrap();
+    store
+        .add_assets_to_source("bench", easel_bench::assets(n))
+        .unwrap();
     store
 }
 
 fn benches(c: &mut Criterion) {
-    let max: usize = std::env::var("EASEL_BENCH_MAX").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
-    let sizes: Vec<usize> = [1_000, 10_000, 100_000, 1_000_000].into_iter().filter(|n| *n <= max).collect();
+    let max: usize = std::env::var("EASEL_BENCH_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let sizes: Vec<usize> = [1_000, 10_000, 100_000, 1_000_000]
+        .into_iter()
+        .filter(|n| *n <= max)
+        .collect();
     let mut group = c.benchmark_group("assets");
-    group.sample_size(10).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_millis(500));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500));
     for &n in &sizes {
         let data = easel_bench::assets(n);
         group.bench_with_input(BenchmarkId::new("add all", n), &n, |b, _| {
@@ -45,12 +56,22 @@ fn benches(c: &mut Criterion) {
                 b.iter(|| black_box(store.find_assets("bench", &query).unwrap()))
             });
         }
-        let two_words = AssetQuery { query: Some(format!("{} {}", easel_bench::word(17), easel_bench::word(3))), ..Default::default() };
+        let two_words = AssetQuery {
+            query: Some(format!(
+                "{} {}",
+                easel_bench::word(17),
+                easel_bench::word(3)
+            )),
+            ..Default::default()
+        };
         store.find_assets("bench", &two_words).unwrap();
         group.bench_with_input(BenchmarkId::new("two-word query", n), &n, |b, _| {
             b.iter(|| black_box(store.find_assets("bench", &two_words).unwrap()))
         });
-        let facets = AssetQuery { facets: vec!["tags".into(), "meta.color".into()], ..Default::default() };
+        let facets = AssetQuery {
+            facets: vec!["tags".into(), "meta.color".into()],
+            ..Default::default()
+        };
         group.bench_with_input(BenchmarkId::new("facets tags+meta.color", n), &n, |b, _| {
             b.iter(|| black_box(store.find_assets("bench", &facets).unwrap()))
         });
@@ -64,7 +85,8 @@ fn benches(c: &mut Criterion) {
                     || store_with(n),
                     |s| {
                         for i in (0..n).step_by(n / 1000).take(1000) {
-                            s.remove_asset_from_source("bench", &format!("asset-{i}")).unwrap();
+                            s.remove_asset_from_source("bench", &format!("asset-{i}"))
+                                .unwrap();
                         }
                         s
                     },

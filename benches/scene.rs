@@ -14,13 +14,21 @@ const N: usize = 100_000;
 
 fn build(n: usize) -> SceneGraph {
     let mut g = SceneGraph::new();
-    let page = g.create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0))).unwrap().page;
+    let page = g
+        .create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0)))
+        .unwrap()
+        .page;
     for (i, s) in easel_bench::shapes(n).iter().enumerate() {
         let b = g.create("graphic").unwrap();
         let shape = g.create_shape(s.kind.name()).unwrap();
         g.set_shape(b, shape).unwrap();
         let fill = g.create_fill("color").unwrap();
-        g.set_color(fill, "fill/color/value", Color::rgb(s.rgb[0], s.rgb[1], s.rgb[2])).unwrap();
+        g.set_color(
+            fill,
+            "fill/color/value",
+            Color::rgb(s.rgb[0], s.rgb[1], s.rgb[2]),
+        )
+        .unwrap();
         g.set_fill(b, fill).unwrap();
         g.set_position_x(b, s.x).unwrap();
         g.set_position_y(b, s.y).unwrap();
@@ -36,8 +44,12 @@ fn build(n: usize) -> SceneGraph {
 
 fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("scene");
-    group.sample_size(10).measurement_time(Duration::from_secs(8));
-    group.bench_function("create 100k graphics with shapes and fills", |b| b.iter(|| black_box(build(N))));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    group.bench_function("create 100k graphics with shapes and fills", |b| {
+        b.iter(|| black_box(build(N)))
+    });
     let mut g = build(N);
     let graphics = g.find_by_type("graphic").unwrap();
     group.bench_function("set 4 properties on 100k graphics", |b| {
@@ -58,7 +70,9 @@ fn benches(c: &mut Criterion) {
     });
     let json = g.save_to_string().unwrap();
     println!("saved scene: {} bytes", json.len());
-    group.bench_function("save 100k-graphic scene", |b| b.iter(|| black_box(g.save_to_string().unwrap())));
+    group.bench_function("save 100k-graphic scene", |b| {
+        b.iter(|| black_box(g.save_to_string().unwrap()))
+    });
     group.bench_function("load 100k-graphic scene", |b| {
         b.iter(|| {
             let mut h = SceneGraph::new();

@@ -30,7 +30,9 @@ impl Mulberry32 {
     }
 }
 
-const SYLLABLES: [&str; 10] = ["sun", "moon", "star", "tree", "rock", "wave", "fire", "leaf", "snow", "rain"];
+const SYLLABLES: [&str; 10] = [
+    "sun", "moon", "star", "tree", "rock", "wave", "fire", "leaf", "snow", "rain",
+];
 const COLORS: [&str; 4] = ["red", "green", "blue", "yellow"];
 
 /// Word `i` of the 200-word vocabulary: `syllable[i % 10] + syllable[(i / 10) % 10] + i`.
@@ -47,7 +49,12 @@ pub fn assets(n: usize) -> Vec<AssetDefinition> {
     (0..n)
         .map(|i| {
             let label = format!("{} {} {i}", pick(&mut r), pick(&mut r));
-            let tags = [pick(&mut r), pick(&mut r), pick(&mut r), format!("tag{}", i % 50)];
+            let tags = [
+                pick(&mut r),
+                pick(&mut r),
+                pick(&mut r),
+                format!("tag{}", i % 50),
+            ];
             let rank = format!("{:05}", (r.next_f64() * 100_000.0) as u32);
             let mut def = AssetDefinition::new(format!("asset-{i}"))
                 .with_meta("uri", format!("https://example.com/img/{i}.jpg"))
@@ -107,9 +114,19 @@ pub fn shapes(n: usize) -> Vec<Shape> {
             let s = 6.0 + r.next_f64() * 24.0;
             let x = r.next_f64() * (800.0 - s);
             let y = r.next_f64() * (600.0 - s);
-            let rgb = [r.next_f64() as f32, r.next_f64() as f32, r.next_f64() as f32];
+            let rgb = [
+                r.next_f64() as f32,
+                r.next_f64() as f32,
+                r.next_f64() as f32,
+            ];
             let kind = [ShapeKind::Rect, ShapeKind::Ellipse, ShapeKind::Star][i % 3];
-            Shape { x: x as f32, y: y as f32, size: s as f32, kind, rgb }
+            Shape {
+                x: x as f32,
+                y: y as f32,
+                size: s as f32,
+                kind,
+                rgb,
+            }
         })
         .collect()
 }
@@ -121,16 +138,42 @@ pub fn query_word() -> String {
 
 /// The standard asset queries, by workload name, for a source of `n` assets.
 pub fn asset_queries(n: usize) -> Vec<(&'static str, AssetQuery)> {
-    let base = AssetQuery { page: 0, per_page: 100, ..Default::default() };
+    let base = AssetQuery {
+        page: 0,
+        per_page: 100,
+        ..Default::default()
+    };
     let last_page = n.saturating_sub(1) / 100;
     vec![
         ("asset.find.all", base.clone()),
-        ("asset.find.query", AssetQuery { query: Some(query_word()), ..base.clone() }),
-        ("asset.find.query-miss", AssetQuery { query: Some("zzzzzz".into()), ..base.clone() }),
-        ("asset.find.tags", AssetQuery { tags: vec!["tag7".into()], ..base.clone() }),
+        (
+            "asset.find.query",
+            AssetQuery {
+                query: Some(query_word()),
+                ..base.clone()
+            },
+        ),
+        (
+            "asset.find.query-miss",
+            AssetQuery {
+                query: Some("zzzzzz".into()),
+                ..base.clone()
+            },
+        ),
+        (
+            "asset.find.tags",
+            AssetQuery {
+                tags: vec!["tag7".into()],
+                ..base.clone()
+            },
+        ),
         (
             "asset.find.sortKey",
-            AssetQuery { sort_key: Some("rank".into()), sorting_order: SortingOrder::Ascending, ..base.clone() },
+            AssetQuery {
+                sort_key: Some("rank".into()),
+                sorting_order: SortingOrder::Ascending,
+                ..base.clone()
+            },
         ),
         (
             "asset.find.query+sortKey",
@@ -145,13 +188,25 @@ pub fn asset_queries(n: usize) -> Vec<(&'static str, AssetQuery)> {
             "asset.find.filter",
             AssetQuery {
                 filter: vec![AssetFilter::And(vec![
-                    AssetFilter::Equals { property: "meta.color".into(), value: "red".into() },
-                    AssetFilter::Contains { property: "label".into(), value: "sun".into() },
+                    AssetFilter::Equals {
+                        property: "meta.color".into(),
+                        value: "red".into(),
+                    },
+                    AssetFilter::Contains {
+                        property: "label".into(),
+                        value: "sun".into(),
+                    },
                 ])],
                 ..base.clone()
             },
         ),
-        ("asset.find.page-last", AssetQuery { page: last_page as i64, ..base }),
+        (
+            "asset.find.page-last",
+            AssetQuery {
+                page: last_page as i64,
+                ..base
+            },
+        ),
     ]
 }
 
@@ -182,7 +237,9 @@ mod tests {
 pub fn asset_counts(n: usize) -> easel::Result<Vec<(&'static str, usize, usize)>> {
     let store = easel::AssetStore::new();
     store.add_local_source("bench", Default::default())?;
-    store.add_assets_to_source("bench", assets(n)).map_err(|(_, e)| e)?;
+    store
+        .add_assets_to_source("bench", assets(n))
+        .map_err(|(_, e)| e)?;
     asset_queries(n)
         .into_iter()
         .map(|(name, q)| {
@@ -197,7 +254,13 @@ mod count_tests {
     #[test]
     fn asset_workload_counts_are_the_published_ones() {
         let counts = super::asset_counts(100_000).unwrap();
-        let get = |name: &str| counts.iter().find(|c| c.0 == name).map(|c| (c.1, c.2)).unwrap();
+        let get = |name: &str| {
+            counts
+                .iter()
+                .find(|c| c.0 == name)
+                .map(|c| (c.1, c.2))
+                .unwrap()
+        };
         assert_eq!(get("asset.find.all"), (100_000, 100));
         assert_eq!(get("asset.find.query"), (2_590, 100));
         assert_eq!(get("asset.find.query-miss"), (0, 0));
@@ -207,6 +270,9 @@ mod count_tests {
         assert_eq!(get("asset.find.filter"), (8_580, 100));
         assert_eq!(get("asset.find.page-last"), (100_000, 100));
         // Same answers every run.
-        assert_eq!(super::asset_counts(1_000).unwrap(), super::asset_counts(1_000).unwrap());
+        assert_eq!(
+            super::asset_counts(1_000).unwrap(),
+            super::asset_counts(1_000).unwrap()
+        );
     }
 }

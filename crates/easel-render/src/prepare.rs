@@ -74,6 +74,8 @@ pub struct PreparedFrame {
     pub(crate) ops: Vec<Op>,
     pub(crate) ramp: Vec<u8>,
     pub(crate) ramp_rows: u32,
+    /// Supersampling factor chosen for this frame.
+    pub(crate) supersample: u32,
 }
 
 impl PreparedFrame {
@@ -302,8 +304,6 @@ impl Builder<'_> {
         solid: Rgba,
         opacity: f32,
     ) -> Result<(Range<u32>, Binding)> {
-        let base = self.frame.vertices.len() as u32;
-        let start = self.frame.indices.len() as u32;
         let alpha = (opacity.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
         let (kind, row, binding) = match paint {
             None | Some(Paint::Solid(_)) => (KIND_SOLID, 0, Binding::None),
@@ -360,38 +360,17 @@ impl Builder<'_> {
             }
             _ => Box::new(|_, _| [0.0, 0.0]),
         };
-        let info = kind | (row << 8);
-        self.frame.vertices.extend(mesh.vertices.iter().map(|p| {
-            let (x, y) = transform.apply(p[0], p[1]);
-            Vertex {
-                pos: [x, y],
-                uv: uv_of(p[0], p[1]),
-                color,
-                info,
-            }
-        }));
-        self.frame
-            .indices
-            .extend(mesh.indices.iter().map(|i| i + base));
-        Ok((start..self.frame.indices.len() as u32, binding))
+        let indices = self.append(mesh, transform, color, kind | (row << 8), &*uv_of);
+        Ok((indices, binding))
     }
 
     fn canvas_quad(&mut self, alpha: u8) -> Range<u32> {
-        let base = self.frame.vertices.len() as u32;
-        let start = self.frame.indices.len() as u32;
         let (w, h) = (self.frame.width as f32, self.frame.height as f32);
-        for (x, y) in [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)] {
-            self.frame.vertices.push(Vertex {
-                pos: [x, y],
-                uv: [0.0, 0.0],
-                color: [alpha; 4],
-                info: KIND_LAYER,
-            });
-        }
-        self.frame
-            .indices
-            .extend([0, 1, 2, 0, 2, 3].map(|i| i + base));
-        start..self.frame.indices.len() as u32
+        let quad = Mesh {
+            vertices: vec![[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]],
+            indices: vec![0, 1, 2, 0, 2, 3],
+        };
+        self.push_layer_mesh(&quad, &Transform::IDENTITY, alpha)
     }
 
     fn item(&mut self, index: usize, item: &DisplayItem) -> Result<()> {
@@ -540,15 +519,27 @@ impl Builder<'_> {
     }
 
     fn push_layer_mesh(&mut self, mesh: &Mesh, t: &Transform, alpha: u8) -> Range<u32> {
+        self.append(mesh, t, [alpha; 4], KIND_LAYER, &|_, _| [0.0, 0.0])
+    }
+
+    /// Appends a mesh's vertices (mapped to the canvas) and indices; returns the index range.
+    fn append(
+        &mut self,
+        mesh: &Mesh,
+        t: &Transform,
+        color: [u8; 4],
+        info: u32,
+        uv_of: &dyn Fn(f32, f32) -> [f32; 2],
+    ) -> Range<u32> {
         let base = self.frame.vertices.len() as u32;
         let start = self.frame.indices.len() as u32;
         self.frame.vertices.extend(mesh.vertices.iter().map(|p| {
             let (x, y) = t.apply(p[0], p[1]);
             Vertex {
                 pos: [x, y],
-                uv: [0.0, 0.0],
-                color: [alpha; 4],
-                info: KIND_LAYER,
+                uv: uv_of(p[0], p[1]),
+                color,
+                info,
             }
         }));
         self.frame
@@ -592,6 +583,7 @@ pub(crate) fn prepare(
             ops: Vec::new(),
             ramp: Vec::new(),
             ramp_rows: 0,
+            supersample: 1,
         },
         ramps: HashMap::new(),
         cache,

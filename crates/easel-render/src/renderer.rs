@@ -27,9 +27,9 @@ pub struct RendererOptions {
     /// Largest tile side in rendered pixels; canvases beyond it render in tiles (default 4096).
     pub max_tile_size: u32,
     /// Supersampling factor 1–4 on top of MSAA: the frame renders at this multiple of its
-    /// size and is box-filtered down, giving 4·k² coverage samples per pixel. The default, 2,
-    /// gives 16 samples: curve edges within a few percent of exact coverage, close to the
-    /// analytic anti-aliasing of CPU renderers. 1 is fastest.
+    /// size and is box-filtered down, giving 4·k² coverage samples per pixel. 0 (the
+    /// default) chooses per frame: 2 for canvases up to 512 × 512 pixels, where each pixel
+    /// is a large share of the picture and the cost is small, 1 above.
     pub supersample: u32,
 }
 
@@ -40,7 +40,7 @@ impl Default for RendererOptions {
             msaa: true,
             tolerance: 0.1,
             max_tile_size: 4096,
-            supersample: 2,
+            supersample: 0,
         }
     }
 }
@@ -518,8 +518,11 @@ impl Renderer {
         let sizes: ImageSizes = state.images.iter().map(|(id, i)| (*id, i.size)).collect();
         let max_rows = self.limits.max_texture_dimension_2d;
         // Supersampled frames are rasterised finer, so curves are flattened finer too.
-        let tolerance = self.options.tolerance / self.supersample() as f32;
-        prepare::prepare(list, &mut state.tess, &sizes, tolerance, max_rows)
+        let k = self.supersample_for(list.width, list.height);
+        let tolerance = self.options.tolerance / k as f32;
+        let mut frame = prepare::prepare(list, &mut state.tess, &sizes, tolerance, max_rows)?;
+        frame.supersample = k;
+        Ok(frame)
     }
 
     /// Renders a display list to straight-alpha sRGB RGBA pixels, exactly width × height.
@@ -534,14 +537,17 @@ impl Renderer {
         self.scoped("rendering", || self.execute(&mut state, frame))
     }
 
-    /// The supersampling factor in use.
-    pub fn supersample(&self) -> u32 {
-        self.options.supersample.clamp(1, 4)
+    /// The supersampling factor for a `width × height` canvas.
+    pub fn supersample_for(&self, width: u32, height: u32) -> u32 {
+        match self.options.supersample {
+            0 if u64::from(width) * u64::from(height) <= 512 * 512 => 2,
+            0 => 1,
+            k => k.min(4),
+        }
     }
 
-    /// Tile side in canvas pixels (the rendered tile is `supersample` times larger).
-    fn tile_size(&self) -> u32 {
-        let k = self.supersample();
+    /// Tile side in canvas pixels (the rendered tile is `k` times larger).
+    fn tile_size(&self, k: u32) -> u32 {
         let rendered = self
             .options
             .max_tile_size
@@ -550,8 +556,8 @@ impl Renderer {
     }
 
     fn execute(&self, state: &mut State, frame: &PreparedFrame) -> Result<RgbaImage> {
-        let k = self.supersample();
-        let tile = self.tile_size();
+        let k = frame.supersample;
+        let tile = self.tile_size(k);
         let target = (frame.width.min(tile) * k, frame.height.min(tile) * k);
         if state.targets.as_ref().is_none_or(|t| t.size != target) {
             state.targets = None;

@@ -56,7 +56,7 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     // Layers are sampled at the fragment's own position in the tile.
     let image_uv = select(in.uv, in.pos.xy / globals.target_size, kind == KIND_LAYER);
     // Sampled before any branch: implicit-derivative sampling needs uniform control flow.
-    let image = textureSample(image_tex, image_sampler, image_uv);
+    let image = textureSampleBias(image_tex, image_sampler, image_uv, -0.5);
 
     var t = 0.0;
     if kind == KIND_LINEAR {

@@ -10,6 +10,11 @@ pub enum Error {
     /// The type name is not a known block, shape or fill type.
     #[error("unknown block type `{0}`")]
     UnknownBlockType(String),
+    /// `create` was given a shape or fill type.
+    #[error(
+        "`{0}` is not a design block type: create shapes with create_shape and fills with create_fill"
+    )]
+    NotADesignBlock(String),
     /// The block's type has no property with this key.
     #[error("block {block} ({block_type}) has no property `{key}`")]
     UnknownProperty {

@@ -181,14 +181,7 @@ impl SceneGraph {
     pub fn create(&mut self, type_name: &str) -> Result<BlockId> {
         let ty = BlockType::parse(type_name)?;
         if !ty.is_design_block() {
-            return Err(Error::WrongBlockKind {
-                block: BlockId {
-                    index: u32::MAX,
-                    generation: 0,
-                },
-                expected: "a design block type (use create_shape / create_fill)".into(),
-                found: ty.long_name(),
-            });
+            return Err(Error::NotADesignBlock(ty.long_name()));
         }
         Ok(self.create_typed(ty))
     }
