@@ -37,10 +37,16 @@ pub(crate) enum Blend {
     Replace,
 }
 
+/// What a draw samples, which picks its fragment shader and texture binding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Binding {
-    None,
+    /// Flat colours only: the cheap fragment shader, no texture reads.
+    Solid,
+    /// Gradients (the ramp texture).
+    Gradient,
+    /// An image.
     Image(u64),
+    /// The scratch layer.
     Layer,
 }
 
@@ -76,6 +82,8 @@ pub struct PreparedFrame {
     pub(crate) ramp_rows: u32,
     /// Supersampling factor chosen for this frame.
     pub(crate) supersample: u32,
+    /// False when every edge falls on a pixel boundary, so MSAA would change nothing.
+    pub(crate) antialias: bool,
 }
 
 impl PreparedFrame {
@@ -306,15 +314,15 @@ impl Builder<'_> {
     ) -> Result<(Range<u32>, Binding)> {
         let alpha = (opacity.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
         let (kind, row, binding) = match paint {
-            None | Some(Paint::Solid(_)) => (KIND_SOLID, 0, Binding::None),
+            None | Some(Paint::Solid(_)) => (KIND_SOLID, 0, Binding::Solid),
             Some(Paint::LinearGradient { stops, .. }) => {
-                (KIND_LINEAR, self.ramp(index, stops)?, Binding::None)
+                (KIND_LINEAR, self.ramp(index, stops)?, Binding::Gradient)
             }
             Some(Paint::RadialGradient { stops, .. }) => {
-                (KIND_RADIAL, self.ramp(index, stops)?, Binding::None)
+                (KIND_RADIAL, self.ramp(index, stops)?, Binding::Gradient)
             }
             Some(Paint::ConicalGradient { stops, .. }) => {
-                (KIND_CONICAL, self.ramp(index, stops)?, Binding::None)
+                (KIND_CONICAL, self.ramp(index, stops)?, Binding::Gradient)
             }
             Some(Paint::Image { image, .. }) => {
                 if !self.images.contains_key(&image.id) {
@@ -565,6 +573,31 @@ impl Builder<'_> {
     }
 }
 
+/// True when the item is an unrotated, square-cornered, unstroked, unclipped rectangle
+/// whose edges land on whole pixels: it rasterises exactly without anti-aliasing.
+fn pixel_aligned(item: &DisplayItem) -> bool {
+    let PathShape::Rect {
+        width,
+        height,
+        radii,
+    } = item.path
+    else {
+        return false;
+    };
+    let [a, b, c, d, _, _] = item.transform.0;
+    let whole = |v: f32| (v - v.round()).abs() < 1e-3;
+    let (x0, y0) = item.transform.apply(0.0, 0.0);
+    let (x1, y1) = item.transform.apply(width, height);
+    item.stroke.is_none()
+        && item.clip.is_none()
+        && radii == [0.0; 4]
+        && b == 0.0
+        && c == 0.0
+        && a != 0.0
+        && d != 0.0
+        && [x0, y0, x1, y1].into_iter().all(whole)
+}
+
 pub(crate) fn prepare(
     list: &DisplayList,
     cache: &mut TessellationCache,
@@ -584,6 +617,7 @@ pub(crate) fn prepare(
             ramp: Vec::new(),
             ramp_rows: 0,
             supersample: 1,
+            antialias: false,
         },
         ramps: HashMap::new(),
         cache,
@@ -593,6 +627,7 @@ pub(crate) fn prepare(
     };
     for (index, item) in list.items.iter().enumerate() {
         b.item(index, item)?;
+        b.frame.antialias |= !pixel_aligned(item);
     }
     if b.frame.ramp_rows == 0 {
         b.frame.ramp = vec![0; RAMP_WIDTH as usize * 4];

@@ -38,7 +38,7 @@ impl Default for RendererOptions {
         RendererOptions {
             backend: None,
             msaa: true,
-            tolerance: 0.1,
+            tolerance: 0.25,
             max_tile_size: 4096,
             supersample: 0,
         }
@@ -97,8 +97,9 @@ pub struct Renderer {
     limits: wgpu::Limits,
     sample_count: u32,
     options: RendererOptions,
-    over: wgpu::RenderPipeline,
-    replace: wgpu::RenderPipeline,
+    /// Pipelines for multisampled frames, and for frames that need no anti-aliasing.
+    msaa_pipelines: Pipelines,
+    single_pipelines: Pipelines,
     globals_layout: wgpu::BindGroupLayout,
     image_layout: wgpu::BindGroupLayout,
     ramp_sampler: wgpu::Sampler,
@@ -243,9 +244,9 @@ impl Renderer {
             bind_group_layouts: &[Some(&globals_layout), Some(&image_layout)],
             immediate_size: 0,
         });
-        let pipeline = |blend: Option<wgpu::BlendState>, label: &str| {
+        let pipeline = |blend: Option<wgpu::BlendState>, fragment: &str, sample_count: u32| {
             device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some(label),
+                label: Some(fragment),
                 layout: Some(&layout),
                 vertex: wgpu::VertexState {
                     module: &shader,
@@ -268,7 +269,7 @@ impl Renderer {
                 },
                 fragment: Some(wgpu::FragmentState {
                     module: &shader,
-                    entry_point: Some("fs_main"),
+                    entry_point: Some(fragment),
                     compilation_options: Default::default(),
                     targets: &[Some(wgpu::ColorTargetState {
                         format: FORMAT,
@@ -280,8 +281,15 @@ impl Renderer {
                 cache: None,
             })
         };
-        let over = pipeline(Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING), "over");
-        let replace = pipeline(None, "replace");
+        let over_blend = Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING);
+        let pipelines = |count: u32| Pipelines {
+            over: pipeline(over_blend, "fs_main", count),
+            replace: pipeline(None, "fs_main", count),
+            over_solid: pipeline(over_blend, "fs_solid", count),
+            replace_solid: pipeline(None, "fs_solid", count),
+        };
+        let msaa_pipelines = pipelines(sample_count);
+        let single_pipelines = pipelines(1);
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(Error::DeviceCreation {
                 adapter: summary.name.clone(),
@@ -341,8 +349,8 @@ impl Renderer {
             limits,
             sample_count,
             options,
-            over,
-            replace,
+            msaa_pipelines,
+            single_pipelines,
             globals_layout,
             image_layout,
             ramp_sampler,
@@ -645,8 +653,17 @@ impl Renderer {
         if !matches!(passes.first(), Some(Pass::Canvas(_))) {
             passes.insert(0, Pass::Canvas(Vec::new()));
         }
+        // Frames of pixel-aligned rectangles only (a page with a photo filling it) have no
+        // edge to smooth: they skip MSAA, which saves clearing and resolving 4× the pixels.
+        let multisample = frame.antialias && self.sample_count > 1;
+        let pipelines = if multisample {
+            &self.msaa_pipelines
+        } else {
+            &self.single_pipelines
+        };
         let bindings = Bindings {
             renderer: self,
+            pipelines,
             images: &state.images,
             targets,
         };
@@ -687,8 +704,8 @@ impl Renderer {
                         ),
                     };
                     let (view, resolve_target) = match msaa {
-                        Some(m) => (m, Some(resolve_view)),
-                        None => (resolve_view, None),
+                        Some(m) if multisample => (m, Some(resolve_view)),
+                        _ => (resolve_view, None),
                     };
                     let mut rpass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                         label: Some("easel pass"),
@@ -800,8 +817,18 @@ enum Pass<'a> {
     Layer(&'a [Draw]),
 }
 
+/// The pipeline variants of one sample count: blending over or replacing, with the full
+/// paint shader or the flat-colour one (no texture reads: much cheaper on software rasterisers).
+struct Pipelines {
+    over: wgpu::RenderPipeline,
+    replace: wgpu::RenderPipeline,
+    over_solid: wgpu::RenderPipeline,
+    replace_solid: wgpu::RenderPipeline,
+}
+
 struct Bindings<'a> {
     renderer: &'a Renderer,
+    pipelines: &'a Pipelines,
     images: &'a HashMap<u64, GpuImage>,
     targets: &'a Targets,
 }
@@ -823,15 +850,19 @@ impl Bindings<'_> {
             if d.indices.is_empty() {
                 continue;
             }
-            if current.map(|c| c.0) != Some(d.blend) {
-                pass.set_pipeline(match d.blend {
-                    Blend::Over => &self.renderer.over,
-                    Blend::Replace => &self.renderer.replace,
+            let solid = d.binding == Binding::Solid;
+            if current.map(|c| (c.0, c.1 == Binding::Solid)) != Some((d.blend, solid)) {
+                let p = &self.pipelines;
+                pass.set_pipeline(match (d.blend, solid) {
+                    (Blend::Over, false) => &p.over,
+                    (Blend::Replace, false) => &p.replace,
+                    (Blend::Over, true) => &p.over_solid,
+                    (Blend::Replace, true) => &p.replace_solid,
                 });
             }
             if current.map(|c| c.1) != Some(d.binding) {
                 let group = match d.binding {
-                    Binding::None => &self.renderer.dummy_image,
+                    Binding::Solid | Binding::Gradient => &self.renderer.dummy_image,
                     Binding::Layer => &self.targets.layer_bind,
                     Binding::Image(id) => {
                         &self

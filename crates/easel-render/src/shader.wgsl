@@ -82,3 +82,9 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     }
     return ramp * in.color.a;
 }
+
+// Flat colours: no texture reads, the common case for shapes and strokes.
+@fragment
+fn fs_solid(in: VertexOut) -> @location(0) vec4<f32> {
+    return in.color;
+}
