@@ -9,30 +9,39 @@
 use crate::definition::{AssetContext, AssetDefinition, AssetQueryResult, AssetResult, FacetValue};
 use crate::query::{AssetFilter, AssetQuery, Field, SortingOrder};
 use crate::store::LocalSourceOptions;
-use crate::text::{fold_case, query_words, resolve};
+use crate::text::{fold_case, fold_into, query_words, resolve};
 use crate::{Error, Result};
 use indexmap::IndexMap;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-/// Folded label and tags in one locale.
+/// Folded label and tags in one locale, in one string: `label \0 tag \0 tag …`. One
+/// allocation per asset, and exactly the text the search haystack is made of. Query words
+/// and tags never contain `\0`, so a substring match cannot straddle two fields.
 #[derive(Clone, Debug, Default)]
-struct Folded {
-    label: String,
-    tags: Vec<String>,
-}
+struct Folded(String);
 
 impl Folded {
     fn of(def: &AssetDefinition, locale: Option<&str>) -> Folded {
-        Folded {
-            label: resolve(&def.label, locale)
-                .map(|l| fold_case(l))
-                .unwrap_or_default(),
-            tags: resolve(&def.tags, locale)
-                .map(|t| t.iter().map(|t| fold_case(t)).collect())
-                .unwrap_or_default(),
+        let mut text = String::new();
+        if let Some(label) = resolve(&def.label, locale) {
+            fold_into(label, &mut text);
         }
+        for tag in resolve(&def.tags, locale).into_iter().flatten() {
+            text.push('\0');
+            fold_into(tag, &mut text);
+        }
+        Folded(text)
+    }
+
+    fn label(&self) -> &str {
+        self.0.split('\0').next().unwrap_or_default()
+    }
+
+    fn tags(&self) -> impl Iterator<Item = &str> {
+        self.0.split('\0').skip(1)
     }
 }
 
@@ -48,26 +57,114 @@ struct Entry {
 struct TextIndex {
     buf: String,
     starts: Vec<usize>,
+    /// Where each slot's label ends (its first `\0`, or its `\x01`).
+    label_ends: Vec<usize>,
+}
+
+/// Which part of an asset's text a search looks in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TextField {
+    Label,
+    Tags,
 }
 
 impl TextIndex {
     fn push(&mut self, folded: Option<&Folded>) {
-        self.starts.push(self.buf.len());
+        let start = self.buf.len();
+        self.starts.push(start);
+        let label_len = folded.map_or(0, |f| f.label().len());
+        self.label_ends.push(start + label_len);
         if let Some(f) = folded {
-            self.buf.push_str(&f.label);
-            for t in &f.tags {
-                self.buf.push('\0');
-                self.buf.push_str(t);
-            }
+            self.buf.push_str(&f.0);
         }
         self.buf.push('\x01');
     }
 
+    /// Marks the slots whose label (or one of whose tags) contains or equals `needle`.
+    /// `needle` must be non-empty and free of the separators.
+    fn mark_field(&self, needle: &str, field: TextField, equals: bool, out: &mut [bool]) {
+        let bytes = self.buf.as_bytes();
+        self.scan(needle, out, |slot, pos| {
+            let end = pos + needle.len();
+            let (start, label_end) = (self.starts[slot], self.label_ends[slot]);
+            match (field, equals) {
+                (TextField::Label, false) => end <= label_end,
+                (TextField::Label, true) => pos == start && end == label_end,
+                (TextField::Tags, false) => pos > label_end,
+                (TextField::Tags, true) => {
+                    pos > label_end
+                        && bytes[pos - 1] == 0
+                        && matches!(bytes.get(end), Some(0) | Some(1))
+                }
+            }
+        });
+    }
+
     /// Marks the slots whose text contains `word`.
     fn mark(&self, word: &str, out: &mut [bool]) {
-        for pos in memchr::memmem::find_iter(self.buf.as_bytes(), word.as_bytes()) {
-            let slot = self.starts.partition_point(|s| *s <= pos) - 1;
-            out[slot] = true;
+        self.scan(word, out, |_, _| true);
+    }
+
+    /// Finds `needle` through the haystack in one forward pass; each match at `pos` in `slot`
+    /// that `accept` takes marks the slot and skips to the next one (one hit per slot is
+    /// enough, and frequent needles would otherwise cost a lookup per occurrence).
+    fn scan(&self, needle: &str, out: &mut [bool], accept: impl Fn(usize, usize) -> bool) {
+        let bytes = self.buf.as_bytes();
+        let finder = memchr::memmem::Finder::new(needle.as_bytes());
+        let (mut from, mut slot) = (0, 0);
+        while let Some(found) = finder.find(&bytes[from..]) {
+            let pos = from + found;
+            while slot + 1 < self.starts.len() && self.starts[slot + 1] <= pos {
+                slot += 1;
+            }
+            if accept(slot, pos) {
+                out[slot] = true;
+                match self.starts.get(slot + 1) {
+                    Some(next) => from = *next,
+                    None => break,
+                }
+            } else {
+                from = pos + 1;
+            }
+        }
+    }
+}
+
+/// For one meta key: each distinct folded value and the slots that have it.
+#[derive(Debug, Default)]
+struct MetaIndex {
+    values: HashMap<String, Vec<usize>>,
+}
+
+impl MetaIndex {
+    fn build(slots: &[Option<Entry>], key: &str) -> MetaIndex {
+        let mut values: HashMap<String, Vec<usize>> = HashMap::new();
+        for (slot, e) in slots.iter().enumerate() {
+            if let Some(text) = e
+                .as_ref()
+                .and_then(|e| e.def.meta.get(key))
+                .and_then(meta_text)
+            {
+                values
+                    .entry(folded(&text).into_owned())
+                    .or_default()
+                    .push(slot);
+            }
+        }
+        MetaIndex { values }
+    }
+
+    fn mark(&self, needle: &str, equals: bool, out: &mut [bool]) {
+        let mut set = |slots: &Vec<usize>| slots.iter().for_each(|s| out[*s] = true);
+        if equals {
+            if let Some(slots) = self.values.get(needle) {
+                set(slots);
+            }
+        } else {
+            self.values
+                .iter()
+                .filter(|(v, _)| v.contains(needle))
+                .for_each(|(_, slots)| set(slots));
         }
     }
 }
@@ -87,6 +184,7 @@ pub(crate) struct LocalSource {
     index: HashMap<String, usize>,
     text: Option<TextIndex>,
     sorts: HashMap<String, SortIndex>,
+    metas: HashMap<String, MetaIndex>,
 }
 
 impl LocalSource {
@@ -98,6 +196,7 @@ impl LocalSource {
             index: HashMap::new(),
             text: None,
             sorts: HashMap::new(),
+            metas: HashMap::new(),
         }
     }
 
@@ -139,6 +238,7 @@ impl LocalSource {
             t.push(Some(&entry.default));
         }
         self.sorts.clear();
+        self.metas.clear();
         self.index.insert(entry.def.id.clone(), self.slots.len());
         self.slots.push(Some(entry));
         Ok(())
@@ -159,6 +259,7 @@ impl LocalSource {
         });
         self.text = None;
         self.sorts.clear();
+        self.metas.clear();
         Ok(())
     }
 
@@ -188,6 +289,7 @@ impl LocalSource {
             .collect();
         self.text = None;
         self.sorts.clear();
+        self.metas.clear();
     }
 
     pub fn get(&self, id: &str) -> Option<&AssetDefinition> {
@@ -231,35 +333,62 @@ impl LocalSource {
         let locale = query.locale.as_deref();
         // The default-locale folded strings serve any locale that resolves the same way.
         let default_locale = locale.is_none_or(|l| l == "en");
-        let text_hits = if !words.is_empty() && default_locale {
-            let text = self.text.get_or_insert_with(|| {
-                let mut t = TextIndex::default();
-                for e in &self.slots {
-                    t.push(e.as_ref().map(|e| &e.default));
-                }
-                t
-            });
-            let mut all: Option<Vec<bool>> = None;
-            for w in &words {
-                let mut hits = vec![false; self.slots.len()];
-                text.mark(w, &mut hits);
-                all = Some(match all {
-                    None => hits,
-                    Some(prev) => prev.iter().zip(&hits).map(|(a, b)| *a && *b).collect(),
-                });
-            }
-            all
-        } else {
-            None
-        };
         let tags: Vec<String> = query.tags.iter().map(|t| fold_case(t)).collect();
-        let filters: Vec<&AssetFilter> = query.filter.iter().collect();
-        let mut matches = Vec::new();
-        for (slot, entry) in self.slots.iter().enumerate() {
-            let Some(entry) = entry else { continue };
-            if text_hits.as_ref().is_some_and(|h| !h[slot]) {
-                continue;
+        let filters: Vec<Compiled> = query
+            .filter
+            .iter()
+            .map(Compiled::new)
+            .collect::<Result<_>>()?;
+        // In the default locale, words, tags and most filters are answered from the indexes
+        // as slot bitmaps; whatever they cannot answer is checked asset by asset below.
+        let mut candidates: Option<Vec<bool>> = None;
+        let mut unindexed: Vec<&Compiled> = filters.iter().collect();
+        let (mut words_done, mut tags_done) = (false, false);
+        if default_locale && (!words.is_empty() || !tags.is_empty() || !filters.is_empty()) {
+            self.ensure_text_index();
+            let n = self.slots.len();
+            let text = self
+                .text
+                .as_ref()
+                .unwrap_or_else(|| unreachable!("built above"));
+            for w in &words {
+                let mut hits = vec![false; n];
+                text.mark(w, &mut hits);
+                and_bitmap(&mut candidates, hits);
             }
+            words_done = true;
+            if tags.iter().all(|t| searchable(t)) {
+                for t in &tags {
+                    let mut hits = vec![false; n];
+                    text.mark_field(t, TextField::Tags, true, &mut hits);
+                    and_bitmap(&mut candidates, hits);
+                }
+                tags_done = true;
+            }
+            let mut rest = Vec::new();
+            for f in &filters {
+                match self.bitmap(f) {
+                    Some(hits) => and_bitmap(&mut candidates, hits),
+                    None => rest.push(f),
+                }
+            }
+            unindexed = rest;
+        }
+        let mut matches = Vec::new();
+        // With index answers, visit only the slots they selected.
+        let visit: Box<dyn Iterator<Item = usize>> = match &candidates {
+            Some(c) => Box::new(
+                c.iter()
+                    .enumerate()
+                    .filter(|(_, hit)| **hit)
+                    .map(|(slot, _)| slot),
+            ),
+            None => Box::new(0..self.slots.len()),
+        };
+        for slot in visit {
+            let Some(entry) = &self.slots[slot] else {
+                continue;
+            };
             let def = &entry.def;
             if !query.groups.is_empty() && !def.groups.iter().all(|g| query.groups.contains(g)) {
                 continue;
@@ -274,18 +403,13 @@ impl LocalSource {
                 other = Folded::of(def, locale);
                 &other
             };
-            if !tags.iter().all(|t| folded.tags.contains(t)) {
+            if !tags_done && !tags.iter().all(|t| folded.tags().any(|have| have == t)) {
                 continue;
             }
-            if text_hits.is_none()
-                && !words.iter().all(|w| {
-                    folded.label.contains(w.as_str())
-                        || folded.tags.iter().any(|t| t.contains(w.as_str()))
-                })
-            {
+            if !words_done && !words.iter().all(|w| folded.0.contains(w.as_str())) {
                 continue;
             }
-            if !filters.iter().all(|f| eval(f, def, folded)) {
+            if !unindexed.iter().all(|f| f.eval(def, folded)) {
                 continue;
             }
             matches.push(slot);
@@ -335,6 +459,66 @@ impl LocalSource {
         })
     }
 
+    fn ensure_text_index(&mut self) {
+        if self.text.is_none() {
+            let mut t = TextIndex::default();
+            for e in &self.slots {
+                t.push(e.as_ref().map(|e| &e.default));
+            }
+            self.text = Some(t);
+        }
+    }
+
+    /// The slots a filter selects, from the indexes; `None` when it needs a per-asset check.
+    fn bitmap(&mut self, filter: &Compiled) -> Option<Vec<bool>> {
+        let n = self.slots.len();
+        match filter {
+            Compiled::Test {
+                field,
+                needle,
+                contains,
+            } if searchable(needle) => {
+                let mut hits = vec![false; n];
+                match field {
+                    Field::Label | Field::Tags => {
+                        let f = if *field == Field::Label {
+                            TextField::Label
+                        } else {
+                            TextField::Tags
+                        };
+                        self.text
+                            .as_ref()?
+                            .mark_field(needle, f, !contains, &mut hits);
+                    }
+                    Field::Meta(key) => {
+                        let slots = &self.slots;
+                        let index = self
+                            .metas
+                            .entry(key.clone())
+                            .or_insert_with(|| MetaIndex::build(slots, key));
+                        index.mark(needle, !contains, &mut hits);
+                    }
+                    Field::Id | Field::Groups => return None,
+                }
+                Some(hits)
+            }
+            Compiled::Test { .. } => None,
+            Compiled::And(v) | Compiled::Or(v) => {
+                let is_and = matches!(filter, Compiled::And(_));
+                let parts: Vec<Vec<bool>> =
+                    v.iter().map(|f| self.bitmap(f)).collect::<Option<_>>()?;
+                let mut out = vec![is_and; n];
+                for p in parts {
+                    for (o, h) in out.iter_mut().zip(p) {
+                        *o = if is_and { *o && h } else { *o || h };
+                    }
+                }
+                Some(out)
+            }
+            Compiled::Not(f) => Some(self.bitmap(f)?.into_iter().map(|h| !h).collect()),
+        }
+    }
+
     /// Orders `matches` (in slot order) by the sort key; stable, lacking keys last.
     fn sorted(&mut self, key: &str, order: SortingOrder, matches: Vec<usize>) -> Vec<usize> {
         let index = self
@@ -367,6 +551,19 @@ impl LocalSource {
         out.extend(matches.into_iter().filter(|m| wanted[*m]));
         out
     }
+}
+
+/// Whether the text index can search for this folded text: not empty, and free of the
+/// separators it uses.
+fn searchable(needle: &str) -> bool {
+    !needle.is_empty() && !needle.contains(['\0', '\x01'])
+}
+
+fn and_bitmap(acc: &mut Option<Vec<bool>>, hits: Vec<bool>) {
+    *acc = Some(match acc.take() {
+        None => hits,
+        Some(prev) => prev.iter().zip(&hits).map(|(a, b)| *a && *b).collect(),
+    });
 }
 
 fn mime_accepted(supported: &[String], mime: &str) -> bool {
@@ -446,30 +643,88 @@ fn field_values(field: &Field, def: &AssetDefinition, locale: Option<&str>) -> V
     }
 }
 
-fn eval(filter: &AssetFilter, def: &AssetDefinition, folded: &Folded) -> bool {
-    let test = |property: &str, value: &str, contains: bool| -> bool {
-        let needle = fold_case(value);
-        let hit = |s: &str| {
-            if contains {
-                s.contains(needle.as_str())
-            } else {
-                s == needle
+/// Text in folded form, borrowed when it already is (ASCII without capitals).
+fn folded(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(fold_case(text))
+    }
+}
+
+/// A meta value's plain text form, borrowed for strings.
+fn meta_text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        other => Some(Cow::Owned(other.to_string())),
+    }
+}
+
+/// A filter with its properties parsed and its text folded once per query.
+enum Compiled {
+    Test {
+        field: Field,
+        needle: String,
+        contains: bool,
+    },
+    And(Vec<Compiled>),
+    Or(Vec<Compiled>),
+    Not(Box<Compiled>),
+}
+
+impl Compiled {
+    fn new(filter: &AssetFilter) -> Result<Compiled> {
+        let all = |v: &[AssetFilter]| v.iter().map(Compiled::new).collect::<Result<Vec<_>>>();
+        Ok(match filter {
+            AssetFilter::Contains { property, value } => Compiled::Test {
+                field: Field::parse(property)?,
+                needle: fold_case(value),
+                contains: true,
+            },
+            AssetFilter::Equals { property, value } => Compiled::Test {
+                field: Field::parse(property)?,
+                needle: fold_case(value),
+                contains: false,
+            },
+            AssetFilter::And(v) => Compiled::And(all(v)?),
+            AssetFilter::Or(v) => Compiled::Or(all(v)?),
+            AssetFilter::Not(f) => Compiled::Not(Box::new(Compiled::new(f)?)),
+        })
+    }
+
+    fn eval(&self, def: &AssetDefinition, text: &Folded) -> bool {
+        match self {
+            Compiled::Test {
+                field,
+                needle,
+                contains,
+            } => {
+                let hit = |s: &str| {
+                    if *contains {
+                        s.contains(needle.as_str())
+                    } else {
+                        s == needle
+                    }
+                };
+                match field {
+                    Field::Label => hit(text.label()),
+                    Field::Id => hit(&folded(&def.id)),
+                    Field::Tags => text.tags().any(hit),
+                    Field::Groups => def.groups.iter().any(|g| hit(&folded(g))),
+                    Field::Meta(key) => def
+                        .meta
+                        .get(key)
+                        .and_then(meta_text)
+                        .is_some_and(|m| hit(&folded(&m))),
+                }
             }
-        };
-        match Field::parse(property) {
-            Ok(Field::Label) => hit(&folded.label),
-            Ok(Field::Id) => hit(&fold_case(&def.id)),
-            Ok(Field::Tags) => folded.tags.iter().any(|t| hit(t)),
-            Ok(Field::Groups) => def.groups.iter().any(|g| hit(&fold_case(g))),
-            Ok(Field::Meta(key)) => def.meta_text(&key).is_some_and(|m| hit(&fold_case(&m))),
-            Err(_) => false,
+            Compiled::And(v) => v.iter().all(|f| f.eval(def, text)),
+            Compiled::Or(v) => v.iter().any(|f| f.eval(def, text)),
+            Compiled::Not(f) => !f.eval(def, text),
         }
-    };
-    match filter {
-        AssetFilter::Contains { property, value } => test(property, value, true),
-        AssetFilter::Equals { property, value } => test(property, value, false),
-        AssetFilter::And(v) => v.iter().all(|f| eval(f, def, folded)),
-        AssetFilter::Or(v) => v.iter().any(|f| eval(f, def, folded)),
-        AssetFilter::Not(f) => !eval(f, def, folded),
     }
 }

@@ -6,10 +6,19 @@ use indexmap::IndexMap;
 /// that lowercase lacks (`ß` → `ss`, final `ς` → `σ`, …). `İ` folds to plain `i` so
 /// `İstanbul` matches `istanbul`. Accents are kept: `café` ≠ `cafe`.
 pub fn fold_case(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
-    }
     let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// Appends the folded form of `text` to `out` (see [`fold_case`]).
+pub(crate) fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
+        return;
+    }
     for c in text.chars() {
         match c {
             'ß' | 'ẞ' => out.push_str("ss"),
@@ -29,7 +38,6 @@ pub fn fold_case(text: &str) -> String {
             _ => out.extend(c.to_lowercase()),
         }
     }
-    out
 }
 
 /// Splits free text into folded words: runs of letters, digits (any script) and `_`, which
