@@ -165,11 +165,12 @@ fn emit(workload: &str, s: &Stats, extra: Value) {
 fn engine_group() -> Result<()> {
     let (s, _) = repeat(10, || Engine::new(Default::default()));
     emit("engine.init", &s, json!({}));
+    // Each repeat drops its engine, so the shared renderer goes too and the next repeat
+    // opens a fresh device: this is the cost of the first export-ready state.
     let mut adapter = None;
     let (s, _) = repeat(5, || {
         let engine = Engine::new(Default::default());
         adapter = engine.init_renderer().ok();
-        engine
     });
     emit("engine.init+renderer", &s, json!({}));
     if let Some(a) = adapter {

@@ -60,19 +60,27 @@ pub fn encode_jpeg(image: &RgbaImage, quality: u8) -> Result<Vec<u8>> {
             format!("{w}x{h} exceeds 65535 pixels per side"),
         ));
     }
-    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
-    for p in image.as_raw().chunks_exact(4) {
-        let a = p[3] as u32;
-        for c in &p[..3] {
-            rgb.push(((*c as u32 * a + 255 * (255 - a) + 127) / 255) as u8);
-        }
-    }
     let mut out = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
     encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
-    encoder
-        .encode(&rgb, w as u16, h as u16, jpeg_encoder::ColorType::Rgb)
-        .map_err(|e| encode_error("JPEG", e))?;
+    let raw = image.as_raw();
+    if raw.chunks_exact(4).all(|p| p[3] == 255) {
+        // Opaque (the usual page): the encoder reads RGBA as is, no conversion copy.
+        encoder
+            .encode(raw, w as u16, h as u16, jpeg_encoder::ColorType::Rgba)
+            .map_err(|e| encode_error("JPEG", e))?;
+    } else {
+        let mut rgb = Vec::with_capacity((w * h * 3) as usize);
+        for p in raw.chunks_exact(4) {
+            let a = p[3] as u32;
+            for c in &p[..3] {
+                rgb.push(((*c as u32 * a + 255 * (255 - a) + 127) / 255) as u8);
+            }
+        }
+        encoder
+            .encode(&rgb, w as u16, h as u16, jpeg_encoder::ColorType::Rgb)
+            .map_err(|e| encode_error("JPEG", e))?;
+    }
     Ok(out)
 }
 

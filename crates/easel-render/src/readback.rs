@@ -111,6 +111,11 @@ fn downsample_row(data: &[u8], stride: usize, row: usize, k: usize, out: &mut [u
 
 /// Premultiplied → straight alpha, rounding to nearest.
 pub(crate) fn unpremultiply(src: &[u8], dst: &mut [u8]) {
+    // Opaque rows (most of a page) are already straight.
+    if src.chunks_exact(4).all(|p| p[3] == 255) {
+        dst.copy_from_slice(src);
+        return;
+    }
     for (s, d) in src.chunks_exact(4).zip(dst.chunks_exact_mut(4)) {
         let a = s[3] as u32;
         if a == 255 || a == 0 {
