@@ -25,19 +25,19 @@ struct SavedDocument {
 struct SavedBlock {
     #[serde(rename = "type")]
     ty: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     children: Vec<usize>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     shape: Option<usize>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     fill: Option<usize>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     properties: BTreeMap<String, serde_json::Value>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     metadata: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     gradient_stops: Option<Vec<GradientStop>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     dash_array: Vec<f32>,
 }
 
@@ -152,9 +152,15 @@ impl SceneGraph {
 
 /// Parses and fully validates a document before anything is inserted.
 fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
-    let value: serde_json::Value =
+    // Check the version first, so a document from another version gets that error rather
+    // than whatever its different structure trips over.
+    #[derive(Deserialize)]
+    struct VersionProbe {
+        version: Option<u64>,
+    }
+    let probe: VersionProbe =
         serde_json::from_str(json).map_err(|e| Error::Malformed(e.to_string()))?;
-    match value.get("version").and_then(|v| v.as_u64()) {
+    match probe.version {
         Some(FORMAT_VERSION) => {}
         Some(found) => {
             return Err(Error::UnsupportedVersion {
@@ -165,7 +171,7 @@ fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
         None => return Err(Error::Malformed("missing numeric `version`".into())),
     }
     let doc: SavedDocument =
-        serde_json::from_value(value).map_err(|e| Error::Malformed(e.to_string()))?;
+        serde_json::from_str(json).map_err(|e| Error::Malformed(e.to_string()))?;
     if doc.format != FORMAT_NAME {
         return Err(Error::Malformed(format!(
             "format is `{}`, expected `{FORMAT_NAME}`",
