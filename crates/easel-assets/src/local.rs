@@ -421,18 +421,22 @@ impl LocalSource {
                 continue;
             }
             let field = Field::parse(name)?;
-            let mut counts: HashMap<String, usize> = HashMap::new();
+            // Count borrowed values; only the distinct ones become owned strings.
+            let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
             for slot in &matches {
                 let Some(e) = &self.slots[*slot] else {
                     continue;
                 };
-                for v in field_values(&field, &e.def, locale) {
-                    *counts.entry(v).or_default() += 1;
-                }
+                for_each_value(&field, &e.def, locale, |v| {
+                    *counts.entry(v).or_default() += 1
+                });
             }
             let mut values: Vec<FacetValue> = counts
                 .into_iter()
-                .map(|(value, count)| FacetValue { value, count })
+                .map(|(value, count)| FacetValue {
+                    value: value.into_owned(),
+                    count,
+                })
                 .collect();
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
             facets.insert(name.clone(), values);
@@ -629,17 +633,33 @@ fn text_of(v: &SortValue) -> std::borrow::Cow<'_, str> {
 }
 
 /// The raw values of a field, for facets (original case; tags in the query's locale).
-fn field_values(field: &Field, def: &AssetDefinition, locale: Option<&str>) -> Vec<String> {
+/// Calls `f` with each value of a field (original case; tags in the query's locale, each
+/// distinct tag once per asset).
+fn for_each_value<'a>(
+    field: &Field,
+    def: &'a AssetDefinition,
+    locale: Option<&str>,
+    mut f: impl FnMut(Cow<'a, str>),
+) {
     match field {
-        Field::Label => resolve(&def.label, locale).cloned().into_iter().collect(),
-        Field::Id => vec![def.id.clone()],
+        Field::Label => resolve(&def.label, locale)
+            .into_iter()
+            .for_each(|l| f(Cow::Borrowed(l))),
+        Field::Id => f(Cow::Borrowed(&def.id)),
         Field::Tags => {
-            let mut tags = resolve(&def.tags, locale).cloned().unwrap_or_default();
-            tags.dedup();
-            tags
+            let tags = resolve(&def.tags, locale).map_or(&[][..], Vec::as_slice);
+            for (i, t) in tags.iter().enumerate() {
+                if !tags[..i].contains(t) {
+                    f(Cow::Borrowed(t));
+                }
+            }
         }
-        Field::Groups => def.groups.clone(),
-        Field::Meta(key) => def.meta_text(key).into_iter().collect(),
+        Field::Groups => def.groups.iter().for_each(|g| f(Cow::Borrowed(g))),
+        Field::Meta(key) => {
+            if let Some(v) = def.meta.get(key).and_then(meta_text) {
+                f(v);
+            }
+        }
     }
 }
 
