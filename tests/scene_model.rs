@@ -121,6 +121,15 @@ fn typed_accessors_check_types_and_ranges() {
         g.set_color(b, "stroke/color", Color::rgba(2.0, 0.0, 0.0, 1.0))
             .is_err()
     );
+    g.set_double(b, "playback/duration", 2.5).unwrap();
+    assert_eq!(g.get_double(b, "playback/duration").unwrap(), 2.5);
+    assert!(
+        g.get_float(b, "playback/duration")
+            .unwrap_err()
+            .to_string()
+            .contains("expected get_double")
+    );
+    assert!(g.set_double(b, "playback/duration", f64::NAN).is_err());
     let star = g.create_shape("star").unwrap();
     assert!(g.set_int(star, "shape/star/points", 2).is_err());
     g.set_int(star, "shape/star/points", 7).unwrap();

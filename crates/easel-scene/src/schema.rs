@@ -163,6 +163,7 @@ fn build(ty: BlockType) -> Schema {
             b.bool("flip/horizontal", false);
             b.bool("flip/vertical", false);
             b.bool("includedInExport", true);
+            b.push("playback/duration", PropertyValue::Double(5.0), NONNEG);
             if ty != BlockType::Group {
                 b.bool("fill/enabled", true);
                 b.bool("clipped", ty == BlockType::Page);
