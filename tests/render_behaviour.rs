@@ -295,3 +295,46 @@ fn display_lists_serialise_for_replay() {
     let r = renderer(backends()[0]);
     assert_eq!(r.render(&back).unwrap(), r.render(&l).unwrap());
 }
+
+#[test]
+fn images_beyond_the_texture_limit_are_scaled_to_fit() {
+    let r = renderer(backends()[0]);
+    // Wider than any adapter's 2-D texture limit here (16384): red left half, blue right half.
+    let wide = RgbaImage::from_fn(17_000, 2, |x, _| {
+        if x < 8_500 {
+            image::Rgba([255, 0, 0, 255])
+        } else {
+            image::Rgba([0, 0, 255, 255])
+        }
+    });
+    let h = r.add_image(&wide).unwrap();
+    assert_eq!(
+        (h.width, h.height),
+        (17_000, 2),
+        "the handle keeps the caller's size"
+    );
+    let list = DisplayList {
+        width: 100,
+        height: 10,
+        background: Rgba::WHITE,
+        items: vec![DisplayItem {
+            path: PathShape::Rect {
+                width: 100.0,
+                height: 10.0,
+                radii: [0.0; 4],
+            },
+            transform: Transform::IDENTITY,
+            fill: Some(Paint::Image {
+                image: h,
+                transform: Transform::scale(100.0 / 17_000.0, 5.0),
+            }),
+            stroke: None,
+            opacity: 1.0,
+            clip: None,
+        }],
+    };
+    let img = r.render(&list).unwrap();
+    assert_eq!(img.get_pixel(20, 5).0, [255, 0, 0, 255]);
+    assert_eq!(img.get_pixel(80, 5).0, [0, 0, 255, 255]);
+    r.remove_image(h);
+}
