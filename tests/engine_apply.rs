@@ -285,18 +285,13 @@ fn engines_are_cheap_send_and_run_side_by_side() {
                         .create(SceneLayout::Free, Some((100.0 + i as f32, 80.0)))
                         .unwrap()
                         .page;
-                    let b = engine.block.create("graphic").unwrap();
-                    engine
-                        .block
-                        .set_shape(b, engine.block.create_shape("ellipse").unwrap())
-                        .unwrap();
-                    let fill = engine.block.create_fill("image").unwrap();
-                    engine
-                        .block
-                        .set_string(fill, "fill/image/imageFileURI", &sample)
-                        .unwrap();
-                    engine.block.set_fill(b, fill).unwrap();
-                    engine.block.append_child(page, b).unwrap();
+                    crate::support::image_block(
+                        &engine,
+                        page,
+                        "ellipse",
+                        &sample,
+                        (0.0, 0.0, 100.0, 100.0),
+                    );
                     let png = engine
                         .block
                         .export(page, &ExportOptions::default())

@@ -23,22 +23,13 @@ fn guide_scene(engine: &Engine) -> (BlockId, BlockId) {
         .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))
         .unwrap()
         .page;
-    let block = engine.block.create("graphic").unwrap();
-    engine
-        .block
-        .set_shape(block, engine.block.create_shape("rect").unwrap())
-        .unwrap();
-    let fill = engine.block.create_fill("image").unwrap();
-    engine
-        .block
-        .set_string(fill, "fill/image/imageFileURI", &sample(1))
-        .unwrap();
-    engine.block.set_fill(block, fill).unwrap();
-    engine.block.set_width(block, 400.0).unwrap();
-    engine.block.set_height(block, 300.0).unwrap();
-    engine.block.set_position_x(block, 200.0).unwrap();
-    engine.block.set_position_y(block, 150.0).unwrap();
-    engine.block.append_child(page, block).unwrap();
+    let block = support::image_block(
+        engine,
+        page,
+        "rect",
+        &sample(1),
+        (200.0, 150.0, 400.0, 300.0),
+    );
     (page, block)
 }
 

@@ -2,7 +2,7 @@
 //! clear error naming the block and URI, and the engine stays usable afterwards.
 
 use crate::support::http::{Reply, Server};
-use crate::support::repo;
+use crate::support::{image_block, repo};
 use easel::{BlockId, BlockState, Engine, Error, ExportOptions, ResourceErrorKind, SceneLayout};
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,21 +76,7 @@ impl Fixture {
         for child in self.engine.block.children(self.page).unwrap() {
             self.engine.block.destroy(child).unwrap();
         }
-        let b = self.engine.block.create("graphic").unwrap();
-        self.engine
-            .block
-            .set_shape(b, self.engine.block.create_shape("rect").unwrap())
-            .unwrap();
-        let fill = self.engine.block.create_fill("image").unwrap();
-        self.engine
-            .block
-            .set_string(fill, "fill/image/imageFileURI", uri)
-            .unwrap();
-        self.engine.block.set_fill(b, fill).unwrap();
-        self.engine.block.set_width(b, 32.0).unwrap();
-        self.engine.block.set_height(b, 24.0).unwrap();
-        self.engine.block.append_child(self.page, b).unwrap();
-        b
+        image_block(&self.engine, self.page, "rect", uri, (0.0, 0.0, 32.0, 24.0))
     }
 
     fn export(&self) -> easel::Result<Vec<u8>> {
@@ -314,19 +300,13 @@ fn a_page_fetches_its_images_concurrently_and_once() {
         .editor
         .update_settings(|s| s.fetch_timeout = Duration::from_secs(5));
     for (i, path) in ["/a.jpg", "/b.jpg", "/c.jpg", "/a.jpg"].iter().enumerate() {
-        let b = f.engine.block.create("graphic").unwrap();
-        f.engine
-            .block
-            .set_shape(b, f.engine.block.create_shape("ellipse").unwrap())
-            .unwrap();
-        let fill = f.engine.block.create_fill("image").unwrap();
-        f.engine
-            .block
-            .set_string(fill, "fill/image/imageFileURI", &server.url(path))
-            .unwrap();
-        f.engine.block.set_fill(b, fill).unwrap();
-        f.engine.block.set_position_x(b, i as f32 * 10.0).unwrap();
-        f.engine.block.append_child(f.page, b).unwrap();
+        image_block(
+            &f.engine,
+            f.page,
+            "ellipse",
+            &server.url(path),
+            (i as f32 * 10.0, 0.0, 20.0, 20.0),
+        );
     }
     let start = std::time::Instant::now();
     f.export().unwrap();

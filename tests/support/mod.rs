@@ -168,3 +168,31 @@ pub fn assert_matches_golden(name: &str, actual: &RgbaImage, label: &str) {
 pub fn load_png_or_jpeg(path: &Path) -> RgbaImage {
     load_png(path)
 }
+
+/// Appends to `parent` a graphic with a `shape` and an image fill showing `uri`, placed at
+/// `(x, y)` with size `w × h`.
+pub fn image_block(
+    engine: &easel::Engine,
+    parent: easel::BlockId,
+    shape: &str,
+    uri: &str,
+    (x, y, w, h): (f32, f32, f32, f32),
+) -> easel::BlockId {
+    let block = engine.block.create("graphic").unwrap();
+    engine
+        .block
+        .set_shape(block, engine.block.create_shape(shape).unwrap())
+        .unwrap();
+    let fill = engine.block.create_fill("image").unwrap();
+    engine
+        .block
+        .set_string(fill, "fill/image/imageFileURI", uri)
+        .unwrap();
+    engine.block.set_fill(block, fill).unwrap();
+    engine.block.set_position_x(block, x).unwrap();
+    engine.block.set_position_y(block, y).unwrap();
+    engine.block.set_width(block, w).unwrap();
+    engine.block.set_height(block, h).unwrap();
+    engine.block.append_child(parent, block).unwrap();
+    block
+}

@@ -174,16 +174,24 @@ fn fill(path: &Path, rule: FillRule, tolerance: f32, index: usize) -> Result<Mes
         FillRule::NonZero => lyon::tessellation::FillRule::NonZero,
         FillRule::EvenOdd => lyon::tessellation::FillRule::EvenOdd,
     });
-    FillTessellator::new()
-        .tessellate_path(
-            path,
-            &options,
-            &mut BuffersBuilder::new(&mut buffers, |v: FillVertex| v.position().to_array()),
-        )
-        .map_err(|e| Error::Tessellation {
-            index,
-            message: format!("{e:?}"),
-        })?;
+    let result = FillTessellator::new().tessellate_path(
+        path,
+        &options,
+        &mut BuffersBuilder::new(&mut buffers, |v: FillVertex| v.position().to_array()),
+    );
+    into_mesh(result, buffers, index)
+}
+
+/// The mesh of a finished tessellation, or its error for display item `index`.
+fn into_mesh<E: std::fmt::Debug>(
+    result: std::result::Result<(), E>,
+    buffers: VertexBuffers<[f32; 2], u32>,
+    index: usize,
+) -> Result<Mesh> {
+    result.map_err(|e| Error::Tessellation {
+        index,
+        message: format!("{e:?}"),
+    })?;
     Ok(Mesh {
         vertices: buffers.vertices,
         indices: buffers.indices,
@@ -214,20 +222,12 @@ fn stroke(path: &Path, s: &Stroke, width: f32, tolerance: f32, index: usize) -> 
         .with_line_join(join)
         .with_miter_limit(s.miter_limit.max(1.0));
     let mut buffers: VertexBuffers<[f32; 2], u32> = VertexBuffers::new();
-    StrokeTessellator::new()
-        .tessellate_path(
-            path,
-            &options,
-            &mut BuffersBuilder::new(&mut buffers, |v: StrokeVertex| v.position().to_array()),
-        )
-        .map_err(|e| Error::Tessellation {
-            index,
-            message: format!("{e:?}"),
-        })?;
-    Ok(Mesh {
-        vertices: buffers.vertices,
-        indices: buffers.indices,
-    })
+    let result = StrokeTessellator::new().tessellate_path(
+        path,
+        &options,
+        &mut BuffersBuilder::new(&mut buffers, |v: StrokeVertex| v.position().to_array()),
+    );
+    into_mesh(result, buffers, index)
 }
 
 /// Cuts a path into dashes: flattens it, then walks each sub-path with the pattern.
