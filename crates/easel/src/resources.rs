@@ -24,6 +24,9 @@ pub enum BlockState {
 
 type ResourceResult<T> = std::result::Result<T, ResourceError>;
 
+/// How many images are fetched and decoded at once.
+const FETCH_THREADS: usize = 8;
+
 struct Cached {
     image: Arc<RgbaImage>,
     bytes: u64,
@@ -298,36 +301,33 @@ impl Resources {
         if missing.is_empty() {
             return;
         }
-        let results: Vec<(String, ResourceResult<RgbaImage>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = missing
-                .iter()
-                .map(|uri| {
-                    let uri = (*uri).clone();
-                    scope.spawn(move || {
-                        let result = self
-                            .fetch(&uri, settings, resolver)
-                            .and_then(|b| decode(&uri, &b, settings));
-                        (uri, result)
+        // One thread per image, at most `FETCH_THREADS` at a time: a page with hundreds of
+        // images must not start hundreds of threads.
+        let mut results: Vec<(String, ResourceResult<RgbaImage>)> =
+            Vec::with_capacity(missing.len());
+        for batch in missing.chunks(FETCH_THREADS) {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = batch
+                    .iter()
+                    .map(|uri| {
+                        scope.spawn(move || {
+                            self.fetch(uri, settings, resolver)
+                                .and_then(|b| decode(uri, &b, settings))
+                        })
                     })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .zip(&missing)
-                .map(|(h, uri)| {
-                    h.join().unwrap_or_else(|_| {
-                        (
-                            (*uri).clone(),
-                            Err(fail(
-                                ResourceErrorKind::ImageDecodingFailed,
-                                uri,
-                                "decoder panicked",
-                            )),
-                        )
-                    })
-                })
-                .collect()
-        });
+                    .collect();
+                for (h, uri) in handles.into_iter().zip(batch) {
+                    let result = h.join().unwrap_or_else(|_| {
+                        Err(fail(
+                            ResourceErrorKind::ImageDecodingFailed,
+                            uri,
+                            "decoder panicked",
+                        ))
+                    });
+                    results.push(((*uri).clone(), result));
+                }
+            });
+        }
         for (uri, result) in results {
             match result {
                 Ok(image) => {
