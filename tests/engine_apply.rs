@@ -3,8 +3,8 @@
 use crate::support::http::{Reply, Server};
 use crate::support::repo;
 use easel::{
-    AssetDefinition, AssetQuery, BlockId, Color, Engine, Error, ExportOptions, LocalSourceOptions,
-    SceneLayout,
+    AssetDefinition, AssetQuery, BlockId, Color, Engine, EngineConfig, Error, ExportOptions,
+    LocalSourceOptions, SceneLayout,
 };
 use serde_json::json;
 
@@ -330,4 +330,45 @@ fn scenes_save_and_load_through_the_engine() {
         saved,
         "a failed load changes nothing"
     );
+}
+
+#[test]
+fn exports_recover_after_the_device_is_lost() {
+    // Non-default renderer options give this engine its own renderer, so destroying its
+    // device cannot disturb the tests that share the process-wide one.
+    let engine = Engine::new(EngineConfig {
+        renderer: easel::render::RendererOptions {
+            supersample: 1,
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let page = engine
+        .scene
+        .create(SceneLayout::VerticalStack, Some((64.0, 48.0)))
+        .unwrap()
+        .page;
+    let sample = repo()
+        .join("assets/samples/sample_4.jpg")
+        .display()
+        .to_string();
+    crate::support::image_block(&engine, page, "ellipse", &sample, (4.0, 4.0, 40.0, 30.0));
+    let before = engine
+        .block
+        .export(page, &ExportOptions::default())
+        .unwrap();
+    engine.renderer().unwrap().simulate_device_loss();
+    let e = engine
+        .block
+        .export(page, &ExportOptions::default())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::Render(easel::render::Error::DeviceLost(_))),
+        "{e}"
+    );
+    let after = engine
+        .block
+        .export(page, &ExportOptions::default())
+        .unwrap();
+    assert_eq!(after, before, "a fresh device draws the same");
 }

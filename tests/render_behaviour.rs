@@ -338,3 +338,27 @@ fn images_beyond_the_texture_limit_are_scaled_to_fit() {
     assert_eq!(img.get_pixel(80, 5).0, [0, 0, 255, 255]);
     r.remove_image(h);
 }
+
+#[test]
+fn a_lost_device_is_an_error_and_a_new_renderer_works() {
+    let backend = backends()[0];
+    let r = Renderer::new(RendererOptions {
+        backend: Some(backend),
+        ..Default::default()
+    })
+    .unwrap();
+    r.render(&small_scene()).unwrap();
+    r.simulate_device_loss();
+    let e = r.render(&small_scene()).unwrap_err();
+    assert!(matches!(e, Error::DeviceLost(_)), "{e}");
+    assert!(matches!(
+        r.add_image(&RgbaImage::new(4, 4)),
+        Err(Error::DeviceLost(_))
+    ));
+    let fresh = Renderer::new(RendererOptions {
+        backend: Some(backend),
+        ..Default::default()
+    })
+    .unwrap();
+    fresh.render(&small_scene()).unwrap();
+}

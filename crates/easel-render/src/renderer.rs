@@ -501,6 +501,13 @@ impl Renderer {
         })
     }
 
+    /// Destroys the GPU device as a driver reset would, so embedders can test their recovery:
+    /// every later call returns [`Error::DeviceLost`]; a new `Renderer` works.
+    pub fn simulate_device_loss(&self) {
+        self.device.destroy();
+        let _ = self.device.poll(wgpu::PollType::Poll);
+    }
+
     /// Drops every cached mesh (the next frames tessellate again).
     pub fn clear_tessellation_cache(&self) {
         locked(&self.state).tess = TessellationCache::default();

@@ -181,6 +181,12 @@ impl Engine {
         Ok(self.block.shared.renderer()?.adapter().clone())
     }
 
+    /// The renderer this engine exports with, started now if needed (for its adapter, its
+    /// stats, or to share it with another engine through [`EngineConfig::shared_renderer`]).
+    pub fn renderer(&self) -> Result<Arc<Renderer>> {
+        self.block.shared.renderer()
+    }
+
     /// The renderer's adapter, if the renderer has started.
     pub fn adapter(&self) -> Option<easel_render::AdapterSummary> {
         self.block

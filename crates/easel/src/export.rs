@@ -168,6 +168,8 @@ pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -
         Ok(p) => p,
         Err(e) => {
             if matches!(e, easel_render::Error::DeviceLost(_)) {
+                // Image handles belong to the lost device; the next export uploads anew.
+                shared.resources.release_gpu(&renderer);
                 shared.discard_renderer();
             }
             return Err(e.into());
