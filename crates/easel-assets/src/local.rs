@@ -25,11 +25,16 @@ struct Folded(String);
 
 impl Folded {
     fn of(def: &AssetDefinition, locale: Option<&str>) -> Folded {
-        let mut text = String::new();
-        if let Some(label) = resolve(&def.label, locale) {
+        let label = resolve(&def.label, locale);
+        let tags = resolve(&def.tags, locale);
+        // Sized up front (folding ASCII keeps lengths): one allocation, no regrowth.
+        let capacity =
+            label.map_or(0, String::len) + tags.map_or(0, |t| t.iter().map(|t| t.len() + 1).sum());
+        let mut text = String::with_capacity(capacity);
+        if let Some(label) = label {
             fold_into(label, &mut text);
         }
-        for tag in resolve(&def.tags, locale).into_iter().flatten() {
+        for tag in tags.into_iter().flatten() {
             text.push('\0');
             fold_into(tag, &mut text);
         }
@@ -224,11 +229,16 @@ impl LocalSource {
 
     pub fn add(&mut self, def: AssetDefinition) -> Result<()> {
         self.check(&def)?;
-        if self.index.contains_key(&def.id) {
-            return Err(Error::DuplicateAsset {
-                source_id: self.id.clone(),
-                asset: def.id,
-            });
+        match self.index.entry(def.id.clone()) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                return Err(Error::DuplicateAsset {
+                    source_id: self.id.clone(),
+                    asset: def.id,
+                });
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(self.slots.len());
+            }
         }
         let entry = Entry {
             default: Folded::of(&def, None),
@@ -239,7 +249,6 @@ impl LocalSource {
         }
         self.sorts.clear();
         self.metas.clear();
-        self.index.insert(entry.def.id.clone(), self.slots.len());
         self.slots.push(Some(entry));
         Ok(())
     }
