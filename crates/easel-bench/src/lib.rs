@@ -56,14 +56,14 @@ pub fn assets(n: usize) -> Vec<AssetDefinition> {
                 format!("tag{}", i % 50),
             ];
             let rank = format!("{:05}", (r.next_f64() * 100_000.0) as u32);
-            let mut def = AssetDefinition::new(format!("asset-{i}"))
+            let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+            AssetDefinition::new(format!("asset-{i}"))
+                .with_label("en", &label)
+                .with_tags("en", &tags)
                 .with_meta("uri", format!("https://example.com/img/{i}.jpg"))
                 .with_meta("mimeType", "image/jpeg")
                 .with_meta("rank", rank)
-                .with_meta("color", COLORS[i % 4]);
-            def.label.insert("en".into(), label);
-            def.tags.insert("en".into(), tags.to_vec());
-            def
+                .with_meta("color", COLORS[i % 4])
         })
         .collect()
 }
