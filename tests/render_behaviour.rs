@@ -54,6 +54,9 @@ fn bad_input_is_a_typed_error_naming_the_value() {
         })
     ));
     let mut l = small_scene();
+    l.background.g = f32::NAN;
+    assert!(matches!(r.render(&l), Err(Error::InvalidBackground(_))));
+    let mut l = small_scene();
     l.items[1].opacity = f32::NAN;
     let e = r.render(&l).unwrap_err();
     assert!(matches!(&e, Error::InvalidItem { index: 1, .. }), "{e}");

@@ -48,6 +48,9 @@ pub enum Error {
         /// The largest side supported.
         max: u32,
     },
+    /// The background colour has a non-finite component.
+    #[error("invalid background colour {0}")]
+    InvalidBackground(String),
     /// An item has a non-finite or negative number.
     #[error("display item {index}: invalid {what} {value}")]
     InvalidItem {

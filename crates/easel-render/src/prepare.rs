@@ -419,39 +419,17 @@ impl Builder<'_> {
             || alignment != StrokeAlignment::Center
             || (item.opacity < 1.0 && fill.is_some() && stroke.is_some());
         let t = item.transform;
-        if !layered {
-            if let Some((paint, mesh)) = &fill {
-                let solid = match paint {
-                    Paint::Solid(c) => *c,
-                    _ => Rgba::BLACK,
-                };
-                let (indices, binding) =
-                    self.push(index, mesh, &t, Some(paint), solid, item.opacity)?;
-                self.draw(Draw {
-                    blend: Blend::Over,
-                    binding,
-                    indices,
-                });
-            }
-            if let Some((s, mesh)) = &stroke {
-                let (indices, binding) = self.push(index, mesh, &t, None, s.color, item.opacity)?;
-                self.draw(Draw {
-                    blend: Blend::Over,
-                    binding,
-                    indices,
-                });
-            }
-            return Ok(());
-        }
-        let mut content = Vec::new();
-        let fill_draw = |b: &mut Self, blend: Blend| -> Result<Option<Draw>> {
+        // Directly drawn items carry their opacity in their colours; layered ones draw at
+        // full opacity and the composite applies it once.
+        let fill_draw = |b: &mut Self, blend: Blend, opacity: f32| -> Result<Option<Draw>> {
             Ok(match &fill {
                 Some((paint, mesh)) => {
                     let solid = match paint {
                         Paint::Solid(c) => *c,
                         _ => Rgba::BLACK,
                     };
-                    let (indices, binding) = b.push(index, mesh, &t, Some(paint), solid, 1.0)?;
+                    let (indices, binding) =
+                        b.push(index, mesh, &t, Some(paint), solid, opacity)?;
                     Some(Draw {
                         blend,
                         binding,
@@ -461,10 +439,10 @@ impl Builder<'_> {
                 None => None,
             })
         };
-        let stroke_draw = |b: &mut Self| -> Result<Option<Draw>> {
+        let stroke_draw = |b: &mut Self, opacity: f32| -> Result<Option<Draw>> {
             Ok(match &stroke {
                 Some((s, mesh)) => {
-                    let (indices, binding) = b.push(index, mesh, &t, None, s.color, 1.0)?;
+                    let (indices, binding) = b.push(index, mesh, &t, None, s.color, opacity)?;
                     Some(Draw {
                         blend: Blend::Over,
                         binding,
@@ -474,10 +452,20 @@ impl Builder<'_> {
                 None => None,
             })
         };
+        if !layered {
+            if let Some(d) = fill_draw(self, Blend::Over, item.opacity)? {
+                self.draw(d);
+            }
+            if let Some(d) = stroke_draw(self, item.opacity)? {
+                self.draw(d);
+            }
+            return Ok(());
+        }
+        let mut content = Vec::new();
         match alignment {
             StrokeAlignment::Outer => {
-                content.extend(stroke_draw(self)?);
-                match fill_draw(self, Blend::Replace)? {
+                content.extend(stroke_draw(self, 1.0)?);
+                match fill_draw(self, Blend::Replace, 1.0)? {
                     Some(d) => content.push(d),
                     None => {
                         // No fill: erase the inner half of the stroke with transparent pixels.
@@ -495,8 +483,8 @@ impl Builder<'_> {
                 }
             }
             _ => {
-                content.extend(fill_draw(self, Blend::Over)?);
-                content.extend(stroke_draw(self)?);
+                content.extend(fill_draw(self, Blend::Over, 1.0)?);
+                content.extend(stroke_draw(self, 1.0)?);
             }
         }
         // The composite samples the layer inside the clip (or the shape, for inner strokes).
@@ -605,7 +593,10 @@ pub(crate) fn prepare(
     tolerance: f32,
     max_ramp_rows: u32,
 ) -> Result<PreparedFrame> {
-    check_color(usize::MAX, "background", &list.background)?;
+    let bg = list.background;
+    if ![bg.r, bg.g, bg.b, bg.a].iter().all(|v| v.is_finite()) {
+        return Err(Error::InvalidBackground(format!("{bg:?}")));
+    }
     let mut b = Builder {
         frame: PreparedFrame {
             width: list.width,
