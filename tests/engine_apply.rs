@@ -125,7 +125,8 @@ fn colour_assets_and_bad_assets() {
             payload: json!({"color": {"r": 1.0, "g": 0.0, "b": 0.0}})
                 .as_object()
                 .unwrap()
-                .clone(),
+                .clone()
+                .into(),
             ..Default::default()
         },
     );
@@ -138,7 +139,11 @@ fn colour_assets_and_bad_assets() {
         &engine,
         AssetDefinition {
             id: "hex".into(),
-            payload: json!({"color": "#00ff0080"}).as_object().unwrap().clone(),
+            payload: json!({"color": "#00ff0080"})
+                .as_object()
+                .unwrap()
+                .clone()
+                .into(),
             ..Default::default()
         },
     );
@@ -207,7 +212,8 @@ fn apply_to_block_changes_exactly_the_fill() {
             payload: json!({"color": {"r": 0.0, "g": 0.0, "b": 1.0, "a": 1.0}})
                 .as_object()
                 .unwrap()
-                .clone(),
+                .clone()
+                .into(),
             ..Default::default()
         },
     );
@@ -235,7 +241,7 @@ fn content_files_load_from_paths_and_http() {
         .unwrap();
     let u1 = engine.asset.fetch_asset(&id, "u1", None).unwrap().unwrap();
     let folder = path.parent().unwrap().display().to_string();
-    assert_eq!(u1.meta["uri"], format!("{folder}/u1.jpg"));
+    assert_eq!(*u1.meta.get("uri").unwrap(), format!("{folder}/u1.jpg"));
     let body = std::fs::read(&path).unwrap();
     let server = Server::start(vec![("/lib/content.json", Reply::Body(200, body))]);
     let other = Engine::new(Default::default());
@@ -249,7 +255,7 @@ fn content_files_load_from_paths_and_http() {
         .unwrap();
     assert_eq!(found.assets.len(), 1);
     assert_eq!(
-        found.assets[0].meta["uri"],
+        *found.assets[0].meta.get("uri").unwrap(),
         server.url("/lib/../sample_2.jpg")
     );
     assert!(

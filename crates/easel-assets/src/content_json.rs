@@ -3,6 +3,7 @@
 use crate::definition::AssetDefinition;
 use crate::store::{AssetStore, LocalSourceOptions};
 use crate::{Error, Result};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -99,7 +100,7 @@ impl AssetStore {
             .filter(|a| seen.insert(a.id.clone()))
             .collect();
         if self.has_source(&file.id) {
-            let existing: std::collections::HashSet<String> = self
+            let existing: std::collections::HashSet<CompactString> = self
                 .definitions(&file.id)?
                 .into_iter()
                 .map(|d| d.id)

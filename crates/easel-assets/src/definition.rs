@@ -1,68 +1,89 @@
 //! Asset data types, with the reference engine's JSON field names.
 
+use crate::small_map::SmallMap;
+use compact_str::CompactString;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// An asset as stored in a source: localized label and tags, groups, meta and payload.
+///
+/// Text is held in [`CompactString`]s (up to 24 bytes inline, no allocation) and keyed
+/// values in [`SmallMap`]s: a typical asset takes under 1 KB, so a server can keep hundreds
+/// of thousands in memory.
+///
+/// ```
+/// use easel_assets::AssetDefinition;
+///
+/// let asset = AssetDefinition::new("sample-1")
+///     .with_label("en", "Sample one")
+///     .with_tags("en", &["sample", "photo"])
+///     .with_meta("uri", "https://example.com/1.jpg")
+///     .with_meta("width", 1600);
+/// assert_eq!(asset.meta_text("width").as_deref(), Some("1600"));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetDefinition {
     /// Unique within its source.
-    pub id: String,
+    pub id: CompactString,
     /// Locale → label, in the order given.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub label: IndexMap<String, String>,
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub label: SmallMap<CompactString>,
     /// Locale → tags, in the order given.
-    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub tags: IndexMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub tags: SmallMap<Vec<CompactString>>,
     /// Groups the asset belongs to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<String>,
+    pub groups: Vec<CompactString>,
     /// Free-form metadata (`uri`, `mimeType`, `width`, `blockType`, …), values keep their type.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
-    pub meta: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub meta: SmallMap<Value>,
     /// Free-form payload (e.g. a colour for colour assets).
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
-    pub payload: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub payload: SmallMap<Value>,
 }
 
 impl AssetDefinition {
     /// A definition with only an id.
-    pub fn new(id: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<CompactString>) -> Self {
         AssetDefinition {
             id: id.into(),
             ..Default::default()
         }
     }
 
-    /// Adds a label for a locale.
+    /// Adds (or replaces) the label for a locale.
     pub fn with_label(mut self, locale: &str, label: &str) -> Self {
-        // Most assets have one locale: room for exactly one saves a third of their memory.
-        self.label.reserve_exact(1);
-        self.label.insert(locale.to_string(), label.to_string());
+        self.label.insert(locale, CompactString::from(label));
         self
     }
 
-    /// Adds tags for a locale.
+    /// Adds (or replaces) the tags for a locale.
     pub fn with_tags(mut self, locale: &str, tags: &[&str]) -> Self {
-        self.tags.reserve_exact(1);
         self.tags.insert(
-            locale.to_string(),
-            tags.iter().map(|t| t.to_string()).collect(),
+            locale,
+            tags.iter().map(|t| CompactString::from(*t)).collect(),
         );
         self
     }
 
     /// Adds groups.
     pub fn with_groups(mut self, groups: &[&str]) -> Self {
-        self.groups.extend(groups.iter().map(|g| g.to_string()));
+        self.groups
+            .extend(groups.iter().map(|g| CompactString::from(*g)));
         self
     }
 
     /// Sets one meta value.
     pub fn with_meta(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.meta.insert(key.to_string(), value.into());
+        self.meta.insert(key, value.into());
+        self
+    }
+
+    /// Sets one payload value.
+    pub fn with_payload(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.payload.insert(key, value.into());
         self
     }
 
@@ -110,25 +131,25 @@ pub struct AssetContext {
 #[serde(rename_all = "camelCase")]
 pub struct AssetResult {
     /// The asset id.
-    pub id: String,
+    pub id: CompactString,
     /// The label in the resolved locale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<CompactString>,
     /// The tags in the resolved locale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Vec<CompactString>>,
     /// The locale asked for, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
+    pub locale: Option<CompactString>,
     /// The asset's groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<String>,
+    pub groups: Vec<CompactString>,
     /// The asset's meta, values with their JSON types.
     #[serde(default)]
-    pub meta: Map<String, Value>,
+    pub meta: SmallMap<Value>,
     /// The asset's payload.
     #[serde(default)]
-    pub payload: Map<String, Value>,
+    pub payload: SmallMap<Value>,
     /// Whether the asset is active (selected) in the current design.
     #[serde(default)]
     pub active: bool,
@@ -145,7 +166,7 @@ pub struct AssetResult {
 impl AssetResult {
     /// Turns a result back into a definition (label and tags under its locale, or `en`).
     pub fn to_definition(&self) -> AssetDefinition {
-        let locale = self.locale.clone().unwrap_or_else(|| "en".to_string());
+        let locale = self.locale.clone().unwrap_or_else(|| "en".into());
         let mut def = AssetDefinition::new(self.id.clone());
         if let Some(l) = &self.label {
             def.label.insert(locale.clone(), l.clone());

@@ -29,9 +29,11 @@ mod error;
 mod events;
 mod local;
 mod query;
+mod small_map;
 mod store;
 mod text;
 
+pub use compact_str::CompactString;
 pub use content_json::{ContentFile, content_from_str};
 pub use definition::{
     AssetContext, AssetDefinition, AssetQueryResult, AssetResult, Credits, FacetValue, License,
@@ -39,5 +41,6 @@ pub use definition::{
 pub use error::{Error, Result};
 pub use events::{AssetSourceEvent, AssetSourceEventKind, Subscription};
 pub use query::{AssetFilter, AssetQuery, SortingOrder};
+pub use small_map::SmallMap;
 pub use store::{AssetSource, AssetStore, LocalSourceOptions};
 pub use text::{fold_case, query_words};

@@ -1,68 +1,89 @@
 //! Local sources: assets kept in memory in insertion order, with indexes for fast search.
 //!
-//! Removal is O(1) (a tombstone plus a hash-map delete); tombstones are compacted once they
-//! outnumber live assets. Two lazily built caches serve queries: a folded-text haystack for
-//! the default locale (free-text words become substring scans over one buffer) and, per sort
-//! key, the slots in key order. Adding extends the haystack in place; updates and
-//! compaction drop the caches, and they are rebuilt on the next query that needs them.
+//! Adding an asset is a hash-table insert and a push: nothing is folded or indexed yet.
+//! Removal is O(1) (a tombstone plus a hash-table delete); tombstones are compacted once
+//! they outnumber live assets. Queries build what they need lazily and bring it up to date
+//! with the assets added since ("catching up"), so adds stay cheap whether or not anyone
+//! searches:
+//! - a folded-text haystack of every asset's label and tags in the default locale, for tag
+//!   and label/tag filters, and as the folded text of each asset;
+//! - a word index: the distinct words of that text, each with the assets that have it.
+//!   Free-text words contain only word characters, so one occurs in an asset's text exactly
+//!   when it occurs inside one of the asset's words: a search scans the distinct words
+//!   (far fewer bytes than all texts) and unions their asset lists;
+//! - per meta key, each value's assets; per sort key, the assets in key order (these two
+//!   are dropped on every change and rebuilt on demand).
+//!
+//! Updates and compaction drop the text and word indexes; the next query rebuilds them.
 
 use crate::definition::{AssetContext, AssetDefinition, AssetQueryResult, AssetResult, FacetValue};
 use crate::query::{AssetFilter, AssetQuery, Field, SortingOrder};
 use crate::store::LocalSourceOptions;
-use crate::text::{fold_case, fold_into, query_words, resolve};
+use crate::text::{fold_case, fold_into, is_word_char, query_words, resolve};
 use crate::{Error, Result};
+use hashbrown::HashTable;
 use indexmap::IndexMap;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
-/// Folded label and tags in one locale, in one string: `label \0 tag \0 tag …`. One
-/// allocation per asset, and exactly the text the search haystack is made of. Query words
-/// and tags never contain `\0`, so a substring match cannot straddle two fields.
-#[derive(Clone, Debug, Default)]
-struct Folded(String);
+/// An asset's folded label and tags in one locale: `label \0 tag \0 tag …`, and where the
+/// label ends. Query words and tags never contain `\0`, so a substring match cannot straddle
+/// two fields.
+struct Folded<'a> {
+    text: Cow<'a, str>,
+    label_len: usize,
+}
 
-impl Folded {
-    fn of(def: &AssetDefinition, locale: Option<&str>) -> Folded {
-        let label = resolve(&def.label, locale);
-        let tags = resolve(&def.tags, locale);
-        // Sized up front (folding ASCII keeps lengths): one allocation, no regrowth.
-        let capacity =
-            label.map_or(0, String::len) + tags.map_or(0, |t| t.iter().map(|t| t.len() + 1).sum());
-        let mut text = String::with_capacity(capacity);
-        if let Some(label) = label {
-            fold_into(label, &mut text);
+impl Folded<'_> {
+    fn of(def: &AssetDefinition, locale: Option<&str>) -> Folded<'static> {
+        let mut text = String::new();
+        let label_len = fold_asset(def, locale, &mut text);
+        Folded {
+            text: Cow::Owned(text),
+            label_len,
         }
-        for tag in tags.into_iter().flatten() {
-            text.push('\0');
-            fold_into(tag, &mut text);
-        }
-        Folded(text)
     }
 
     fn label(&self) -> &str {
-        self.0.split('\0').next().unwrap_or_default()
+        &self.text[..self.label_len]
     }
 
     fn tags(&self) -> impl Iterator<Item = &str> {
-        self.0.split('\0').skip(1)
+        self.text[self.label_len..].split('\0').skip(1)
     }
 }
 
-#[derive(Debug)]
-struct Entry {
-    def: AssetDefinition,
-    /// Folded strings for the default locale (`en`, then the first present).
-    default: Folded,
+/// Appends `label \0 tag \0 tag …` folded, in `locale`, to `out`; returns the label's length.
+fn fold_asset(def: &AssetDefinition, locale: Option<&str>, out: &mut String) -> usize {
+    let label = resolve(&def.label, locale);
+    let tags = resolve(&def.tags, locale);
+    // Sized up front (folding ASCII keeps lengths): no regrowth in the common case.
+    out.reserve(
+        label.map_or(0, |l| l.len()) + tags.map_or(0, |t| t.iter().map(|t| t.len() + 1).sum()),
+    );
+    let start = out.len();
+    if let Some(label) = label {
+        fold_into(label, out);
+    }
+    let label_len = out.len() - start;
+    for tag in tags.into_iter().flatten() {
+        out.push('\0');
+        fold_into(tag, out);
+    }
+    label_len
 }
 
-/// The default-locale haystack: for every slot, `label \0 tag \0 tag … \x01`.
+/// The default-locale haystack: for every slot, `label \0 tag \0 tag … \x01`. Slots removed
+/// before they were indexed have an empty text; later removals leave theirs in place (the
+/// slot is dead, so hits on it are dropped).
 #[derive(Debug, Default)]
 struct TextIndex {
     buf: String,
     starts: Vec<usize>,
-    /// Where each slot's label ends (its first `\0`, or its `\x01`).
+    /// Where each slot's label ends.
     label_ends: Vec<usize>,
 }
 
@@ -74,22 +95,35 @@ enum TextField {
 }
 
 impl TextIndex {
-    fn push(&mut self, folded: Option<&Folded>) {
+    /// How many slots are indexed.
+    fn covered(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn push(&mut self, def: Option<&AssetDefinition>) {
         let start = self.buf.len();
         self.starts.push(start);
-        let label_len = folded.map_or(0, |f| f.label().len());
+        let label_len = def.map_or(0, |d| fold_asset(d, None, &mut self.buf));
         self.label_ends.push(start + label_len);
-        if let Some(f) = folded {
-            self.buf.push_str(&f.0);
-        }
         self.buf.push('\x01');
+    }
+
+    /// The folded text of an indexed slot.
+    fn folded(&self, slot: usize) -> Folded<'_> {
+        let start = self.starts[slot];
+        // Every slot's text ends with its `\x01`.
+        let end = self.starts.get(slot + 1).copied().unwrap_or(self.buf.len()) - 1;
+        Folded {
+            text: Cow::Borrowed(&self.buf[start..end]),
+            label_len: self.label_ends[slot] - start,
+        }
     }
 
     /// Marks the slots whose label (or one of whose tags) contains or equals `needle`.
     /// `needle` must be non-empty and free of the separators.
     fn mark_field(&self, needle: &str, field: TextField, equals: bool, out: &mut [bool]) {
         let bytes = self.buf.as_bytes();
-        self.scan(needle, out, |slot, pos| {
+        scan(&self.buf, &self.starts, needle, out, |slot, pos| {
             let end = pos + needle.len();
             let (start, label_end) = (self.starts[slot], self.label_ends[slot]);
             match (field, equals) {
@@ -104,32 +138,101 @@ impl TextIndex {
             }
         });
     }
+}
 
-    /// Marks the slots whose text contains `word`.
-    fn mark(&self, word: &str, out: &mut [bool]) {
-        self.scan(word, out, |_, _| true);
+/// Finds `needle` through `buf`, made of the records starting at `starts`, in one forward
+/// pass; each match at `pos` in record `i` that `accept` takes marks `out[i]` and skips to
+/// the next record (one hit per record is enough, and frequent needles would otherwise cost
+/// a check per occurrence).
+fn scan(
+    buf: &str,
+    starts: &[usize],
+    needle: &str,
+    out: &mut [bool],
+    accept: impl Fn(usize, usize) -> bool,
+) {
+    let bytes = buf.as_bytes();
+    let finder = memchr::memmem::Finder::new(needle.as_bytes());
+    let (mut from, mut record) = (0, 0);
+    while let Some(found) = finder.find(&bytes[from..]) {
+        let pos = from + found;
+        while record + 1 < starts.len() && starts[record + 1] <= pos {
+            record += 1;
+        }
+        if accept(record, pos) {
+            out[record] = true;
+            match starts.get(record + 1) {
+                Some(next) => from = *next,
+                None => break,
+            }
+        } else {
+            from = pos + 1;
+        }
+    }
+}
+
+/// The distinct words of the default-locale texts, each with the slots that have it.
+#[derive(Debug, Default)]
+struct WordIndex {
+    /// The words, each followed by `\0`.
+    vocab: String,
+    /// Where each word starts in `vocab`.
+    starts: Vec<usize>,
+    /// Word numbers, hashed by the word's text.
+    lookup: HashTable<u32>,
+    /// For each word, the slots whose text has it, ascending and distinct.
+    postings: Vec<Vec<u32>>,
+    /// How many slots are indexed.
+    covered: usize,
+}
+
+impl WordIndex {
+    /// Indexes the words of slot `slot`'s folded text.
+    fn push(&mut self, slot: usize, text: &str, hasher: &RandomState) {
+        let slot = slot as u32;
+        for word in text.split(|c: char| !is_word_char(c)) {
+            if word.is_empty() {
+                continue;
+            }
+            let hash = hasher.hash_one(word);
+            let (vocab, starts) = (&self.vocab, &self.starts);
+            let text_of = |w: u32| {
+                let w = w as usize;
+                let end = starts.get(w + 1).copied().unwrap_or(vocab.len()) - 1;
+                &vocab[starts[w]..end]
+            };
+            let entry = self.lookup.entry(
+                hash,
+                |w| text_of(*w) == word,
+                |w| hasher.hash_one(text_of(*w)),
+            );
+            let w = match entry {
+                hashbrown::hash_table::Entry::Occupied(o) => *o.get() as usize,
+                hashbrown::hash_table::Entry::Vacant(v) => {
+                    let w = self.postings.len();
+                    v.insert(w as u32);
+                    self.starts.push(self.vocab.len());
+                    self.vocab.push_str(word);
+                    self.vocab.push('\0');
+                    self.postings.push(Vec::new());
+                    w
+                }
+            };
+            let list = &mut self.postings[w];
+            if list.last() != Some(&slot) {
+                list.push(slot);
+            }
+        }
     }
 
-    /// Finds `needle` through the haystack in one forward pass; each match at `pos` in `slot`
-    /// that `accept` takes marks the slot and skips to the next one (one hit per slot is
-    /// enough, and frequent needles would otherwise cost a lookup per occurrence).
-    fn scan(&self, needle: &str, out: &mut [bool], accept: impl Fn(usize, usize) -> bool) {
-        let bytes = self.buf.as_bytes();
-        let finder = memchr::memmem::Finder::new(needle.as_bytes());
-        let (mut from, mut slot) = (0, 0);
-        while let Some(found) = finder.find(&bytes[from..]) {
-            let pos = from + found;
-            while slot + 1 < self.starts.len() && self.starts[slot + 1] <= pos {
-                slot += 1;
-            }
-            if accept(slot, pos) {
-                out[slot] = true;
-                match self.starts.get(slot + 1) {
-                    Some(next) => from = *next,
-                    None => break,
-                }
-            } else {
-                from = pos + 1;
+    /// Marks the slots one of whose words contains `needle` (a non-empty run of word
+    /// characters).
+    fn mark(&self, needle: &str, out: &mut [bool]) {
+        let mut words = vec![false; self.postings.len()];
+        scan(&self.vocab, &self.starts, needle, &mut words, |_, _| true);
+        for (w, _) in words.iter().enumerate().filter(|(_, hit)| **hit) {
+            for slot in &self.postings[w] {
+                out[*slot as usize] = true;
             }
         }
     }
@@ -142,14 +245,10 @@ struct MetaIndex {
 }
 
 impl MetaIndex {
-    fn build(slots: &[Option<Entry>], key: &str) -> MetaIndex {
+    fn build(slots: &[Option<AssetDefinition>], key: &str) -> MetaIndex {
         let mut values: HashMap<String, Vec<usize>> = HashMap::new();
         for (slot, e) in slots.iter().enumerate() {
-            if let Some(text) = e
-                .as_ref()
-                .and_then(|e| e.def.meta.get(key))
-                .and_then(meta_text)
-            {
+            if let Some(text) = e.as_ref().and_then(|d| d.meta.get(key)).and_then(meta_text) {
                 values
                     .entry(folded(&text).into_owned())
                     .or_default()
@@ -185,9 +284,16 @@ struct SortIndex {
 pub(crate) struct LocalSource {
     pub id: String,
     pub options: LocalSourceOptions,
-    slots: Vec<Option<Entry>>,
-    index: HashMap<String, usize>,
+    /// Assets in insertion order; `None` where one was removed (until compaction).
+    slots: Vec<Option<AssetDefinition>>,
+    /// How many slots hold an asset.
+    live: usize,
+    /// The slot of each live asset, hashed by id (the ids themselves live in `slots`).
+    ids: HashTable<usize>,
+    /// Hashes ids and words (SipHash with a random key: ids come from users).
+    hasher: RandomState,
     text: Option<TextIndex>,
+    words: Option<WordIndex>,
     sorts: HashMap<String, SortIndex>,
     metas: HashMap<String, MetaIndex>,
 }
@@ -198,15 +304,18 @@ impl LocalSource {
             id: id.to_string(),
             options,
             slots: Vec::new(),
-            index: HashMap::new(),
+            live: 0,
+            ids: HashTable::new(),
+            hasher: RandomState::new(),
             text: None,
+            words: None,
             sorts: HashMap::new(),
             metas: HashMap::new(),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.live
     }
 
     fn check(&self, def: &AssetDefinition) -> Result<()> {
@@ -214,12 +323,15 @@ impl LocalSource {
             return Err(Error::InvalidAsset("an asset id must not be empty".into()));
         }
         let supported = &self.options.supported_mime_types;
-        if let (false, Some(mime)) = (supported.is_empty(), def.meta_text("mimeType"))
+        if supported.is_empty() {
+            return Ok(());
+        }
+        if let Some(mime) = def.meta_text("mimeType")
             && !mime_accepted(supported, &mime)
         {
             return Err(Error::UnsupportedMimeType {
                 source_id: self.id.clone(),
-                asset: def.id.clone(),
+                asset: def.id.to_string(),
                 mime_type: mime,
                 supported: supported.clone(),
             });
@@ -227,95 +339,109 @@ impl LocalSource {
         Ok(())
     }
 
+    fn not_found(&self, id: &str) -> Error {
+        Error::AssetNotFound {
+            source_id: self.id.clone(),
+            asset: id.to_string(),
+        }
+    }
+
+    /// The slot holding asset `id`.
+    fn slot_of(&self, id: &str) -> Option<usize> {
+        let slots = &self.slots;
+        self.ids
+            .find(self.hasher.hash_one(id), |s| has_id(slots, *s, id))
+            .copied()
+    }
+
     pub fn add(&mut self, def: AssetDefinition) -> Result<()> {
         self.check(&def)?;
-        match self.index.entry(def.id.clone()) {
-            std::collections::hash_map::Entry::Occupied(_) => {
+        let (slots, hasher) = (&self.slots, &self.hasher);
+        let entry = self.ids.entry(
+            hasher.hash_one(def.id.as_str()),
+            |s| has_id(slots, *s, &def.id),
+            |s| hasher.hash_one(slots[*s].as_ref().map_or("", |d| d.id.as_str())),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(_) => {
                 return Err(Error::DuplicateAsset {
                     source_id: self.id.clone(),
-                    asset: def.id,
+                    asset: def.id.to_string(),
                 });
             }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(self.slots.len());
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(slots.len());
             }
         }
-        let entry = Entry {
-            default: Folded::of(&def, None),
-            def,
-        };
-        if let Some(t) = &mut self.text {
-            t.push(Some(&entry.default));
-        }
+        self.slots.push(Some(def));
+        self.live += 1;
+        // The text and word indexes catch up at the next query; these two rebuild.
         self.sorts.clear();
         self.metas.clear();
-        self.slots.push(Some(entry));
         Ok(())
     }
 
     pub fn update(&mut self, def: AssetDefinition) -> Result<()> {
         self.check(&def)?;
-        let slot = *self
-            .index
-            .get(&def.id)
-            .ok_or_else(|| Error::AssetNotFound {
-                source_id: self.id.clone(),
-                asset: def.id.clone(),
-            })?;
-        self.slots[slot] = Some(Entry {
-            default: Folded::of(&def, None),
-            def,
-        });
-        self.text = None;
-        self.sorts.clear();
-        self.metas.clear();
+        let slot = self
+            .slot_of(&def.id)
+            .ok_or_else(|| self.not_found(&def.id))?;
+        self.slots[slot] = Some(def);
+        self.drop_indexes();
         Ok(())
     }
 
     pub fn remove(&mut self, id: &str) -> Result<AssetDefinition> {
-        let slot = self.index.remove(id).ok_or_else(|| Error::AssetNotFound {
-            source_id: self.id.clone(),
-            asset: id.to_string(),
-        })?;
-        let entry = self.slots[slot].take();
-        // Sort indexes skip dead slots, so they stay valid; the text index does too.
-        if self.slots.len() > 1024 && self.index.len() * 2 < self.slots.len() {
+        let slots = &self.slots;
+        let slot = match self
+            .ids
+            .find_entry(self.hasher.hash_one(id), |s| has_id(slots, *s, id))
+        {
+            Ok(entry) => entry.remove().0,
+            Err(_) => return Err(self.not_found(id)),
+        };
+        let def = self.slots[slot].take().ok_or_else(|| self.not_found(id))?;
+        self.live -= 1;
+        // Every index skips dead slots, so they all stay valid.
+        if self.slots.len() > 1024 && self.live * 2 < self.slots.len() {
             self.compact();
         }
-        entry.map(|e| e.def).ok_or_else(|| Error::AssetNotFound {
-            source_id: self.id.clone(),
-            asset: id.to_string(),
-        })
+        Ok(def)
     }
 
     fn compact(&mut self) {
         self.slots.retain(Option::is_some);
-        self.index = self
-            .slots
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| e.as_ref().map(|e| (e.def.id.clone(), i)))
-            .collect();
+        self.ids.clear();
+        let (slots, hasher) = (&self.slots, &self.hasher);
+        let id_hash =
+            |slot: usize| hasher.hash_one(slots[slot].as_ref().map_or("", |d| d.id.as_str()));
+        for slot in 0..slots.len() {
+            self.ids.insert_unique(id_hash(slot), slot, |s| id_hash(*s));
+        }
+        self.drop_indexes();
+    }
+
+    fn drop_indexes(&mut self) {
         self.text = None;
+        self.words = None;
         self.sorts.clear();
         self.metas.clear();
     }
 
     pub fn get(&self, id: &str) -> Option<&AssetDefinition> {
-        let slot = *self.index.get(id)?;
-        self.slots[slot].as_ref().map(|e| &e.def)
+        self.slots[self.slot_of(id)?].as_ref()
     }
 
     pub fn definitions(&self) -> impl Iterator<Item = &AssetDefinition> {
-        self.slots.iter().flatten().map(|e| &e.def)
+        self.slots.iter().flatten()
     }
 
     pub fn groups(&self) -> Vec<String> {
         let mut seen = indexmap::IndexSet::new();
-        for e in self.slots.iter().flatten() {
-            seen.extend(e.def.groups.iter().cloned());
+        for def in self.definitions() {
+            seen.extend(def.groups.iter().map(|g| g.as_str()));
         }
-        seen.into_iter().collect()
+        seen.into_iter().map(str::to_string).collect()
     }
 
     pub fn result(&self, def: &AssetDefinition, locale: Option<&str>) -> AssetResult {
@@ -323,7 +449,7 @@ impl LocalSource {
             id: def.id.clone(),
             label: resolve(&def.label, locale).cloned(),
             tags: resolve(&def.tags, locale).cloned(),
-            locale: locale.map(str::to_string),
+            locale: locale.map(Into::into),
             groups: def.groups.clone(),
             meta: def.meta.clone(),
             payload: def.payload.clone(),
@@ -336,11 +462,32 @@ impl LocalSource {
         }
     }
 
+    /// Brings the text index up to date with the slots added since it was last used.
+    fn catch_up_text(&mut self) {
+        let text = self.text.get_or_insert_with(TextIndex::default);
+        let from = text.covered();
+        for def in &self.slots[from..] {
+            text.push(def.as_ref());
+        }
+    }
+
+    /// Brings the word index up to date (after [`Self::catch_up_text`]).
+    fn catch_up_words(&mut self) {
+        let Some(text) = &self.text else { return };
+        let words = self.words.get_or_insert_with(WordIndex::default);
+        for slot in words.covered..self.slots.len() {
+            if self.slots[slot].is_some() {
+                words.push(slot, &text.folded(slot).text, &self.hasher);
+            }
+        }
+        words.covered = self.slots.len();
+    }
+
     pub fn find(&mut self, query: &AssetQuery) -> Result<AssetQueryResult> {
         let (page, per_page) = query.validate()?;
         let words = query_words(query.query.as_deref().unwrap_or(""));
         let locale = query.locale.as_deref();
-        // The default-locale folded strings serve any locale that resolves the same way.
+        // The default-locale indexes serve any locale that resolves the same way.
         let default_locale = locale.is_none_or(|l| l == "en");
         let tags: Vec<String> = query.tags.iter().map(|t| fold_case(t)).collect();
         let filters: Vec<Compiled> = query
@@ -350,23 +497,27 @@ impl LocalSource {
             .collect::<Result<_>>()?;
         // In the default locale, words, tags and most filters are answered from the indexes
         // as slot bitmaps; whatever they cannot answer is checked asset by asset below.
+        let n = self.slots.len();
         let mut candidates: Option<Vec<bool>> = None;
         let mut unindexed: Vec<&Compiled> = filters.iter().collect();
-        let (mut words_done, mut tags_done) = (false, false);
-        if default_locale && (!words.is_empty() || !tags.is_empty() || !filters.is_empty()) {
-            self.ensure_text_index();
-            let n = self.slots.len();
-            let text = self
-                .text
-                .as_ref()
-                .unwrap_or_else(|| unreachable!("built above"));
-            for w in &words {
-                let mut hits = vec![false; n];
-                text.mark(w, &mut hits);
-                and_bitmap(&mut candidates, hits);
+        let (mut words_done, mut tags_done) = (words.is_empty(), tags.is_empty());
+        if default_locale && !(words_done && tags_done && filters.is_empty()) {
+            self.catch_up_text();
+            if !words_done {
+                self.catch_up_words();
+                if let Some(index) = &self.words {
+                    for w in &words {
+                        let mut hits = vec![false; n];
+                        index.mark(w, &mut hits);
+                        and_bitmap(&mut candidates, hits);
+                    }
+                    words_done = true;
+                }
             }
-            words_done = true;
-            if tags.iter().all(|t| searchable(t)) {
+            if let Some(text) = &self.text
+                && !tags_done
+                && tags.iter().all(|t| searchable(t))
+            {
                 for t in &tags {
                     let mut hits = vec![false; n];
                     text.mark_field(t, TextField::Tags, true, &mut hits);
@@ -383,46 +534,52 @@ impl LocalSource {
             }
             unindexed = rest;
         }
-        let mut matches = Vec::new();
-        // With index answers, visit only the slots they selected.
-        let visit: Box<dyn Iterator<Item = usize>> = match &candidates {
-            Some(c) => Box::new(
-                c.iter()
-                    .enumerate()
-                    .filter(|(_, hit)| **hit)
-                    .map(|(slot, _)| slot),
-            ),
-            None => Box::new(0..self.slots.len()),
+
+        let needs_text = !words_done || !tags_done || !unindexed.is_empty();
+        let by_group = !query.groups.is_empty() || !query.exclude_groups.is_empty();
+        let text_index = self.text.as_ref().filter(|_| default_locale);
+        let accepts = |slot: usize, def: &AssetDefinition| -> bool {
+            if by_group {
+                if !query.groups.is_empty()
+                    && !def
+                        .groups
+                        .iter()
+                        .all(|g| query.groups.iter().any(|q| q == g))
+                {
+                    return false;
+                }
+                if def
+                    .groups
+                    .iter()
+                    .any(|g| query.exclude_groups.iter().any(|q| q == g))
+                {
+                    return false;
+                }
+            }
+            if !needs_text {
+                return true;
+            }
+            let folded = match text_index {
+                Some(text) => text.folded(slot),
+                None => Folded::of(def, locale),
+            };
+            (tags_done || tags.iter().all(|t| folded.tags().any(|have| have == t)))
+                && (words_done || words.iter().all(|w| folded.text.contains(w.as_str())))
+                && unindexed.iter().all(|f| f.eval(def, &folded))
         };
-        for slot in visit {
-            let Some(entry) = &self.slots[slot] else {
-                continue;
-            };
-            let def = &entry.def;
-            if !query.groups.is_empty() && !def.groups.iter().all(|g| query.groups.contains(g)) {
-                continue;
-            }
-            if def.groups.iter().any(|g| query.exclude_groups.contains(g)) {
-                continue;
-            }
-            let other;
-            let folded = if default_locale {
-                &entry.default
-            } else {
-                other = Folded::of(def, locale);
-                &other
-            };
-            if !tags_done && !tags.iter().all(|t| folded.tags().any(|have| have == t)) {
-                continue;
-            }
-            if !words_done && !words.iter().all(|w| folded.0.contains(w.as_str())) {
-                continue;
-            }
-            if !unindexed.iter().all(|f| f.eval(def, folded)) {
-                continue;
-            }
-            matches.push(slot);
-        }
+        let mut matches: Vec<usize> = match &candidates {
+            // Nothing to check and no gaps: every slot matches, without touching the assets.
+            None if !needs_text && !by_group && self.live == n => (0..n).collect(),
+            None => (0..n)
+                .filter(|s| self.slots[*s].as_ref().is_some_and(|d| accepts(*s, d)))
+                .collect(),
+            Some(hits) => hits
+                .iter()
+                .enumerate()
+                .filter(|(s, hit)| **hit && self.slots[*s].as_ref().is_some_and(|d| accepts(*s, d)))
+                .map(|(s, _)| s)
+                .collect(),
+        };
 
         let mut facets = IndexMap::new();
         for name in &query.facets {
@@ -432,13 +589,8 @@ impl LocalSource {
             let field = Field::parse(name)?;
             // Count borrowed values; only the distinct ones become owned strings.
             let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
-            for slot in &matches {
-                let Some(e) = &self.slots[*slot] else {
-                    continue;
-                };
-                for_each_value(&field, &e.def, locale, |v| {
-                    *counts.entry(v).or_default() += 1
-                });
+            for def in matches.iter().filter_map(|s| self.slots[*s].as_ref()) {
+                for_each_value(&field, def, locale, |v| *counts.entry(v).or_default() += 1);
             }
             let mut values: Vec<FacetValue> = counts
                 .into_iter()
@@ -461,7 +613,7 @@ impl LocalSource {
         let assets = matches[start..end]
             .iter()
             .filter_map(|s| self.slots[*s].as_ref())
-            .map(|e| self.result(&e.def, locale))
+            .map(|def| self.result(def, locale))
             .collect();
         Ok(AssetQueryResult {
             assets,
@@ -470,16 +622,6 @@ impl LocalSource {
             total,
             facets,
         })
-    }
-
-    fn ensure_text_index(&mut self) {
-        if self.text.is_none() {
-            let mut t = TextIndex::default();
-            for e in &self.slots {
-                t.push(e.as_ref().map(|e| &e.default));
-            }
-            self.text = Some(t);
-        }
     }
 
     /// The slots a filter selects, from the indexes; `None` when it needs a per-asset check.
@@ -566,6 +708,11 @@ impl LocalSource {
     }
 }
 
+/// Whether slot `slot` holds the asset `id`.
+fn has_id(slots: &[Option<AssetDefinition>], slot: usize, id: &str) -> bool {
+    slots[slot].as_ref().is_some_and(|d| d.id == id)
+}
+
 /// Whether the text index can search for this folded text: not empty, and free of the
 /// separators it uses.
 fn searchable(needle: &str) -> bool {
@@ -589,40 +736,45 @@ fn mime_accepted(supported: &[String], mime: &str) -> bool {
     })
 }
 
-enum SortValue {
-    Number(f64),
-    Text(String),
+enum SortValue<'a> {
+    /// A number, and the JSON value it came from (for its text form).
+    Number(f64, &'a Value),
+    Text(Cow<'a, str>),
 }
 
-fn build_sort_index(slots: &[Option<Entry>], key: &str) -> SortIndex {
+fn build_sort_index(slots: &[Option<AssetDefinition>], key: &str) -> SortIndex {
     // `meta.rank` and `rank` name the same meta key.
     let key = key.strip_prefix("meta.").unwrap_or(key);
-    let mut keyed: Vec<(SortValue, usize)> = Vec::new();
-    for (slot, e) in slots.iter().enumerate() {
-        let Some(e) = e else { continue };
+    let mut keyed: Vec<(SortValue<'_>, usize)> = Vec::new();
+    for (slot, def) in slots.iter().enumerate() {
+        let Some(def) = def else { continue };
         let value = if key == "id" {
-            Some(SortValue::Text(e.def.id.clone()))
+            Some(SortValue::Text(Cow::Borrowed(def.id.as_str())))
         } else if key == "label" {
-            resolve(&e.def.label, None).map(|l| SortValue::Text(l.clone()))
+            resolve(&def.label, None).map(|l| SortValue::Text(Cow::Borrowed(l.as_str())))
         } else {
-            match e.def.meta.get(key) {
-                None | Some(Value::Null) => None,
-                Some(Value::Number(n)) => n.as_f64().map(SortValue::Number),
-                Some(_) => e.def.meta_text(key).map(SortValue::Text),
+            match def.meta.get(key) {
+                Some(v @ Value::Number(n)) => n.as_f64().map(|n| SortValue::Number(n, v)),
+                Some(v) => meta_text(v).map(SortValue::Text),
+                None => None,
             }
         };
         if let Some(v) = value {
             keyed.push((v, slot));
         }
     }
-    let numeric = keyed.iter().all(|(v, _)| matches!(v, SortValue::Number(_)));
-    let cmp = |a: &SortValue, b: &SortValue| -> Ordering {
+    let numeric = keyed
+        .iter()
+        .all(|(v, _)| matches!(v, SortValue::Number(..)));
+    let cmp = |a: &SortValue<'_>, b: &SortValue<'_>| -> Ordering {
         match (a, b) {
-            (SortValue::Number(x), SortValue::Number(y)) if numeric => x.total_cmp(y),
+            (SortValue::Number(x, _), SortValue::Number(y, _)) if numeric => x.total_cmp(y),
+            (SortValue::Text(x), SortValue::Text(y)) => x.cmp(y),
             _ => text_of(a).cmp(&text_of(b)),
         }
     };
-    keyed.sort_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    // Slots are distinct, so the order is total and an unstable sort is deterministic.
+    keyed.sort_unstable_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
     let mut order = Vec::with_capacity(keyed.len());
     let mut rank = 0u32;
     for i in 0..keyed.len() {
@@ -634,10 +786,10 @@ fn build_sort_index(slots: &[Option<Entry>], key: &str) -> SortIndex {
     SortIndex { order }
 }
 
-fn text_of(v: &SortValue) -> std::borrow::Cow<'_, str> {
+fn text_of<'a>(v: &'a SortValue<'_>) -> Cow<'a, str> {
     match v {
-        SortValue::Number(n) => std::borrow::Cow::Owned(Value::from(*n).to_string()),
-        SortValue::Text(t) => std::borrow::Cow::Borrowed(t),
+        SortValue::Number(_, v) => Cow::Owned(v.to_string()),
+        SortValue::Text(t) => Cow::Borrowed(t),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Unicode-aware text matching: case folding, word splitting and locale resolution.
 
-use indexmap::IndexMap;
+use crate::small_map::SmallMap;
 
 /// Folds case for caseless matching: Unicode lowercase plus the full case-folding mappings
 /// that lowercase lacks (`ß` → `ss`, final `ς` → `σ`, …). `İ` folds to plain `i` so
@@ -40,22 +40,23 @@ pub(crate) fn fold_into(text: &str, out: &mut String) {
     }
 }
 
-/// Splits free text into folded words: runs of letters, digits (any script) and `_`, which
-/// joins words as in Unicode's word-boundary rules.
+/// Whether `c` belongs to a word: letters, digits (any script) and `_`, which joins words as
+/// in Unicode's word-boundary rules.
+pub(crate) fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Splits free text into folded words: runs of [word characters](is_word_char).
 pub fn query_words(text: &str) -> Vec<String> {
     fold_case(text)
-        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect()
 }
 
 /// Picks the value for `locale`, then `en`, then the first present.
-pub(crate) fn resolve<'a, T>(map: &'a IndexMap<String, T>, locale: Option<&str>) -> Option<&'a T> {
-    // With one locale (the common case) every rule picks it: skip the hashing.
-    if map.len() == 1 {
-        return map.first().map(|(_, v)| v);
-    }
+pub(crate) fn resolve<'a, T>(map: &'a SmallMap<T>, locale: Option<&str>) -> Option<&'a T> {
     locale
         .and_then(|l| map.get(l))
         .or_else(|| map.get("en"))

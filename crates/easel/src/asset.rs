@@ -69,7 +69,7 @@ fn kind_of(asset: &AssetResult) -> Result<AssetKind> {
     match asset.meta.get("uri").and_then(Value::as_str) {
         Some(uri) if !uri.is_empty() => Ok(AssetKind::Image(uri.to_string())),
         _ => Err(Error::InvalidAsset {
-            asset: asset.id.clone(),
+            asset: asset.id.to_string(),
             reason: "it has neither `meta.uri` (an image) nor `payload.color` (a colour)".into(),
         }),
     }

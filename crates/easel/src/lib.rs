@@ -52,8 +52,8 @@ pub use scene::SceneApi;
 
 pub use easel_assets::{
     AssetDefinition, AssetFilter, AssetQuery, AssetQueryResult, AssetResult, AssetSource,
-    AssetSourceEvent, AssetSourceEventKind, AssetStore, LocalSourceOptions, SortingOrder,
-    Subscription,
+    AssetSourceEvent, AssetSourceEventKind, AssetStore, CompactString, LocalSourceOptions,
+    SmallMap, SortingOrder, Subscription,
 };
 pub use easel_scene::{
     BlockEvent, BlockEventKind, BlockId, Color, ContentFillMode, GradientStop, SceneLayout,
