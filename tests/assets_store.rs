@@ -632,17 +632,31 @@ mod model {
             .or_else(|| map.first().map(|(_, v)| v))
     }
 
-    /// The ids, in insertion order, matching free text, tags and a `label contains` filter.
-    pub fn find(
-        assets: &[AssetDefinition],
-        text: &str,
-        tags: &[String],
-        label_contains: Option<&str>,
-        locale: Option<&str>,
-    ) -> Vec<String> {
+    /// What the random test searches for.
+    pub struct Search<'a> {
+        pub text: &'a str,
+        pub tags: &'a [String],
+        pub label_contains: Option<&'a str>,
+        pub color: Option<&'a str>,
+        pub locale: Option<&'a str>,
+        /// Sort by `meta.rank`: `Some(true)` ascending, `Some(false)` descending.
+        pub rank_ascending: Option<bool>,
+    }
+
+    /// The ids matching `search`, in insertion order or sorted by rank (stable, numbers
+    /// numerically when every rank in the source is a number, lacking ranks last).
+    pub fn find(assets: &[AssetDefinition], search: &Search<'_>) -> Vec<String> {
+        let Search {
+            text,
+            tags,
+            label_contains,
+            color,
+            locale,
+            rank_ascending,
+        } = *search;
         let words = query_words(text);
         let tags: Vec<String> = tags.iter().map(|t| fold_case(t)).collect();
-        assets
+        let found: Vec<String> = assets
             .iter()
             .filter(|a| {
                 let label = resolve(&a.label, locale).map_or(String::new(), |l| fold_case(l));
@@ -652,9 +666,37 @@ mod model {
                     label.contains(w.as_str()) || have.iter().any(|t| t.contains(w.as_str()))
                 }) && tags.iter().all(|t| have.contains(t))
                     && label_contains.is_none_or(|c| label.contains(&fold_case(c)))
+                    && color.is_none_or(|c| {
+                        a.meta_text("color").map(|m| fold_case(&m)) == Some(fold_case(c))
+                    })
             })
             .map(|a| a.id.to_string())
-            .collect()
+            .collect();
+        let Some(ascending) = rank_ascending else {
+            return found;
+        };
+        let numeric = assets
+            .iter()
+            .filter_map(|a| a.meta.get("rank"))
+            .all(|v| v.is_number());
+        let rank_of = |id: &str| {
+            let a = assets.iter().find(|a| a.id == id)?;
+            let v = a.meta.get("rank")?;
+            Some((v.as_f64().filter(|_| numeric), a.meta_text("rank")?))
+        };
+        let (mut keyed, missing): (Vec<String>, Vec<String>) =
+            found.into_iter().partition(|id| rank_of(id).is_some());
+        keyed.sort_by(|a, b| {
+            let (ka, kb) = (rank_of(a), rank_of(b));
+            let order = match (&ka, &kb) {
+                (Some((Some(x), _)), Some((Some(y), _))) => x.total_cmp(y),
+                (Some((_, x)), Some((_, y))) => x.cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            };
+            if ascending { order } else { order.reverse() }
+        });
+        keyed.extend(missing);
+        keyed
     }
 }
 
@@ -698,7 +740,15 @@ fn indexed_search_matches_a_full_scan_through_random_changes() {
             let tags: Vec<&str> = (0..next(4)).map(|_| WORDS[next(WORDS.len())]).collect();
             let mut def = AssetDefinition::new(format!("a{created}"))
                 .with_label("en", &words.join(if next(2) == 0 { " " } else { "-" }))
-                .with_tags("en", &tags);
+                .with_tags("en", &tags)
+                .with_meta("color", ["red", "Red", "blue"][next(3)]);
+            // Ranks are numbers, sometimes missing, and rarely text (sorting then compares
+            // text forms until the next compaction drops those assets).
+            match next(40) {
+                0 => def = def.with_meta("rank", format!("r{}", next(9))),
+                1..=5 => {}
+                _ => def = def.with_meta("rank", next(30)),
+            }
             if next(4) == 0 {
                 def = def.with_label("de", &format!("{} de", WORDS[next(WORDS.len())]));
             }
@@ -734,23 +784,46 @@ fn indexed_search_matches_a_full_scan_through_random_changes() {
                 .collect();
             let label = (next(4) == 0).then(|| WORDS[next(WORDS.len())].to_lowercase());
             let locale = ["en", "de"].get(next(3)).copied();
+            let color = (next(3) == 0).then_some("red");
+            let rank_ascending = [Some(true), Some(false)].get(next(4)).copied().flatten();
+            // Sometimes no text at all, so sorting and filters see every asset.
+            let text = if next(4) == 0 { String::new() } else { text };
+            let mut filter: Vec<AssetFilter> = label
+                .iter()
+                .map(|l| AssetFilter::Contains {
+                    property: "label".into(),
+                    value: l.clone(),
+                })
+                .collect();
+            filter.extend(color.map(|c| AssetFilter::Equals {
+                property: "meta.color".into(),
+                value: c.into(),
+            }));
             let query = AssetQuery {
                 query: Some(text.clone()),
                 tags: tags.clone(),
-                filter: label
-                    .iter()
-                    .map(|l| AssetFilter::Contains {
-                        property: "label".into(),
-                        value: l.clone(),
-                    })
-                    .collect(),
+                filter,
                 locale: locale.map(Into::into),
+                sort_key: rank_ascending.map(|_| "rank".into()),
+                sorting_order: match rank_ascending {
+                    Some(true) => SortingOrder::Ascending,
+                    Some(false) => SortingOrder::Descending,
+                    None => SortingOrder::None,
+                },
                 per_page: 100_000,
                 ..Default::default()
             };
+            let search = model::Search {
+                text: &text,
+                tags: &tags,
+                label_contains: label.as_deref(),
+                color: color.map(|_| "red"),
+                locale,
+                rank_ascending,
+            };
             assert_eq!(
                 ids(&store, "r", &query),
-                model::find(&model, &text, &tags, label.as_deref(), locale),
+                model::find(&model, &search),
                 "step {step}: {query:?}"
             );
         }

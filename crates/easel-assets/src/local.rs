@@ -76,15 +76,24 @@ fn fold_asset(def: &AssetDefinition, locale: Option<&str>, out: &mut String) -> 
     label_len
 }
 
-/// The default-locale haystack: for every slot, `label \0 tag \0 tag … \x01`. Slots removed
-/// before they were indexed have an empty text; later removals leave theirs in place (the
-/// slot is dead, so hits on it are dropped).
+/// Marks a record that no longer describes a slot (its asset was updated since).
+const SUPERSEDED: u32 = u32::MAX;
+
+/// The default-locale haystack: one record per asset text, `label \0 tag \0 tag … \x01`,
+/// in the order they were indexed. Updating an asset appends a new record for its slot and
+/// supersedes the old one, so updates never force a rebuild. Removed assets keep their
+/// records (the slot is dead, so hits on it are dropped).
 #[derive(Debug, Default)]
 struct TextIndex {
     buf: String,
+    /// Where each record starts in `buf`.
     starts: Vec<usize>,
-    /// Where each slot's label ends.
+    /// Where each record's label ends.
     label_ends: Vec<usize>,
+    /// The slot each record describes, or [`SUPERSEDED`].
+    record_slot: Vec<u32>,
+    /// The current record of each indexed slot.
+    slot_record: Vec<u32>,
 }
 
 /// Which part of an asset's text a search looks in.
@@ -97,35 +106,60 @@ enum TextField {
 impl TextIndex {
     /// How many slots are indexed.
     fn covered(&self) -> usize {
+        self.slot_record.len()
+    }
+
+    /// How many records there are.
+    fn records(&self) -> usize {
         self.starts.len()
     }
 
-    fn push(&mut self, def: Option<&AssetDefinition>) {
+    /// Indexes the text of `slot` (the next slot, or an indexed one whose asset changed).
+    fn push(&mut self, slot: u32, def: Option<&AssetDefinition>) {
+        let record = self.starts.len() as u32;
         let start = self.buf.len();
         self.starts.push(start);
         let label_len = def.map_or(0, |d| fold_asset(d, None, &mut self.buf));
         self.label_ends.push(start + label_len);
         self.buf.push('\x01');
+        self.record_slot.push(slot);
+        match self.slot_record.get_mut(slot as usize) {
+            Some(old) => {
+                self.record_slot[*old as usize] = SUPERSEDED;
+                *old = record;
+            }
+            None => self.slot_record.push(record),
+        }
+    }
+
+    /// The folded text of record `record`.
+    fn record_text(&self, record: usize) -> Folded<'_> {
+        let start = self.starts[record];
+        // Every record ends with its `\x01`.
+        let end = self
+            .starts
+            .get(record + 1)
+            .copied()
+            .unwrap_or(self.buf.len())
+            - 1;
+        Folded {
+            text: Cow::Borrowed(&self.buf[start..end]),
+            label_len: self.label_ends[record] - start,
+        }
     }
 
     /// The folded text of an indexed slot.
     fn folded(&self, slot: usize) -> Folded<'_> {
-        let start = self.starts[slot];
-        // Every slot's text ends with its `\x01`.
-        let end = self.starts.get(slot + 1).copied().unwrap_or(self.buf.len()) - 1;
-        Folded {
-            text: Cow::Borrowed(&self.buf[start..end]),
-            label_len: self.label_ends[slot] - start,
-        }
+        self.record_text(self.slot_record[slot] as usize)
     }
 
     /// Marks the slots whose label (or one of whose tags) contains or equals `needle`.
     /// `needle` must be non-empty and free of the separators.
     fn mark_field(&self, needle: &str, field: TextField, equals: bool, out: &mut [bool]) {
         let bytes = self.buf.as_bytes();
-        scan(&self.buf, &self.starts, needle, out, |slot, pos| {
+        let accept = |record: usize, pos: usize| {
             let end = pos + needle.len();
-            let (start, label_end) = (self.starts[slot], self.label_ends[slot]);
+            let (start, label_end) = (self.starts[record], self.label_ends[record]);
             match (field, equals) {
                 (TextField::Label, false) => end <= label_end,
                 (TextField::Label, true) => pos == start && end == label_end,
@@ -136,20 +170,31 @@ impl TextIndex {
                         && matches!(bytes.get(end), Some(0) | Some(1))
                 }
             }
+        };
+        scan(&self.buf, &self.starts, needle, accept, |record| {
+            self.mark_record(record as u32, out)
         });
+    }
+
+    /// Marks the slot record `record` describes, unless it was superseded.
+    fn mark_record(&self, record: u32, out: &mut [bool]) {
+        let slot = self.record_slot[record as usize];
+        if slot != SUPERSEDED {
+            out[slot as usize] = true;
+        }
     }
 }
 
 /// Finds `needle` through `buf`, made of the records starting at `starts`, in one forward
-/// pass; each match at `pos` in record `i` that `accept` takes marks `out[i]` and skips to
+/// pass; each match at `pos` in record `i` that `accept` takes reports `hit(i)` and skips to
 /// the next record (one hit per record is enough, and frequent needles would otherwise cost
 /// a check per occurrence).
 fn scan(
     buf: &str,
     starts: &[usize],
     needle: &str,
-    out: &mut [bool],
     accept: impl Fn(usize, usize) -> bool,
+    mut hit: impl FnMut(usize),
 ) {
     let bytes = buf.as_bytes();
     let finder = memchr::memmem::Finder::new(needle.as_bytes());
@@ -160,7 +205,7 @@ fn scan(
             record += 1;
         }
         if accept(record, pos) {
-            out[record] = true;
+            hit(record);
             match starts.get(record + 1) {
                 Some(next) => from = *next,
                 None => break,
@@ -171,46 +216,92 @@ fn scan(
     }
 }
 
-/// The distinct words of the default-locale texts, each with the slots that have it.
+/// A hash table of numbers (slots, word numbers) keyed by text stored elsewhere. Each entry
+/// keeps 32 bits of its key's hash, so growing the table never reads the keys again (at a
+/// million assets, re-reading them was a tenth of the time spent adding). Keys are hashed
+/// with SipHash under a random key: they come from users.
+#[derive(Debug, Default)]
+struct KeyTable {
+    /// (number, hash of its key).
+    table: HashTable<(u32, u32)>,
+    hasher: RandomState,
+}
+
+impl KeyTable {
+    fn hash(&self, key: &str) -> u32 {
+        (self.hasher.hash_one(key) >> 32) as u32
+    }
+
+    /// The table position for a stored 32-bit hash: spread over 64 bits, as the table
+    /// takes its bucket from the low bits and a tag from the top ones.
+    fn spread(hash: u32) -> u64 {
+        u64::from(hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// The number whose key hashes to `hash` (from [`Self::hash`]) and passes `is`.
+    fn find(&self, hash: u32, is: impl Fn(u32) -> bool) -> Option<u32> {
+        self.table
+            .find(Self::spread(hash), |(n, h)| *h == hash && is(*n))
+            .map(|(n, _)| *n)
+    }
+
+    /// Files `n` under a key hashing to `hash` that is not in the table yet.
+    fn insert_new(&mut self, hash: u32, n: u32) {
+        self.table
+            .insert_unique(Self::spread(hash), (n, hash), |(_, h)| Self::spread(*h));
+    }
+
+    /// Removes and returns the number whose key is `key`.
+    fn remove(&mut self, key: &str, is: impl Fn(u32) -> bool) -> Option<u32> {
+        let h = self.hash(key);
+        match self
+            .table
+            .find_entry(Self::spread(h), |(n, nh)| *nh == h && is(*n))
+        {
+            Ok(entry) => Some(entry.remove().0.0),
+            Err(_) => None,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.table.clear();
+    }
+}
+
+/// The distinct words of the text index's records, each with the records that have it.
 #[derive(Debug, Default)]
 struct WordIndex {
     /// The words, each followed by `\0`.
     vocab: String,
     /// Where each word starts in `vocab`.
     starts: Vec<usize>,
-    /// Word numbers, hashed by the word's text.
-    lookup: HashTable<u32>,
-    /// For each word, the slots whose text has it, ascending and distinct.
+    /// Word numbers by the word's text.
+    lookup: KeyTable,
+    /// For each word, the records whose text has it, ascending and distinct.
     postings: Vec<Vec<u32>>,
-    /// How many slots are indexed.
+    /// How many records are indexed.
     covered: usize,
 }
 
 impl WordIndex {
-    /// Indexes the words of slot `slot`'s folded text.
-    fn push(&mut self, slot: usize, text: &str, hasher: &RandomState) {
-        let slot = slot as u32;
+    /// Indexes the words of record `record`'s folded text.
+    fn push(&mut self, record: u32, text: &str) {
         for word in text.split(|c: char| !is_word_char(c)) {
             if word.is_empty() {
                 continue;
             }
-            let hash = hasher.hash_one(word);
             let (vocab, starts) = (&self.vocab, &self.starts);
-            let text_of = |w: u32| {
+            let is_word = |w: u32| {
                 let w = w as usize;
                 let end = starts.get(w + 1).copied().unwrap_or(vocab.len()) - 1;
-                &vocab[starts[w]..end]
+                &vocab[starts[w]..end] == word
             };
-            let entry = self.lookup.entry(
-                hash,
-                |w| text_of(*w) == word,
-                |w| hasher.hash_one(text_of(*w)),
-            );
-            let w = match entry {
-                hashbrown::hash_table::Entry::Occupied(o) => *o.get() as usize,
-                hashbrown::hash_table::Entry::Vacant(v) => {
+            let hash = self.lookup.hash(word);
+            let w = match self.lookup.find(hash, is_word) {
+                Some(w) => w as usize,
+                None => {
                     let w = self.postings.len();
-                    v.insert(w as u32);
+                    self.lookup.insert_new(hash, w as u32);
                     self.starts.push(self.vocab.len());
                     self.vocab.push_str(word);
                     self.vocab.push('\0');
@@ -219,47 +310,61 @@ impl WordIndex {
                 }
             };
             let list = &mut self.postings[w];
-            if list.last() != Some(&slot) {
-                list.push(slot);
+            if list.last() != Some(&record) {
+                list.push(record);
             }
         }
     }
 
     /// Marks the slots one of whose words contains `needle` (a non-empty run of word
     /// characters).
-    fn mark(&self, needle: &str, out: &mut [bool]) {
-        let mut words = vec![false; self.postings.len()];
-        scan(&self.vocab, &self.starts, needle, &mut words, |_, _| true);
-        for (w, _) in words.iter().enumerate().filter(|(_, hit)| **hit) {
-            for slot in &self.postings[w] {
-                out[*slot as usize] = true;
-            }
-        }
+    fn mark(&self, text: &TextIndex, needle: &str, out: &mut [bool]) {
+        scan(
+            &self.vocab,
+            &self.starts,
+            needle,
+            |_, _| true,
+            |w| {
+                for record in &self.postings[w] {
+                    text.mark_record(*record, out);
+                }
+            },
+        );
     }
 }
 
-/// For one meta key: each distinct folded value and the slots that have it.
+/// For one meta key: each distinct folded value and the slots that have it. Catches up with
+/// added slots; rebuilt after an update.
 #[derive(Debug, Default)]
 struct MetaIndex {
-    values: HashMap<String, Vec<usize>>,
+    values: HashMap<String, Vec<u32>>,
+    /// How many slots are indexed.
+    covered: usize,
 }
 
 impl MetaIndex {
-    fn build(slots: &[Option<AssetDefinition>], key: &str) -> MetaIndex {
-        let mut values: HashMap<String, Vec<usize>> = HashMap::new();
-        for (slot, e) in slots.iter().enumerate() {
-            if let Some(text) = e.as_ref().and_then(|d| d.meta.get(key)).and_then(meta_text) {
-                values
-                    .entry(folded(&text).into_owned())
-                    .or_default()
-                    .push(slot);
+    fn catch_up(&mut self, slots: &[Option<AssetDefinition>], key: &str) {
+        for (slot, def) in slots.iter().enumerate().skip(self.covered) {
+            let Some(text) = def
+                .as_ref()
+                .and_then(|d| d.meta.get(key))
+                .and_then(meta_text)
+            else {
+                continue;
+            };
+            let text = folded(&text);
+            match self.values.get_mut(text.as_ref()) {
+                Some(list) => list.push(slot as u32),
+                None => {
+                    self.values.insert(text.into_owned(), vec![slot as u32]);
+                }
             }
         }
-        MetaIndex { values }
+        self.covered = slots.len();
     }
 
     fn mark(&self, needle: &str, equals: bool, out: &mut [bool]) {
-        let mut set = |slots: &Vec<usize>| slots.iter().for_each(|s| out[*s] = true);
+        let mut set = |slots: &Vec<u32>| slots.iter().for_each(|s| out[*s as usize] = true);
         if equals {
             if let Some(slots) = self.values.get(needle) {
                 set(slots);
@@ -274,10 +379,15 @@ impl MetaIndex {
 }
 
 /// Slots in sort-key order, with equal keys sharing a rank; slots lacking the key excluded.
+/// Catches up with added slots by merging them in; rebuilt after an update.
 #[derive(Debug)]
 struct SortIndex {
     /// (rank, slot), sorted.
     order: Vec<(u32, usize)>,
+    /// How many values are not numbers (with none, values compare as numbers).
+    texts: usize,
+    /// How many slots are indexed.
+    covered: usize,
 }
 
 #[derive(Debug)]
@@ -288,10 +398,8 @@ pub(crate) struct LocalSource {
     slots: Vec<Option<AssetDefinition>>,
     /// How many slots hold an asset.
     live: usize,
-    /// The slot of each live asset, hashed by id (the ids themselves live in `slots`).
-    ids: HashTable<usize>,
-    /// Hashes ids and words (SipHash with a random key: ids come from users).
-    hasher: RandomState,
+    /// The slot of each live asset by id (the ids themselves live in `slots`).
+    ids: KeyTable,
     text: Option<TextIndex>,
     words: Option<WordIndex>,
     sorts: HashMap<String, SortIndex>,
@@ -305,8 +413,7 @@ impl LocalSource {
             options,
             slots: Vec::new(),
             live: 0,
-            ids: HashTable::new(),
-            hasher: RandomState::new(),
+            ids: KeyTable::default(),
             text: None,
             words: None,
             sorts: HashMap::new(),
@@ -350,34 +457,31 @@ impl LocalSource {
     fn slot_of(&self, id: &str) -> Option<usize> {
         let slots = &self.slots;
         self.ids
-            .find(self.hasher.hash_one(id), |s| has_id(slots, *s, id))
-            .copied()
+            .find(self.ids.hash(id), |s| has_id(slots, s, id))
+            .map(|s| s as usize)
     }
 
     pub fn add(&mut self, def: AssetDefinition) -> Result<()> {
         self.check(&def)?;
-        let (slots, hasher) = (&self.slots, &self.hasher);
-        let entry = self.ids.entry(
-            hasher.hash_one(def.id.as_str()),
-            |s| has_id(slots, *s, &def.id),
-            |s| hasher.hash_one(slots[*s].as_ref().map_or("", |d| d.id.as_str())),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(_) => {
-                return Err(Error::DuplicateAsset {
-                    source_id: self.id.clone(),
-                    asset: def.id.to_string(),
-                });
-            }
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert(slots.len());
-            }
+        let Ok(slot) = u32::try_from(self.slots.len()) else {
+            return Err(Error::InvalidAsset(format!(
+                "source `{}` is full ({} slots)",
+                self.id,
+                u32::MAX
+            )));
+        };
+        let hash = self.ids.hash(&def.id);
+        let slots = &self.slots;
+        if self.ids.find(hash, |s| has_id(slots, s, &def.id)).is_some() {
+            return Err(Error::DuplicateAsset {
+                source_id: self.id.clone(),
+                asset: def.id.to_string(),
+            });
         }
+        self.ids.insert_new(hash, slot);
         self.slots.push(Some(def));
         self.live += 1;
-        // The text and word indexes catch up at the next query; these two rebuild.
-        self.sorts.clear();
-        self.metas.clear();
+        // Every index catches up with the new slot at the next query that uses it.
         Ok(())
     }
 
@@ -386,22 +490,37 @@ impl LocalSource {
         let slot = self
             .slot_of(&def.id)
             .ok_or_else(|| self.not_found(&def.id))?;
+        // The text index supersedes the slot's record; the word index catches up with the
+        // new record at the next query. Meta values and sort keys may have moved: those two
+        // rebuild.
+        if let Some(text) = &mut self.text
+            && slot < text.covered()
+        {
+            text.push(slot as u32, Some(&def));
+        }
         self.slots[slot] = Some(def);
-        self.drop_indexes();
+        self.sorts.clear();
+        self.metas.clear();
         Ok(())
     }
 
     pub fn remove(&mut self, id: &str) -> Result<AssetDefinition> {
         let slots = &self.slots;
-        let slot = match self
-            .ids
-            .find_entry(self.hasher.hash_one(id), |s| has_id(slots, *s, id))
-        {
-            Ok(entry) => entry.remove().0,
-            Err(_) => return Err(self.not_found(id)),
+        let Some(slot) = self.ids.remove(id, |s| has_id(slots, s, id)) else {
+            return Err(self.not_found(id));
         };
+        let slot = slot as usize;
         let def = self.slots[slot].take().ok_or_else(|| self.not_found(id))?;
         self.live -= 1;
+        // A sort over some text values turns numeric when the last of them goes: it is
+        // rebuilt then.
+        self.sorts.retain(|key, index| {
+            if index.texts > 0 && matches!(sort_value(&def, key), Some(SortValue::Text(_))) {
+                index.texts -= 1;
+                return index.texts > 0;
+            }
+            true
+        });
         // Every index skips dead slots, so they all stay valid.
         if self.slots.len() > 1024 && self.live * 2 < self.slots.len() {
             self.compact();
@@ -412,11 +531,8 @@ impl LocalSource {
     fn compact(&mut self) {
         self.slots.retain(Option::is_some);
         self.ids.clear();
-        let (slots, hasher) = (&self.slots, &self.hasher);
-        let id_hash =
-            |slot: usize| hasher.hash_one(slots[slot].as_ref().map_or("", |d| d.id.as_str()));
-        for slot in 0..slots.len() {
-            self.ids.insert_unique(id_hash(slot), slot, |s| id_hash(*s));
+        for (slot, def) in self.slots.iter().flatten().enumerate() {
+            self.ids.insert_new(self.ids.hash(&def.id), slot as u32);
         }
         self.drop_indexes();
     }
@@ -465,9 +581,8 @@ impl LocalSource {
     /// Brings the text index up to date with the slots added since it was last used.
     fn catch_up_text(&mut self) {
         let text = self.text.get_or_insert_with(TextIndex::default);
-        let from = text.covered();
-        for def in &self.slots[from..] {
-            text.push(def.as_ref());
+        for slot in text.covered()..self.slots.len() {
+            text.push(slot as u32, self.slots[slot].as_ref());
         }
     }
 
@@ -475,12 +590,13 @@ impl LocalSource {
     fn catch_up_words(&mut self) {
         let Some(text) = &self.text else { return };
         let words = self.words.get_or_insert_with(WordIndex::default);
-        for slot in words.covered..self.slots.len() {
-            if self.slots[slot].is_some() {
-                words.push(slot, &text.folded(slot).text, &self.hasher);
+        for record in words.covered..text.records() {
+            let slot = text.record_slot[record];
+            if slot != SUPERSEDED && self.slots[slot as usize].is_some() {
+                words.push(record as u32, &text.record_text(record).text);
             }
         }
-        words.covered = self.slots.len();
+        words.covered = text.records();
     }
 
     pub fn find(&mut self, query: &AssetQuery) -> Result<AssetQueryResult> {
@@ -505,10 +621,10 @@ impl LocalSource {
             self.catch_up_text();
             if !words_done {
                 self.catch_up_words();
-                if let Some(index) = &self.words {
+                if let (Some(index), Some(text)) = (&self.words, &self.text) {
                     for w in &words {
                         let mut hits = vec![false; n];
-                        index.mark(w, &mut hits);
+                        index.mark(text, w, &mut hits);
                         and_bitmap(&mut candidates, hits);
                     }
                     words_done = true;
@@ -646,11 +762,8 @@ impl LocalSource {
                             .mark_field(needle, f, !contains, &mut hits);
                     }
                     Field::Meta(key) => {
-                        let slots = &self.slots;
-                        let index = self
-                            .metas
-                            .entry(key.clone())
-                            .or_insert_with(|| MetaIndex::build(slots, key));
+                        let index = self.metas.entry(key.clone()).or_default();
+                        index.catch_up(&self.slots, key);
                         index.mark(needle, !contains, &mut hits);
                     }
                     Field::Id | Field::Groups => return None,
@@ -676,10 +789,12 @@ impl LocalSource {
 
     /// Orders `matches` (in slot order) by the sort key; stable, lacking keys last.
     fn sorted(&mut self, key: &str, order: SortingOrder, matches: Vec<usize>) -> Vec<usize> {
-        let index = self
-            .sorts
-            .entry(key.to_string())
-            .or_insert_with(|| build_sort_index(&self.slots, key));
+        let previous = self.sorts.remove(key);
+        let index = match previous {
+            Some(index) if index.covered == self.slots.len() => index,
+            previous => build_sort_index(&self.slots, key, previous.as_ref()),
+        };
+        let index = self.sorts.entry(key.to_string()).or_insert(index);
         let mut wanted = vec![false; self.slots.len()];
         for m in &matches {
             wanted[*m] = true;
@@ -709,8 +824,8 @@ impl LocalSource {
 }
 
 /// Whether slot `slot` holds the asset `id`.
-fn has_id(slots: &[Option<AssetDefinition>], slot: usize, id: &str) -> bool {
-    slots[slot].as_ref().is_some_and(|d| d.id == id)
+fn has_id(slots: &[Option<AssetDefinition>], slot: u32, id: &str) -> bool {
+    slots[slot as usize].as_ref().is_some_and(|d| d.id == id)
 }
 
 /// Whether the text index can search for this folded text: not empty, and free of the
@@ -742,30 +857,31 @@ enum SortValue<'a> {
     Text(Cow<'a, str>),
 }
 
-fn build_sort_index(slots: &[Option<AssetDefinition>], key: &str) -> SortIndex {
-    // `meta.rank` and `rank` name the same meta key.
-    let key = key.strip_prefix("meta.").unwrap_or(key);
-    let mut keyed: Vec<(SortValue<'_>, usize)> = Vec::new();
-    for (slot, def) in slots.iter().enumerate() {
-        let Some(def) = def else { continue };
-        let value = if key == "id" {
-            Some(SortValue::Text(Cow::Borrowed(def.id.as_str())))
-        } else if key == "label" {
-            resolve(&def.label, None).map(|l| SortValue::Text(Cow::Borrowed(l.as_str())))
-        } else {
-            match def.meta.get(key) {
-                Some(v @ Value::Number(n)) => n.as_f64().map(|n| SortValue::Number(n, v)),
-                Some(v) => meta_text(v).map(SortValue::Text),
-                None => None,
-            }
-        };
-        if let Some(v) = value {
-            keyed.push((v, slot));
-        }
-    }
-    let numeric = keyed
+/// Orders the slots by `key`: all of them, or `previous` plus the slots added since.
+fn build_sort_index(
+    slots: &[Option<AssetDefinition>],
+    key: &str,
+    previous: Option<&SortIndex>,
+) -> SortIndex {
+    let value_of = |slot: usize| sort_value(slots[slot].as_ref()?, key);
+    // The slots already in order (still alive), then the new ones.
+    let mut keyed: Vec<(SortValue<'_>, usize)> = previous
         .iter()
-        .all(|(v, _)| matches!(v, SortValue::Number(..)));
+        .flat_map(|p| &p.order)
+        .filter_map(|(_, slot)| value_of(*slot).map(|v| (v, *slot)))
+        .collect();
+    let sorted = keyed.len();
+    let from = previous.map_or(0, |p| p.covered);
+    keyed.extend((from..slots.len()).filter_map(|slot| value_of(slot).map(|v| (v, slot))));
+    let texts = keyed
+        .iter()
+        .filter(|(v, _)| matches!(v, SortValue::Text(_)))
+        .count();
+    let numeric = texts == 0;
+    if previous.is_some_and(|p| (p.texts == 0) != numeric) {
+        // A text value among numbers: everything compares differently now.
+        return build_sort_index(slots, key, None);
+    }
     let cmp = |a: &SortValue<'_>, b: &SortValue<'_>| -> Ordering {
         match (a, b) {
             (SortValue::Number(x, _), SortValue::Number(y, _)) if numeric => x.total_cmp(y),
@@ -774,7 +890,11 @@ fn build_sort_index(slots: &[Option<AssetDefinition>], key: &str) -> SortIndex {
         }
     };
     // Slots are distinct, so the order is total and an unstable sort is deterministic.
-    keyed.sort_unstable_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    keyed[sorted..].sort_unstable_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    if sorted > 0 {
+        // Two sorted runs: the stable sort merges them in linear time.
+        keyed.sort_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    }
     let mut order = Vec::with_capacity(keyed.len());
     let mut rank = 0u32;
     for i in 0..keyed.len() {
@@ -783,7 +903,24 @@ fn build_sort_index(slots: &[Option<AssetDefinition>], key: &str) -> SortIndex {
         }
         order.push((rank, keyed[i].1));
     }
-    SortIndex { order }
+    SortIndex {
+        order,
+        texts,
+        covered: slots.len(),
+    }
+}
+
+/// An asset's value for a sort key: `id`, `label` (default locale) or a meta key (`rank` or
+/// `meta.rank`).
+fn sort_value<'a>(def: &'a AssetDefinition, key: &str) -> Option<SortValue<'a>> {
+    match key.strip_prefix("meta.").unwrap_or(key) {
+        "id" => Some(SortValue::Text(Cow::Borrowed(def.id.as_str()))),
+        "label" => resolve(&def.label, None).map(|l| SortValue::Text(Cow::Borrowed(l.as_str()))),
+        name => match def.meta.get(name)? {
+            v @ Value::Number(n) => n.as_f64().map(|n| SortValue::Number(n, v)),
+            v => meta_text(v).map(SortValue::Text),
+        },
+    }
 }
 
 fn text_of<'a>(v: &'a SortValue<'_>) -> Cow<'a, str> {
