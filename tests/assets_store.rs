@@ -623,13 +623,44 @@ fn eight_threads_add_update_remove_and_search_one_source() {
 mod model {
     use easel::AssetDefinition;
     use easel::SmallMap;
-    use easel::assets::{fold_case, query_words};
+    use easel::assets::{FacetValue, fold_case, query_words};
+    use std::collections::HashMap;
 
     fn resolve<'a, T>(map: &'a SmallMap<T>, locale: Option<&str>) -> Option<&'a T> {
         locale
             .and_then(|l| map.get(l))
             .or_else(|| map.get("en"))
             .or_else(|| map.first().map(|(_, v)| v))
+    }
+
+    /// The `tags` and `meta.color` facets over the assets `ids`.
+    pub fn facets(
+        assets: &[AssetDefinition],
+        ids: &[String],
+        locale: Option<&str>,
+    ) -> [Vec<FacetValue>; 2] {
+        let mut tags: HashMap<String, usize> = HashMap::new();
+        let mut colors: HashMap<String, usize> = HashMap::new();
+        for a in assets.iter().filter(|a| ids.iter().any(|id| *id == a.id)) {
+            let mut seen = Vec::new();
+            for t in resolve(&a.tags, locale).into_iter().flatten() {
+                if !seen.contains(&t) {
+                    seen.push(t);
+                    *tags.entry(t.to_string()).or_default() += 1;
+                }
+            }
+            if let Some(c) = a.meta_text("color") {
+                *colors.entry(c).or_default() += 1;
+            }
+        }
+        [tags, colors].map(|counts| {
+            let mut v: Vec<FacetValue> = counts
+                .into_iter()
+                .map(|(value, count)| FacetValue { value, count })
+                .collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            v
+        })
     }
 
     /// What the random test searches for.
@@ -821,11 +852,21 @@ fn indexed_search_matches_a_full_scan_through_random_changes() {
                 locale,
                 rank_ascending,
             };
-            assert_eq!(
-                ids(&store, "r", &query),
-                model::find(&model, &search),
-                "step {step}: {query:?}"
-            );
+            let expected = model::find(&model, &search);
+            assert_eq!(ids(&store, "r", &query), expected, "step {step}: {query:?}");
+            if next(4) == 0 {
+                let with_facets = AssetQuery {
+                    facets: vec!["tags".into(), "meta.color".into()],
+                    ..query
+                };
+                let found = store.find_assets("r", &with_facets).unwrap();
+                let expected = model::facets(&model, &expected, locale);
+                assert_eq!(
+                    found.facets["tags"], expected[0],
+                    "step {step}: {with_facets:?}"
+                );
+                assert_eq!(found.facets["meta.color"], expected[1], "step {step}");
+            }
         }
         // Bulk removals now and then drive the source through compaction.
         if step % 1500 == 1499 {

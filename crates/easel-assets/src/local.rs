@@ -378,6 +378,64 @@ impl MetaIndex {
     }
 }
 
+/// For one facet (`tags`, `groups` or a meta key, in the default locale): the distinct
+/// values, and each slot's values as numbers, stored contiguously. Counting a facet then
+/// reads two flat arrays instead of following each asset's pointers to its strings (which
+/// made facets over 100k assets memory-bound at ~35 ms). Catches up with added slots;
+/// rebuilt after an update.
+#[derive(Debug, Default)]
+struct FacetIndex {
+    /// Value number → value.
+    values: Vec<String>,
+    /// Value → value number.
+    numbers: HashMap<String, u32>,
+    /// Slot `s` has the values `slot_values[ends[s - 1]..ends[s]]`.
+    ends: Vec<usize>,
+    slot_values: Vec<u32>,
+}
+
+impl FacetIndex {
+    fn catch_up(&mut self, slots: &[Option<AssetDefinition>], field: &Field) {
+        for def in &slots[self.ends.len()..] {
+            if let Some(def) = def {
+                for_each_value(field, def, None, |v| {
+                    let n = match self.numbers.get(v.as_ref()) {
+                        Some(n) => *n,
+                        None => {
+                            let n = self.values.len() as u32;
+                            self.values.push(v.to_string());
+                            self.numbers.insert(v.into_owned(), n);
+                            n
+                        }
+                    };
+                    self.slot_values.push(n);
+                });
+            }
+            self.ends.push(self.slot_values.len());
+        }
+    }
+
+    /// Value → count over `matches`.
+    fn count(&self, matches: &[usize]) -> Vec<FacetValue> {
+        let mut counts = vec![0usize; self.values.len()];
+        for slot in matches {
+            let start = slot.checked_sub(1).map_or(0, |s| self.ends[s]);
+            for n in &self.slot_values[start..self.ends[*slot]] {
+                counts[*n as usize] += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, count)| *count > 0)
+            .map(|(n, count)| FacetValue {
+                value: self.values[n].clone(),
+                count,
+            })
+            .collect()
+    }
+}
+
 /// Slots in sort-key order, with equal keys sharing a rank; slots lacking the key excluded.
 /// Catches up with added slots by merging them in; rebuilt after an update.
 #[derive(Debug)]
@@ -404,6 +462,7 @@ pub(crate) struct LocalSource {
     words: Option<WordIndex>,
     sorts: HashMap<String, SortIndex>,
     metas: HashMap<String, MetaIndex>,
+    facets: HashMap<String, FacetIndex>,
 }
 
 impl LocalSource {
@@ -418,6 +477,7 @@ impl LocalSource {
             words: None,
             sorts: HashMap::new(),
             metas: HashMap::new(),
+            facets: HashMap::new(),
         }
     }
 
@@ -501,6 +561,7 @@ impl LocalSource {
         self.slots[slot] = Some(def);
         self.sorts.clear();
         self.metas.clear();
+        self.facets.clear();
         Ok(())
     }
 
@@ -542,6 +603,7 @@ impl LocalSource {
         self.words = None;
         self.sorts.clear();
         self.metas.clear();
+        self.facets.clear();
     }
 
     pub fn get(&self, id: &str) -> Option<&AssetDefinition> {
@@ -703,18 +765,24 @@ impl LocalSource {
                 continue;
             }
             let field = Field::parse(name)?;
-            // Count borrowed values; only the distinct ones become owned strings.
-            let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
-            for def in matches.iter().filter_map(|s| self.slots[*s].as_ref()) {
-                for_each_value(&field, def, locale, |v| *counts.entry(v).or_default() += 1);
-            }
-            let mut values: Vec<FacetValue> = counts
-                .into_iter()
-                .map(|(value, count)| FacetValue {
-                    value: value.into_owned(),
-                    count,
-                })
-                .collect();
+            let mut values = if default_locale && !matches!(field, Field::Label | Field::Id) {
+                let index = self.facets.entry(name.clone()).or_default();
+                index.catch_up(&self.slots, &field);
+                index.count(&matches)
+            } else {
+                // Labels and ids are mostly distinct: an index would copy them all.
+                let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
+                for def in matches.iter().filter_map(|s| self.slots[*s].as_ref()) {
+                    for_each_value(&field, def, locale, |v| *counts.entry(v).or_default() += 1);
+                }
+                counts
+                    .into_iter()
+                    .map(|(value, count)| FacetValue {
+                        value: value.into_owned(),
+                        count,
+                    })
+                    .collect()
+            };
             values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
             facets.insert(name.clone(), values);
         }

@@ -57,6 +57,10 @@ pub fn query_words(text: &str) -> Vec<String> {
 
 /// Picks the value for `locale`, then `en`, then the first present.
 pub(crate) fn resolve<'a, T>(map: &'a SmallMap<T>, locale: Option<&str>) -> Option<&'a T> {
+    // With one locale (the common case) every rule picks it.
+    if map.len() == 1 {
+        return map.first().map(|(_, v)| v);
+    }
     locale
         .and_then(|l| map.get(l))
         .or_else(|| map.get("en"))
