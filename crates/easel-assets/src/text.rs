@@ -46,7 +46,7 @@ pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Splits free text into folded words: runs of [word characters](is_word_char).
+/// Splits free text into folded words: runs of letters, digits (any script) and `_`.
 pub fn query_words(text: &str) -> Vec<String> {
     fold_case(text)
         .split(|c: char| !is_word_char(c))
