@@ -2,19 +2,21 @@
 //!
 //! Adding an asset is a hash-table insert and a push: nothing is folded or indexed yet.
 //! Removal is O(1) (a tombstone plus a hash-table delete); tombstones are compacted once
-//! they outnumber live assets. Queries build what they need lazily and bring it up to date
-//! with the assets added since ("catching up"), so adds stay cheap whether or not anyone
+//! they outnumber live assets. Each index is built by the first query that needs it and
+//! then *catches up* with the assets added since, so adds stay cheap whether or not anyone
 //! searches:
-//! - a folded-text haystack of every asset's label and tags in the default locale, for tag
-//!   and label/tag filters, and as the folded text of each asset;
-//! - a word index: the distinct words of that text, each with the assets that have it.
-//!   Free-text words contain only word characters, so one occurs in an asset's text exactly
-//!   when it occurs inside one of the asset's words: a search scans the distinct words
-//!   (far fewer bytes than all texts) and unions their asset lists;
-//! - per meta key, each value's assets; per sort key, the assets in key order (these two
-//!   are dropped on every change and rebuilt on demand).
+//! - the text index: every asset's folded label and tags in the default locale, one record
+//!   per text in one buffer, for tag and label/tag filters and as each asset's folded text.
+//!   An update appends a record and supersedes the old one;
+//! - the word index: the distinct words of those records, each with the records that have
+//!   it. Free-text words contain only word characters, so one occurs in an asset's text
+//!   exactly when it occurs inside one of the asset's words: a search scans the distinct
+//!   words (far fewer bytes than all texts) and unions their record lists;
+//! - per meta key, each value's slots; per sort key, the slots in key order; per facet, the
+//!   values of each slot as numbers. An update drops these three (values may have moved);
+//!   the next query that needs one rebuilds it.
 //!
-//! Updates and compaction drop the text and word indexes; the next query rebuilds them.
+//! Compaction renumbers the slots and drops every index.
 
 use crate::definition::{AssetContext, AssetDefinition, AssetQueryResult, AssetResult, FacetValue};
 use crate::query::{AssetFilter, AssetQuery, Field, SortingOrder};
