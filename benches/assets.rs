@@ -1,6 +1,6 @@
 //! Asset-store micro-benchmarks over local sources of 1k, 10k, 100k and 1M generated assets
 //! (label, 3 tags + 1, 4 meta fields): adding them, the standard queries, facets, removing
-//! 1,000 and fetching by id.
+//! 1,000, updating 1,000 (then one sorted query) and fetching by id.
 //!
 //! `cargo bench -p easel-bench --bench assets` (set `EASEL_BENCH_MAX=100000` to skip 1M).
 
@@ -79,6 +79,31 @@ fn benches(c: &mut Criterion) {
             let id = format!("asset-{}", n / 2);
             b.iter(|| black_box(store.fetch_asset("bench", &id, None).unwrap()))
         });
+        // Steady state for a server that edits and searches in turns: every index warm,
+        // then 1,000 updates (new label and rank) and one sorted query that merges them in.
+        let sorted = AssetQuery {
+            sort_key: Some("rank".into()),
+            sorting_order: easel::SortingOrder::Ascending,
+            ..Default::default()
+        };
+        store.find_assets("bench", &sorted).unwrap();
+        let mut round = 0u32;
+        group.bench_with_input(
+            BenchmarkId::new("update 1000 + sorted query", n),
+            &n,
+            |b, _| {
+                b.iter(|| {
+                    round += 1;
+                    for i in (0..n).step_by((n / 1000).max(1)).take(1000) {
+                        let asset = easel::AssetDefinition::new(format!("asset-{i}"))
+                            .with_label("en", &format!("edited {round} {i}"))
+                            .with_meta("rank", format!("{:05}", (i as u32 * 7 + round) % 100_000));
+                        store.update_asset("bench", asset).unwrap();
+                    }
+                    black_box(store.find_assets("bench", &sorted).unwrap())
+                })
+            },
+        );
         if (10_000..=100_000).contains(&n) {
             group.bench_with_input(BenchmarkId::new("remove 1000", n), &n, |b, _| {
                 b.iter_batched(

@@ -23,6 +23,7 @@ use crate::query::{AssetFilter, AssetQuery, Field, SortingOrder};
 use crate::store::LocalSourceOptions;
 use crate::text::{fold_case, fold_into, is_word_char, query_words, resolve};
 use crate::{Error, Result};
+use compact_str::CompactString;
 use hashbrown::HashTable;
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -96,6 +97,8 @@ struct TextIndex {
     record_slot: Vec<u32>,
     /// The current record of each indexed slot.
     slot_record: Vec<u32>,
+    /// How many records were superseded.
+    superseded: usize,
 }
 
 /// Which part of an asset's text a search looks in.
@@ -129,6 +132,7 @@ impl TextIndex {
             Some(old) => {
                 self.record_slot[*old as usize] = SUPERSEDED;
                 *old = record;
+                self.superseded += 1;
             }
             None => self.slot_record.push(record),
         }
@@ -365,6 +369,30 @@ impl MetaIndex {
         self.covered = slots.len();
     }
 
+    /// Moves an updated slot from its old value's list to its new one's.
+    fn update(&mut self, slot: usize, old: &AssetDefinition, new: &AssetDefinition, key: &str) {
+        if slot >= self.covered {
+            return;
+        }
+        let slot = slot as u32;
+        if let Some(text) = old.meta.get(key).and_then(meta_text)
+            && let Some(list) = self.values.get_mut(folded(&text).as_ref())
+            && let Ok(i) = list.binary_search(&slot)
+        {
+            list.remove(i);
+        }
+        if let Some(text) = new.meta.get(key).and_then(meta_text) {
+            let text = folded(&text);
+            let list = match self.values.get_mut(text.as_ref()) {
+                Some(list) => list,
+                None => self.values.entry(text.into_owned()).or_default(),
+            };
+            if let Err(i) = list.binary_search(&slot) {
+                list.insert(i, slot);
+            }
+        }
+    }
+
     fn mark(&self, needle: &str, equals: bool, out: &mut [bool]) {
         let mut set = |slots: &Vec<u32>| slots.iter().for_each(|s| out[*s as usize] = true);
         if equals {
@@ -383,46 +411,78 @@ impl MetaIndex {
 /// For one facet (`tags`, `groups` or a meta key, in the default locale): the distinct
 /// values, and each slot's values as numbers, stored contiguously. Counting a facet then
 /// reads two flat arrays instead of following each asset's pointers to its strings (which
-/// made facets over 100k assets memory-bound at ~35 ms). Catches up with added slots;
-/// rebuilt after an update.
-#[derive(Debug, Default)]
+/// made facets over 100k assets memory-bound at ~35 ms). Catches up with added slots; an
+/// update appends the slot's new values and points the slot at them.
+#[derive(Debug)]
 struct FacetIndex {
+    field: Field,
     /// Value number → value.
     values: Vec<String>,
     /// Value → value number.
     numbers: HashMap<String, u32>,
-    /// Slot `s` has the values `slot_values[ends[s - 1]..ends[s]]`.
-    ends: Vec<usize>,
+    /// Slot `s` has the values `slot_values[ranges[s].0..ranges[s].1]`.
+    ranges: Vec<(usize, usize)>,
     slot_values: Vec<u32>,
+    /// How many of `slot_values` belong to no slot any more (replaced by updates).
+    stale: usize,
 }
 
 impl FacetIndex {
-    fn catch_up(&mut self, slots: &[Option<AssetDefinition>], field: &Field) {
-        for def in &slots[self.ends.len()..] {
-            if let Some(def) = def {
-                for_each_value(field, def, None, |v| {
-                    let n = match self.numbers.get(v.as_ref()) {
-                        Some(n) => *n,
-                        None => {
-                            let n = self.values.len() as u32;
-                            self.values.push(v.to_string());
-                            self.numbers.insert(v.into_owned(), n);
-                            n
-                        }
-                    };
-                    self.slot_values.push(n);
-                });
-            }
-            self.ends.push(self.slot_values.len());
+    fn new(field: Field) -> FacetIndex {
+        FacetIndex {
+            field,
+            values: Vec::new(),
+            numbers: HashMap::new(),
+            ranges: Vec::new(),
+            slot_values: Vec::new(),
+            stale: 0,
         }
+    }
+
+    fn catch_up(&mut self, slots: &[Option<AssetDefinition>]) {
+        for def in &slots[self.ranges.len()..] {
+            let range = self.push_values(def.as_ref());
+            self.ranges.push(range);
+        }
+    }
+
+    /// Indexes the values of an updated slot; false when most values are stale and the
+    /// index should rather be rebuilt.
+    fn update(&mut self, slot: usize, def: &AssetDefinition) -> bool {
+        if slot < self.ranges.len() {
+            let (start, end) = self.ranges[slot];
+            self.stale += end - start;
+            self.ranges[slot] = self.push_values(Some(def));
+        }
+        self.stale <= self.slot_values.len() / 2
+    }
+
+    /// Appends the value numbers of `def`, returning where they are.
+    fn push_values(&mut self, def: Option<&AssetDefinition>) -> (usize, usize) {
+        let start = self.slot_values.len();
+        if let Some(def) = def {
+            for_each_value(&self.field, def, None, |v| {
+                let n = match self.numbers.get(v.as_ref()) {
+                    Some(n) => *n,
+                    None => {
+                        let n = self.values.len() as u32;
+                        self.values.push(v.to_string());
+                        self.numbers.insert(v.into_owned(), n);
+                        n
+                    }
+                };
+                self.slot_values.push(n);
+            });
+        }
+        (start, self.slot_values.len())
     }
 
     /// Value → count over `matches`.
     fn count(&self, matches: &[usize]) -> Vec<FacetValue> {
         let mut counts = vec![0usize; self.values.len()];
         for slot in matches {
-            let start = slot.checked_sub(1).map_or(0, |s| self.ends[s]);
-            for n in &self.slot_values[start..self.ends[*slot]] {
+            let (start, end) = self.ranges[*slot];
+            for n in &self.slot_values[start..end] {
                 counts[*n as usize] += 1;
             }
         }
@@ -438,16 +498,95 @@ impl FacetIndex {
     }
 }
 
-/// Slots in sort-key order, with equal keys sharing a rank; slots lacking the key excluded.
-/// Catches up with added slots by merging them in; rebuilt after an update.
+/// Slots in sort-key order (equal keys in slot order), with their keys alongside, so
+/// merging new slots in and grouping equal keys never go back to the assets. Slots lacking
+/// the key are not in it; removed slots stay until compaction (queries skip them).
 #[derive(Debug)]
 struct SortIndex {
-    /// (rank, slot), sorted.
-    order: Vec<(u32, usize)>,
-    /// How many values are not numbers (with none, values compare as numbers).
+    slots: Vec<usize>,
+    keys: SortKeys,
+    /// Entries whose slot was updated since (its new key is pending); dropped at the merge.
+    taken: Vec<bool>,
+    /// Indexed slots updated since: taken out, merged back in at the next catch-up.
+    pending: Vec<usize>,
+    /// How many live entries come from text values. With none, keys compare as numbers;
+    /// when the last goes, the index is dropped and rebuilt numeric.
     texts: usize,
     /// How many slots are indexed.
     covered: usize,
+}
+
+/// Sort keys: all numbers, or all text (numbers in their JSON text form, `1600`).
+#[derive(Debug)]
+enum SortKeys {
+    Numbers(Vec<f64>),
+    Texts(Vec<CompactString>),
+}
+
+impl SortIndex {
+    /// Whether entries `i` and `j` have equal keys.
+    fn same_key(&self, i: usize, j: usize) -> bool {
+        match &self.keys {
+            SortKeys::Numbers(k) => k[i].total_cmp(&k[j]) == Ordering::Equal,
+            SortKeys::Texts(k) => k[i] == k[j],
+        }
+    }
+
+    /// Where the entry for `slot` with value `value` is: a binary search, as entries are
+    /// ordered by key, then slot.
+    fn position(&self, slot: usize, value: &SortValue<'_>) -> Option<usize> {
+        let i = match (&self.keys, value) {
+            (SortKeys::Numbers(k), SortValue::Number(n, _)) => {
+                entry_position(k, &self.slots, (n, slot), |a, b| a.total_cmp(b))
+            }
+            (SortKeys::Texts(k), v) => {
+                let text = sort_text(v);
+                entry_position(k, &self.slots, (text.as_str(), slot), |a, b| {
+                    a.as_str().cmp(b)
+                })
+            }
+            (SortKeys::Numbers(_), SortValue::Text(_)) => return None,
+        };
+        (self.slots.get(i) == Some(&slot)).then_some(i)
+    }
+
+    /// Takes an updated slot out (its new key is merged in at the next catch-up); false
+    /// when the index must be rebuilt instead, because the slot's old value was its last
+    /// text value. O(log n).
+    fn take_out(&mut self, slot: usize, old: &AssetDefinition, key: &str) -> bool {
+        if slot >= self.covered {
+            return true;
+        }
+        let value = sort_value(old, key);
+        if let Some(i) = value.as_ref().and_then(|v| self.position(slot, v))
+            && !self.taken[i]
+        {
+            self.taken[i] = true;
+            if matches!(value, Some(SortValue::Text(_))) {
+                self.texts -= 1;
+            }
+        }
+        self.pending.push(slot);
+        self.texts > 0 || matches!(self.keys, SortKeys::Numbers(_))
+    }
+
+    /// Accounts for a removed slot; false when it held the last text value.
+    fn remove(&mut self, slot: usize, def: &AssetDefinition, key: &str) -> bool {
+        if slot >= self.covered {
+            return true;
+        }
+        // Counted when its entry is in (an updated slot's new value is not merged yet).
+        let value = sort_value(def, key);
+        let counted = value
+            .as_ref()
+            .and_then(|v| self.position(slot, v))
+            .is_some_and(|i| !self.taken[i]);
+        if counted && matches!(value, Some(SortValue::Text(_))) {
+            self.texts -= 1;
+            return self.texts > 0;
+        }
+        true
+    }
 }
 
 #[derive(Debug)]
@@ -552,18 +691,29 @@ impl LocalSource {
         let slot = self
             .slot_of(&def.id)
             .ok_or_else(|| self.not_found(&def.id))?;
-        // The text index supersedes the slot's record; the word index catches up with the
-        // new record at the next query. Meta values and sort keys may have moved: those two
-        // rebuild.
+        // Every index that covers the slot takes the change in; the word index catches up
+        // with the text index's new record at the next query.
         if let Some(text) = &mut self.text
             && slot < text.covered()
         {
             text.push(slot as u32, Some(&def));
+            if text.superseded > text.covered() {
+                // More stale texts than current ones: rebuild at the next query.
+                self.text = None;
+                self.words = None;
+            }
         }
+        if let Some(old) = &self.slots[slot] {
+            for (key, index) in &mut self.metas {
+                index.update(slot, old, &def, key);
+            }
+        }
+        if let Some(old) = &self.slots[slot] {
+            self.sorts
+                .retain(|key, index| index.take_out(slot, old, key));
+        }
+        self.facets.retain(|_, index| index.update(slot, &def));
         self.slots[slot] = Some(def);
-        self.sorts.clear();
-        self.metas.clear();
-        self.facets.clear();
         Ok(())
     }
 
@@ -577,13 +727,8 @@ impl LocalSource {
         self.live -= 1;
         // A sort over some text values turns numeric when the last of them goes: it is
         // rebuilt then.
-        self.sorts.retain(|key, index| {
-            if index.texts > 0 && matches!(sort_value(&def, key), Some(SortValue::Text(_))) {
-                index.texts -= 1;
-                return index.texts > 0;
-            }
-            true
-        });
+        self.sorts
+            .retain(|key, index| index.remove(slot, &def, key));
         // Every index skips dead slots, so they all stay valid.
         if self.slots.len() > 1024 && self.live * 2 < self.slots.len() {
             self.compact();
@@ -768,8 +913,11 @@ impl LocalSource {
             }
             let field = Field::parse(name)?;
             let mut values = if default_locale && !matches!(field, Field::Label | Field::Id) {
-                let index = self.facets.entry(name.clone()).or_default();
-                index.catch_up(&self.slots, &field);
+                let index = self
+                    .facets
+                    .entry(name.clone())
+                    .or_insert_with(|| FacetIndex::new(field.clone()));
+                index.catch_up(&self.slots);
                 index.count(&matches)
             } else {
                 // Labels and ids are mostly distinct: an index would copy them all.
@@ -859,10 +1007,9 @@ impl LocalSource {
 
     /// Orders `matches` (in slot order) by the sort key; stable, lacking keys last.
     fn sorted(&mut self, key: &str, order: SortingOrder, matches: Vec<usize>) -> Vec<usize> {
-        let previous = self.sorts.remove(key);
-        let index = match previous {
-            Some(index) if index.covered == self.slots.len() => index,
-            previous => build_sort_index(&self.slots, key, previous.as_ref()),
+        let index = match self.sorts.remove(key) {
+            Some(index) if index.covered == self.slots.len() && index.pending.is_empty() => index,
+            previous => build_sort_index(&self.slots, key, previous),
         };
         let index = self.sorts.entry(key.to_string()).or_insert(index);
         let mut wanted = vec![false; self.slots.len()];
@@ -870,23 +1017,33 @@ impl LocalSource {
             wanted[*m] = true;
         }
         let mut out = Vec::with_capacity(matches.len());
-        let keyed = index.order.iter().filter(|(_, s)| wanted[*s]);
         match order {
             SortingOrder::Descending => {
-                // Reverse the ranks but keep insertion order within equal keys.
-                let list: Vec<(u32, usize)> = keyed.copied().collect();
-                let mut end = list.len();
+                // Reverse the key order but keep slot order within equal keys.
+                let mut end = index.slots.len();
                 while end > 0 {
-                    let rank = list[end - 1].0;
-                    let start = list[..end].partition_point(|(r, _)| *r < rank);
-                    out.extend(list[start..end].iter().map(|(_, s)| *s));
+                    let mut start = end - 1;
+                    while start > 0 && index.same_key(start - 1, end - 1) {
+                        start -= 1;
+                    }
+                    out.extend(
+                        (start..end)
+                            .filter(|i| !index.taken[*i] && wanted[index.slots[*i]])
+                            .map(|i| index.slots[i]),
+                    );
                     end = start;
                 }
             }
-            _ => out.extend(keyed.map(|(_, s)| *s)),
+            _ => out.extend(
+                (0..index.slots.len())
+                    .filter(|i| !index.taken[*i] && wanted[index.slots[*i]])
+                    .map(|i| index.slots[i]),
+            ),
         }
-        for (_, s) in &index.order {
-            wanted[*s] = false;
+        for (s, taken) in index.slots.iter().zip(&index.taken) {
+            if !taken {
+                wanted[*s] = false;
+            }
         }
         out.extend(matches.into_iter().filter(|m| wanted[*m]));
         out
@@ -927,56 +1084,150 @@ enum SortValue<'a> {
     Text(Cow<'a, str>),
 }
 
-/// Orders the slots by `key`: all of them, or `previous` plus the slots added since.
+/// Orders the slots by `key`: all of them, or `previous` with the slots added or updated
+/// since merged in.
 fn build_sort_index(
     slots: &[Option<AssetDefinition>],
     key: &str,
-    previous: Option<&SortIndex>,
+    previous: Option<SortIndex>,
 ) -> SortIndex {
     let value_of = |slot: usize| sort_value(slots[slot].as_ref()?, key);
-    // The slots already in order (still alive), then the new ones.
-    let mut keyed: Vec<(SortValue<'_>, usize)> = previous
-        .iter()
-        .flat_map(|p| &p.order)
-        .filter_map(|(_, slot)| value_of(*slot).map(|v| (v, *slot)))
+    let (from, mut pending) = previous
+        .as_ref()
+        .map_or((0, Vec::new()), |p| (p.covered, p.pending.clone()));
+    // A slot updated twice is pending twice.
+    pending.sort_unstable();
+    pending.dedup();
+    let new: Vec<(SortValue<'_>, usize)> = pending
+        .into_iter()
+        .chain(from..slots.len())
+        .filter_map(|slot| value_of(slot).map(|v| (v, slot)))
         .collect();
-    let sorted = keyed.len();
-    let from = previous.map_or(0, |p| p.covered);
-    keyed.extend((from..slots.len()).filter_map(|slot| value_of(slot).map(|v| (v, slot))));
-    let texts = keyed
+    let new_texts = new
         .iter()
         .filter(|(v, _)| matches!(v, SortValue::Text(_)))
         .count();
-    let numeric = texts == 0;
-    if previous.is_some_and(|p| (p.texts == 0) != numeric) {
-        // A text value among numbers: everything compares differently now.
-        return build_sort_index(slots, key, None);
-    }
-    let cmp = |a: &SortValue<'_>, b: &SortValue<'_>| -> Ordering {
-        match (a, b) {
-            (SortValue::Number(x, _), SortValue::Number(y, _)) if numeric => x.total_cmp(y),
-            (SortValue::Text(x), SortValue::Text(y)) => x.cmp(y),
-            _ => text_of(a).cmp(&text_of(b)),
+    let previous = match previous {
+        // Numbers meet a text value: everything compares differently now.
+        Some(p) if new_texts > 0 && matches!(p.keys, SortKeys::Numbers(_)) => {
+            return build_sort_index(slots, key, None);
+        }
+        Some(p) => p,
+        None => SortIndex {
+            slots: Vec::new(),
+            taken: Vec::new(),
+            keys: if new_texts == 0 {
+                SortKeys::Numbers(Vec::new())
+            } else {
+                SortKeys::Texts(Vec::new())
+            },
+            pending: Vec::new(),
+            texts: 0,
+            covered: 0,
+        },
+    };
+    let (slots_in_order, keys) = match previous.keys {
+        SortKeys::Numbers(keys) => {
+            // Only numbers here: a text value made it rebuild as text above.
+            let new = new.into_iter().filter_map(|(v, slot)| match v {
+                SortValue::Number(n, _) => Some((n, slot)),
+                SortValue::Text(_) => None,
+            });
+            let (s, k) = merge(
+                previous.slots,
+                keys,
+                &previous.taken,
+                new.collect(),
+                f64::total_cmp,
+            );
+            (s, SortKeys::Numbers(k))
+        }
+        SortKeys::Texts(keys) => {
+            let new = new.into_iter().map(|(v, slot)| (sort_text(&v), slot));
+            let (s, k) = merge(
+                previous.slots,
+                keys,
+                &previous.taken,
+                new.collect(),
+                |a, b| a.cmp(b),
+            );
+            (s, SortKeys::Texts(k))
         }
     };
-    // Slots are distinct, so the order is total and an unstable sort is deterministic.
-    keyed[sorted..].sort_unstable_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
-    if sorted > 0 {
-        // Two sorted runs: the stable sort merges them in linear time.
-        keyed.sort_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
-    }
-    let mut order = Vec::with_capacity(keyed.len());
-    let mut rank = 0u32;
-    for i in 0..keyed.len() {
-        if i > 0 && cmp(&keyed[i - 1].0, &keyed[i].0) != Ordering::Equal {
-            rank += 1;
-        }
-        order.push((rank, keyed[i].1));
-    }
     SortIndex {
-        order,
-        texts,
+        taken: vec![false; slots_in_order.len()],
+        slots: slots_in_order,
+        keys,
+        pending: Vec::new(),
+        texts: previous.texts + new_texts,
         covered: slots.len(),
+    }
+}
+
+/// Merges `new` (unsorted) into `slots`/`keys` (sorted by key, then slot), leaving out the
+/// `taken` entries.
+fn merge<K>(
+    slots: Vec<usize>,
+    keys: Vec<K>,
+    taken: &[bool],
+    mut new: Vec<(K, usize)>,
+    cmp: impl Fn(&K, &K) -> Ordering,
+) -> (Vec<usize>, Vec<K>) {
+    // Slots are distinct, so the order is total and an unstable sort is deterministic.
+    new.sort_unstable_by(|a, b| cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+    let mut out_slots = Vec::with_capacity(slots.len() + new.len());
+    let mut out_keys = Vec::with_capacity(slots.len() + new.len());
+    let mut old = slots
+        .into_iter()
+        .zip(keys)
+        .zip(taken)
+        .filter(|(_, taken)| !**taken)
+        .map(|(entry, _)| entry)
+        .peekable();
+    let mut new = new.into_iter().peekable();
+    loop {
+        let take_old = match (old.peek(), new.peek()) {
+            (Some((os, ok)), Some((nk, ns))) => cmp(ok, nk).then(os.cmp(ns)) == Ordering::Less,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        let (slot, key) = if take_old {
+            old.next()
+        } else {
+            new.next().map(|(k, s)| (s, k))
+        }
+        .unwrap_or_else(|| unreachable!("peeked above"));
+        out_slots.push(slot);
+        out_keys.push(key);
+    }
+    (out_slots, out_keys)
+}
+
+/// Where the entry `(key, slot)` is, or would go, among entries ordered by key, then slot.
+fn entry_position<K, Q: Copy>(
+    keys: &[K],
+    slots: &[usize],
+    (key, slot): (Q, usize),
+    cmp: impl Fn(&K, Q) -> Ordering,
+) -> usize {
+    let (mut lo, mut hi) = (0, keys.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if cmp(&keys[mid], key).then(slots[mid].cmp(&slot)) == Ordering::Less {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// A sort value as text: strings as they are, numbers in their JSON text form.
+fn sort_text(value: &SortValue<'_>) -> CompactString {
+    match value {
+        SortValue::Number(_, json) => CompactString::from(json.to_string()),
+        SortValue::Text(t) => CompactString::from(t.as_ref()),
     }
 }
 
@@ -990,13 +1241,6 @@ fn sort_value<'a>(def: &'a AssetDefinition, key: &str) -> Option<SortValue<'a>> 
             v @ Value::Number(n) => n.as_f64().map(|n| SortValue::Number(n, v)),
             v => meta_text(v).map(SortValue::Text),
         },
-    }
-}
-
-fn text_of<'a>(v: &'a SortValue<'_>) -> Cow<'a, str> {
-    match v {
-        SortValue::Number(_, v) => Cow::Owned(v.to_string()),
-        SortValue::Text(t) => Cow::Borrowed(t),
     }
 }
 
