@@ -12,11 +12,12 @@
 //!   it. Free-text words contain only word characters, so one occurs in an asset's text
 //!   exactly when it occurs inside one of the asset's words: a search scans the distinct
 //!   words (far fewer bytes than all texts) and unions their record lists;
-//! - per meta key, each value's slots; per sort key, the slots in key order; per facet, the
-//!   values of each slot as numbers. An update drops these three (values may have moved);
-//!   the next query that needs one rebuilds it.
+//! - per meta key, each value's slots; per sort key, the slots in key order with their
+//!   keys; per facet, the values of each slot as numbers. Updates patch them in place (the
+//!   sort index merges updated slots back in at its next use).
 //!
-//! Compaction renumbers the slots and drops every index.
+//! Superseded text records and stale facet values are reclaimed by a rebuild once they
+//! outnumber the current ones. Compaction renumbers the slots and drops every index.
 
 use crate::definition::{AssetContext, AssetDefinition, AssetQueryResult, AssetResult, FacetValue};
 use crate::query::{AssetFilter, AssetQuery, Field, SortingOrder};
