@@ -1017,29 +1017,24 @@ impl LocalSource {
         for m in &matches {
             wanted[*m] = true;
         }
+        // The wanted entries, in key order.
+        let picked = (0..index.slots.len()).filter(|i| !index.taken[*i] && wanted[index.slots[*i]]);
         let mut out = Vec::with_capacity(matches.len());
         match order {
             SortingOrder::Descending => {
+                let picked: Vec<usize> = picked.collect();
                 // Reverse the key order but keep slot order within equal keys.
-                let mut end = index.slots.len();
+                let mut end = picked.len();
                 while end > 0 {
                     let mut start = end - 1;
-                    while start > 0 && index.same_key(start - 1, end - 1) {
+                    while start > 0 && index.same_key(picked[start - 1], picked[end - 1]) {
                         start -= 1;
                     }
-                    out.extend(
-                        (start..end)
-                            .filter(|i| !index.taken[*i] && wanted[index.slots[*i]])
-                            .map(|i| index.slots[i]),
-                    );
+                    out.extend(picked[start..end].iter().map(|i| index.slots[*i]));
                     end = start;
                 }
             }
-            _ => out.extend(
-                (0..index.slots.len())
-                    .filter(|i| !index.taken[*i] && wanted[index.slots[*i]])
-                    .map(|i| index.slots[i]),
-            ),
+            _ => out.extend(picked.map(|i| index.slots[i])),
         }
         for (s, taken) in index.slots.iter().zip(&index.taken) {
             if !taken {
