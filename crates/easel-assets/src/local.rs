@@ -578,10 +578,14 @@ impl SortIndex {
         }
         // Counted when its entry is in (an updated slot's new value is not merged yet).
         let value = sort_value(def, key);
-        let counted = value
-            .as_ref()
-            .and_then(|v| self.position(slot, v))
-            .is_some_and(|i| !self.taken[i]);
+        let counted = if self.pending.is_empty() {
+            value.is_some()
+        } else {
+            value
+                .as_ref()
+                .and_then(|v| self.position(slot, v))
+                .is_some_and(|i| !self.taken[i])
+        };
         if counted && matches!(value, Some(SortValue::Text(_))) {
             self.texts -= 1;
             return self.texts > 0;
