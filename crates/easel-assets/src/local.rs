@@ -594,6 +594,16 @@ impl SortIndex {
     }
 }
 
+/// The indexes a query can use.
+struct Needs {
+    text: bool,
+    words: bool,
+    meta_keys: Vec<String>,
+    sort_key: Option<String>,
+    /// Facet name and field.
+    facets: Vec<(String, Field)>,
+}
+
 #[derive(Debug)]
 pub(crate) struct LocalSource {
     pub id: String,
@@ -813,7 +823,122 @@ impl LocalSource {
         words.covered = text.records();
     }
 
-    pub fn find(&mut self, query: &AssetQuery) -> Result<AssetQueryResult> {
+    /// The indexes `query` can use, fresh or not.
+    fn needs(query: &AssetQuery) -> Needs {
+        let locale = query.locale.as_deref();
+        let default_locale = locale.is_none_or(|l| l == "en");
+        let words = !query_words(query.query.as_deref().unwrap_or("")).is_empty();
+        let mut meta_keys = Vec::new();
+        fn meta_keys_of(filter: &AssetFilter, out: &mut Vec<String>) {
+            match filter {
+                AssetFilter::Contains { property, .. } | AssetFilter::Equals { property, .. } => {
+                    if let Ok(Field::Meta(key)) = Field::parse(property) {
+                        out.push(key);
+                    }
+                }
+                AssetFilter::And(v) | AssetFilter::Or(v) => {
+                    v.iter().for_each(|f| meta_keys_of(f, out));
+                }
+                AssetFilter::Not(f) => meta_keys_of(f, out),
+            }
+        }
+        if default_locale {
+            query
+                .filter
+                .iter()
+                .for_each(|f| meta_keys_of(f, &mut meta_keys));
+        }
+        Needs {
+            text: default_locale && (words || !query.tags.is_empty() || !query.filter.is_empty()),
+            words: default_locale && words,
+            meta_keys,
+            sort_key: query
+                .sort_key
+                .clone()
+                .filter(|_| query.sorting_order != SortingOrder::None),
+            facets: query
+                .facets
+                .iter()
+                .filter_map(|name| Some((name.clone(), Field::parse(name).ok()?)))
+                .filter(|(_, field)| default_locale && !matches!(field, Field::Label | Field::Id))
+                .collect(),
+        }
+    }
+
+    fn text_fresh(&self) -> Option<&TextIndex> {
+        self.text
+            .as_ref()
+            .filter(|t| t.covered() == self.slots.len())
+    }
+
+    fn words_fresh(&self) -> Option<&WordIndex> {
+        let text = self.text_fresh()?;
+        self.words.as_ref().filter(|w| w.covered == text.records())
+    }
+
+    fn meta_fresh(&self, key: &str) -> Option<&MetaIndex> {
+        self.metas
+            .get(key)
+            .filter(|m| m.covered == self.slots.len())
+    }
+
+    fn sort_fresh(&self, key: &str) -> Option<&SortIndex> {
+        self.sorts
+            .get(key)
+            .filter(|s| s.covered == self.slots.len() && s.pending.is_empty())
+    }
+
+    fn facet_fresh(&self, name: &str) -> Option<&FacetIndex> {
+        self.facets
+            .get(name)
+            .filter(|f| f.ranges.len() == self.slots.len())
+    }
+
+    /// Whether every index `query` can use is up to date, so [`Self::find`] answers it at
+    /// full speed under a shared lock.
+    pub fn is_prepared(&self, query: &AssetQuery) -> bool {
+        let needs = Self::needs(query);
+        (!needs.text || self.text_fresh().is_some())
+            && (!needs.words || self.words_fresh().is_some())
+            && needs.meta_keys.iter().all(|k| self.meta_fresh(k).is_some())
+            && needs.sort_key.is_none_or(|k| self.sort_fresh(&k).is_some())
+            && needs
+                .facets
+                .iter()
+                .all(|(n, _)| self.facet_fresh(n).is_some())
+    }
+
+    /// Builds or catches up every index `query` can use.
+    pub fn prepare(&mut self, query: &AssetQuery) {
+        let needs = Self::needs(query);
+        if needs.text {
+            self.catch_up_text();
+        }
+        if needs.words {
+            self.catch_up_words();
+        }
+        for key in needs.meta_keys {
+            let index = self.metas.entry(key.clone()).or_default();
+            index.catch_up(&self.slots, &key);
+        }
+        if let Some(key) = needs.sort_key
+            && self.sort_fresh(&key).is_none()
+        {
+            let previous = self.sorts.remove(&key);
+            let index = build_sort_index(&self.slots, &key, previous);
+            self.sorts.insert(key, index);
+        }
+        for (name, field) in needs.facets {
+            self.facets
+                .entry(name)
+                .or_insert_with(|| FacetIndex::new(field))
+                .catch_up(&self.slots);
+        }
+    }
+
+    /// Answers `query`, from the indexes that are up to date (see [`Self::prepare`]) and by
+    /// checking assets one by one for the rest.
+    pub fn find(&self, query: &AssetQuery) -> Result<AssetQueryResult> {
         let (page, per_page) = query.validate()?;
         let words = query_words(query.query.as_deref().unwrap_or(""));
         let locale = query.locale.as_deref();
@@ -831,23 +956,17 @@ impl LocalSource {
         let mut candidates: Option<Vec<bool>> = None;
         let mut unindexed: Vec<&Compiled> = filters.iter().collect();
         let (mut words_done, mut tags_done) = (words.is_empty(), tags.is_empty());
-        if default_locale && !(words_done && tags_done && filters.is_empty()) {
-            self.catch_up_text();
-            if !words_done {
-                self.catch_up_words();
-                if let (Some(index), Some(text)) = (&self.words, &self.text) {
-                    for w in &words {
-                        let mut hits = vec![false; n];
-                        index.mark(text, w, &mut hits);
-                        and_bitmap(&mut candidates, hits);
-                    }
-                    words_done = true;
+        let text_index = self.text_fresh().filter(|_| default_locale);
+        if let Some(text) = text_index {
+            if !words_done && let Some(index) = self.words_fresh() {
+                for w in &words {
+                    let mut hits = vec![false; n];
+                    index.mark(text, w, &mut hits);
+                    and_bitmap(&mut candidates, hits);
                 }
+                words_done = true;
             }
-            if let Some(text) = &self.text
-                && !tags_done
-                && tags.iter().all(|t| searchable(t))
-            {
+            if !tags_done && tags.iter().all(|t| searchable(t)) {
                 for t in &tags {
                     let mut hits = vec![false; n];
                     text.mark_field(t, TextField::Tags, true, &mut hits);
@@ -867,7 +986,6 @@ impl LocalSource {
 
         let needs_text = !words_done || !tags_done || !unindexed.is_empty();
         let by_group = !query.groups.is_empty() || !query.exclude_groups.is_empty();
-        let text_index = self.text.as_ref().filter(|_| default_locale);
         let accepts = |slot: usize, def: &AssetDefinition| -> bool {
             if by_group {
                 if !query.groups.is_empty()
@@ -917,15 +1035,11 @@ impl LocalSource {
                 continue;
             }
             let field = Field::parse(name)?;
-            let mut values = if default_locale && !matches!(field, Field::Label | Field::Id) {
-                let index = self
-                    .facets
-                    .entry(name.clone())
-                    .or_insert_with(|| FacetIndex::new(field.clone()));
-                index.catch_up(&self.slots);
+            let index = self.facet_fresh(name).filter(|_| default_locale);
+            let mut values = if let Some(index) = index {
                 index.count(&matches)
             } else {
-                // Labels and ids are mostly distinct: an index would copy them all.
+                // Labels and ids are mostly distinct: they have no index.
                 let mut counts: HashMap<Cow<'_, str>, usize> = HashMap::new();
                 for def in matches.iter().filter_map(|s| self.slots[*s].as_ref()) {
                     for_each_value(&field, def, locale, |v| *counts.entry(v).or_default() += 1);
@@ -964,7 +1078,7 @@ impl LocalSource {
     }
 
     /// The slots a filter selects, from the indexes; `None` when it needs a per-asset check.
-    fn bitmap(&mut self, filter: &Compiled) -> Option<Vec<bool>> {
+    fn bitmap(&self, filter: &Compiled) -> Option<Vec<bool>> {
         let n = self.slots.len();
         match filter {
             Compiled::Test {
@@ -980,14 +1094,11 @@ impl LocalSource {
                         } else {
                             TextField::Tags
                         };
-                        self.text
-                            .as_ref()?
+                        self.text_fresh()?
                             .mark_field(needle, f, !contains, &mut hits);
                     }
                     Field::Meta(key) => {
-                        let index = self.metas.entry(key.clone()).or_default();
-                        index.catch_up(&self.slots, key);
-                        index.mark(needle, !contains, &mut hits);
+                        self.meta_fresh(key)?.mark(needle, !contains, &mut hits);
                     }
                     Field::Id | Field::Groups => return None,
                 }
@@ -1011,12 +1122,15 @@ impl LocalSource {
     }
 
     /// Orders `matches` (in slot order) by the sort key; stable, lacking keys last.
-    fn sorted(&mut self, key: &str, order: SortingOrder, matches: Vec<usize>) -> Vec<usize> {
-        let index = match self.sorts.remove(key) {
-            Some(index) if index.covered == self.slots.len() && index.pending.is_empty() => index,
-            previous => build_sort_index(&self.slots, key, previous),
+    fn sorted(&self, key: &str, order: SortingOrder, matches: Vec<usize>) -> Vec<usize> {
+        let built;
+        let index = match self.sort_fresh(key) {
+            Some(index) => index,
+            None => {
+                built = build_sort_index(&self.slots, key, None);
+                &built
+            }
         };
-        let index = self.sorts.entry(key.to_string()).or_insert(index);
         let mut wanted = vec![false; self.slots.len()];
         for m in &matches {
             wanted[*m] = true;
@@ -1357,6 +1471,118 @@ impl Compiled {
             Compiled::And(v) => v.iter().all(|f| f.eval(def, text)),
             Compiled::Or(v) => v.iter().any(|f| f.eval(def, text)),
             Compiled::Not(f) => !f.eval(def, text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source() -> LocalSource {
+        let mut source = LocalSource::new("s", LocalSourceOptions::default());
+        let colors = ["red", "Blue", "green"];
+        for i in 0..60u32 {
+            let mut def = AssetDefinition::new(format!("a{i}"))
+                .with_label("en", &format!("Photo {} of the Sun", i % 7))
+                .with_tags("en", &["sun", ["sea", "sky", "Café"][i as usize % 3]])
+                .with_meta("color", colors[i as usize % 3])
+                .with_groups(&[["g1", "g2"][i as usize % 2]]);
+            if i % 5 != 0 {
+                def = def.with_meta("rank", (i * 37) % 11);
+            }
+            source.add(def).unwrap();
+        }
+        source
+    }
+
+    /// Indexes are only an acceleration: a source that was never prepared answers every
+    /// query exactly as a prepared one does.
+    #[test]
+    fn unprepared_sources_answer_like_prepared_ones() {
+        let text_filter = |property: &str, value: &str, equals: bool| {
+            let (property, value) = (property.to_string(), value.to_string());
+            if equals {
+                AssetFilter::Equals { property, value }
+            } else {
+                AssetFilter::Contains { property, value }
+            }
+        };
+        let queries = [
+            AssetQuery {
+                query: Some("photo sun".into()),
+                ..Default::default()
+            },
+            AssetQuery {
+                query: Some("CAFÉ".into()),
+                tags: vec!["SUN".into()],
+                ..Default::default()
+            },
+            AssetQuery {
+                filter: vec![AssetFilter::Or(vec![
+                    text_filter("meta.color", "blue", true),
+                    AssetFilter::Not(Box::new(text_filter("label", "3", false))),
+                ])],
+                sort_key: Some("rank".into()),
+                sorting_order: SortingOrder::Descending,
+                ..Default::default()
+            },
+            AssetQuery {
+                filter: vec![
+                    text_filter("tags", "se", false),
+                    text_filter("id", "a1", false),
+                ],
+                sort_key: Some("meta.color".into()),
+                sorting_order: SortingOrder::Ascending,
+                facets: vec!["tags".into(), "meta.color".into(), "groups".into()],
+                ..Default::default()
+            },
+            AssetQuery {
+                groups: vec!["g1".into()],
+                facets: vec!["meta.rank".into(), "label".into()],
+                per_page: 7,
+                page: 2,
+                ..Default::default()
+            },
+        ];
+        let mut prepared = source();
+        for query in &queries {
+            let unprepared = source();
+            assert!(!unprepared.is_prepared(query) || query.query.is_none());
+            prepared.prepare(query);
+            assert!(prepared.is_prepared(query));
+            assert_eq!(
+                unprepared.find(query).unwrap(),
+                prepared.find(query).unwrap(),
+                "{query:?}"
+            );
+        }
+        // Changes leave the indexes behind until the next prepare; answers stay exact.
+        prepared.remove("a3").unwrap();
+        let mut changed = AssetDefinition::new("a4").with_label("en", "Moon");
+        changed.meta.insert("rank", Value::from("x"));
+        prepared.update(changed).unwrap();
+        prepared
+            .add(AssetDefinition::new("z").with_label("en", "photo sun"))
+            .unwrap();
+        let mut fresh = source();
+        fresh.remove("a3").unwrap();
+        let mut changed = AssetDefinition::new("a4").with_label("en", "Moon");
+        changed.meta.insert("rank", Value::from("x"));
+        fresh.update(changed).unwrap();
+        fresh
+            .add(AssetDefinition::new("z").with_label("en", "photo sun"))
+            .unwrap();
+        // The text index up to date, the word index not.
+        prepared.prepare(&AssetQuery {
+            tags: vec!["sun".into()],
+            ..Default::default()
+        });
+        for query in &queries {
+            let stale = prepared.find(query).unwrap();
+            assert_eq!(stale, fresh.find(query).unwrap(), "{query:?}");
+            prepared.prepare(query);
+            assert_eq!(prepared.find(query).unwrap(), stale, "{query:?}");
         }
     }
 }

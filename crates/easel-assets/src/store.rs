@@ -7,7 +7,7 @@ use crate::query::AssetQuery;
 use crate::{Error, Result};
 use crossbeam_channel::Receiver;
 use indexmap::IndexMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Options of a local source.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -77,7 +77,7 @@ pub trait AssetSource: Send + Sync {
 
 #[derive(Clone)]
 enum Source {
-    Local(Arc<Mutex<LocalSource>>),
+    Local(Arc<RwLock<LocalSource>>),
     Custom(Arc<dyn AssetSource>),
 }
 
@@ -100,9 +100,13 @@ impl std::fmt::Debug for AssetStore {
     }
 }
 
-fn lock(source: &Mutex<LocalSource>) -> MutexGuard<'_, LocalSource> {
+fn read(source: &RwLock<LocalSource>) -> RwLockReadGuard<'_, LocalSource> {
     // Local sources are never left half-changed by a panic (all checks run first).
-    source.lock().unwrap_or_else(|p| p.into_inner())
+    source.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write(source: &RwLock<LocalSource>) -> RwLockWriteGuard<'_, LocalSource> {
+    source.write().unwrap_or_else(|p| p.into_inner())
 }
 
 impl AssetStore {
@@ -140,7 +144,7 @@ impl AssetStore {
     pub fn add_local_source(&self, id: &str, options: LocalSourceOptions) -> Result<()> {
         self.insert(
             id,
-            Source::Local(Arc::new(Mutex::new(LocalSource::new(id, options)))),
+            Source::Local(Arc::new(RwLock::new(LocalSource::new(id, options)))),
         )
     }
 
@@ -156,7 +160,7 @@ impl AssetStore {
         for a in assets {
             local.add(a)?;
         }
-        self.insert(id, Source::Local(Arc::new(Mutex::new(local))))
+        self.insert(id, Source::Local(Arc::new(RwLock::new(local))))
     }
 
     /// Adds a custom source under its own id.
@@ -198,7 +202,19 @@ impl AssetStore {
     /// Searches one source.
     pub fn find_assets(&self, source: &str, query: &AssetQuery) -> Result<AssetQueryResult> {
         match self.source(source)? {
-            Source::Local(l) => lock(&l).find(query),
+            Source::Local(l) => {
+                // Queries share the source; one that finds an index out of date (after
+                // changes) brings it up to date under the exclusive lock first.
+                {
+                    let source = read(&l);
+                    if source.is_prepared(query) {
+                        return source.find(query);
+                    }
+                }
+                let mut source = write(&l);
+                source.prepare(query);
+                source.find(query)
+            }
             Source::Custom(c) => c.find_assets(query),
         }
     }
@@ -213,7 +229,7 @@ impl AssetStore {
     ) -> Result<Option<AssetResult>> {
         match self.source(source)? {
             Source::Local(l) => {
-                let l = lock(&l);
+                let l = read(&l);
                 Ok(l.get(asset_id).map(|d| l.result(d, locale)))
             }
             Source::Custom(c) => c.fetch_asset(asset_id, locale),
@@ -223,7 +239,7 @@ impl AssetStore {
     /// The groups of a source (for local sources: every group used, in first-use order).
     pub fn groups(&self, source: &str) -> Result<Vec<String>> {
         match self.source(source)? {
-            Source::Local(l) => Ok(lock(&l).groups()),
+            Source::Local(l) => Ok(read(&l).groups()),
             Source::Custom(c) => c.groups(),
         }
     }
@@ -231,7 +247,7 @@ impl AssetStore {
     /// The MIME types a source accepts; empty means any.
     pub fn supported_mime_types(&self, source: &str) -> Result<Vec<String>> {
         match self.source(source)? {
-            Source::Local(l) => Ok(lock(&l).options.supported_mime_types.clone()),
+            Source::Local(l) => Ok(read(&l).options.supported_mime_types.clone()),
             Source::Custom(c) => Ok(c.supported_mime_types()),
         }
     }
@@ -239,7 +255,7 @@ impl AssetStore {
     /// A source's credits.
     pub fn credits(&self, source: &str) -> Result<Option<Credits>> {
         match self.source(source)? {
-            Source::Local(l) => Ok(lock(&l).options.credits.clone()),
+            Source::Local(l) => Ok(read(&l).options.credits.clone()),
             Source::Custom(c) => Ok(c.credits()),
         }
     }
@@ -247,7 +263,7 @@ impl AssetStore {
     /// A source's license.
     pub fn license(&self, source: &str) -> Result<Option<License>> {
         match self.source(source)? {
-            Source::Local(l) => Ok(lock(&l).options.license.clone()),
+            Source::Local(l) => Ok(read(&l).options.license.clone()),
             Source::Custom(c) => Ok(c.license()),
         }
     }
@@ -264,7 +280,7 @@ impl AssetStore {
     /// How many assets a local source holds (`None` for custom sources).
     pub fn asset_count(&self, source: &str) -> Result<Option<usize>> {
         match self.source(source)? {
-            Source::Local(l) => Ok(Some(lock(&l).len())),
+            Source::Local(l) => Ok(Some(read(&l).len())),
             Source::Custom(_) => Ok(None),
         }
     }
@@ -273,7 +289,7 @@ impl AssetStore {
     /// MIME type is an error and changes nothing.
     pub fn add_asset_to_source(&self, source: &str, asset: AssetDefinition) -> Result<()> {
         match self.source(source)? {
-            Source::Local(l) => lock(&l).add(asset)?,
+            Source::Local(l) => write(&l).add(asset)?,
             Source::Custom(c) => c.add_asset(asset)?,
         }
         self.emit(AssetSourceEventKind::Updated, source);
@@ -291,7 +307,7 @@ impl AssetStore {
         let result = match self.source(source) {
             Err(e) => Err(e),
             Ok(Source::Local(l)) => {
-                let mut l = lock(&l);
+                let mut l = write(&l);
                 assets.into_iter().try_for_each(|a| {
                     l.add(a)?;
                     added += 1;
@@ -314,7 +330,7 @@ impl AssetStore {
     pub fn remove_asset_from_source(&self, source: &str, asset_id: &str) -> Result<()> {
         match self.source(source)? {
             Source::Local(l) => {
-                lock(&l).remove(asset_id)?;
+                write(&l).remove(asset_id)?;
             }
             Source::Custom(c) => c.remove_asset(asset_id)?,
         }
@@ -325,7 +341,7 @@ impl AssetStore {
     /// Replaces an existing asset atomically, keeping its position in insertion order.
     pub fn update_asset(&self, source: &str, asset: AssetDefinition) -> Result<()> {
         match self.source(source)? {
-            Source::Local(l) => lock(&l).update(asset)?,
+            Source::Local(l) => write(&l).update(asset)?,
             Source::Custom(_) => {
                 return Err(Error::NotManageable {
                     id: source.to_string(),
@@ -347,7 +363,7 @@ impl AssetStore {
     /// The definitions of a local source, in insertion order.
     pub fn definitions(&self, source: &str) -> Result<Vec<AssetDefinition>> {
         match self.source(source)? {
-            Source::Local(l) => Ok(lock(&l).definitions().cloned().collect()),
+            Source::Local(l) => Ok(read(&l).definitions().cloned().collect()),
             Source::Custom(_) => Err(Error::NotManageable {
                 id: source.to_string(),
                 action: "list".into(),
