@@ -124,7 +124,11 @@ impl LocalSource {
 
     pub fn add(&mut self, def: AssetDefinition) -> Result<()> {
         self.check(&def)?;
-        let Ok(slot) = u32::try_from(self.slots.len()) else {
+        // Slot numbers are u32 (u32::MAX marks superseded text records).
+        let Some(slot) = u32::try_from(self.slots.len())
+            .ok()
+            .filter(|s| *s < u32::MAX)
+        else {
             return Err(Error::InvalidAsset(format!(
                 "source `{}` is full ({} slots)",
                 self.id,
@@ -167,8 +171,6 @@ impl LocalSource {
             for (key, index) in &mut self.metas {
                 index.update(slot, old, &def, key);
             }
-        }
-        if let Some(old) = &self.slots[slot] {
             self.sorts
                 .retain(|key, index| index.take_out(slot, old, key));
         }
