@@ -252,6 +252,7 @@ impl LocalSource {
     /// Brings the text index up to date with the slots added since it was last used.
     fn catch_up_text(&mut self) {
         let text = self.text.get_or_insert_with(TextIndex::default);
+        text.reserve(self.slots.len() - text.covered());
         for slot in text.covered()..self.slots.len() {
             text.push(slot as u32, self.slots[slot].as_ref());
         }

@@ -87,6 +87,14 @@ impl TextIndex {
         self.slot_record.len()
     }
 
+    /// Makes room for `records` more records.
+    pub(super) fn reserve(&mut self, records: usize) {
+        self.starts.reserve(records);
+        self.label_ends.reserve(records);
+        self.record_slot.reserve(records);
+        self.slot_record.reserve(records);
+    }
+
     /// How many records there are.
     pub(super) fn records(&self) -> usize {
         self.starts.len()
