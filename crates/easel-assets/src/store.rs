@@ -330,7 +330,9 @@ impl AssetStore {
     pub fn remove_asset_from_source(&self, source: &str, asset_id: &str) -> Result<()> {
         match self.source(source)? {
             Source::Local(l) => {
-                write(&l).remove(asset_id)?;
+                // Dropped after the lock is released: freeing it holds up no one.
+                let removed = write(&l).remove(asset_id)?;
+                drop(removed);
             }
             Source::Custom(c) => c.remove_asset(asset_id)?,
         }
