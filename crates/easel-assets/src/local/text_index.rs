@@ -57,7 +57,8 @@ pub(super) const SUPERSEDED: u32 = u32::MAX;
 
 /// The default-locale haystack: one record per asset text, `label \0 tag \0 tag … \x01`,
 /// in the order they were indexed. Updating an asset appends a new record for its slot and
-/// supersedes the old one, so updates never force a rebuild. Removed assets keep their
+/// supersedes the old one, so an update costs one record, not a rebuild (the owner rebuilds
+/// once superseded records outnumber current ones). Removed assets keep their
 /// records (the slot is dead, so hits on it are dropped).
 #[derive(Debug, Default)]
 pub(super) struct TextIndex {
