@@ -328,3 +328,53 @@ fn a_page_fetches_its_images_concurrently_and_once() {
         "the cache serves the second export"
     );
 }
+
+/// Every image format Easel decodes (PNG, JPEG, WebP, GIF) loads and shows its pixels; GIF
+/// shows its first frame.
+#[test]
+fn every_decoded_image_format_shows_its_pixels() {
+    let f = Fixture::new();
+    let color = image::Rgba([200, 40, 90, 255]);
+    let solid = image::RgbaImage::from_pixel(8, 8, color);
+    let encode = |format: image::ImageFormat| {
+        let mut bytes = Vec::new();
+        let cursor = &mut std::io::Cursor::new(&mut bytes);
+        match format {
+            // JPEG has no alpha channel.
+            image::ImageFormat::Jpeg => image::DynamicImage::ImageRgba8(solid.clone())
+                .to_rgb8()
+                .write_to(cursor, format)
+                .unwrap(),
+            _ => solid.write_to(cursor, format).unwrap(),
+        }
+        bytes
+    };
+    // A two-frame GIF: the first frame is the colour, the second black.
+    let mut gif = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut gif);
+        let black = image::RgbaImage::from_pixel(8, 8, image::Rgba([0, 0, 0, 255]));
+        for frame in [solid.clone(), black] {
+            encoder.encode_frame(image::Frame::new(frame)).unwrap();
+        }
+    }
+    for (name, bytes) in [
+        ("png", encode(image::ImageFormat::Png)),
+        ("jpeg", encode(image::ImageFormat::Jpeg)),
+        ("webp", encode(image::ImageFormat::WebP)),
+        ("gif", gif),
+    ] {
+        let uri = format!("buffer://image.{name}");
+        f.engine.editor.register_buffer(&uri, bytes);
+        let block = f.show(&uri);
+        let out = image::load_from_memory(&f.export().unwrap_or_else(|e| panic!("{name}: {e}")))
+            .unwrap()
+            .to_rgba8();
+        let got = out.get_pixel(10, 10).0;
+        for (g, want) in got.iter().zip(color.0) {
+            // JPEG and GIF's palette may shift a channel by a few levels.
+            assert!(g.abs_diff(want) <= 6, "{name}: {got:?} vs {:?}", color.0);
+        }
+        assert_eq!(f.engine.block.state(block).unwrap(), BlockState::Ready);
+    }
+}
