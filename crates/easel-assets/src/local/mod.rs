@@ -30,7 +30,7 @@ use key_table::KeyTable;
 use sort_index::{SortIndex, build_sort_index};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use text_index::{Folded, SUPERSEDED, TextField, TextIndex, WordIndex};
+use text_index::{Folded, TextField, TextIndex, WordIndex};
 use value_index::{FacetIndex, MetaIndex};
 
 mod filter;
@@ -161,7 +161,7 @@ impl LocalSource {
             && slot < text.covered()
         {
             text.push(slot as u32, Some(&def));
-            if text.superseded > text.covered() {
+            if text.mostly_superseded() {
                 // More stale texts than current ones: rebuild at the next query.
                 self.text = None;
                 self.words = None;
@@ -251,24 +251,17 @@ impl LocalSource {
 
     /// Brings the text index up to date with the slots added since it was last used.
     fn catch_up_text(&mut self) {
-        let text = self.text.get_or_insert_with(TextIndex::default);
-        text.reserve(self.slots.len() - text.covered());
-        for slot in text.covered()..self.slots.len() {
-            text.push(slot as u32, self.slots[slot].as_ref());
-        }
+        self.text
+            .get_or_insert_with(TextIndex::default)
+            .catch_up(&self.slots);
     }
 
     /// Brings the word index up to date (after [`Self::catch_up_text`]).
     fn catch_up_words(&mut self) {
         let Some(text) = &self.text else { return };
-        let words = self.words.get_or_insert_with(WordIndex::default);
-        for record in words.covered..text.records() {
-            let slot = text.record_slot[record];
-            if slot != SUPERSEDED && self.slots[slot as usize].is_some() {
-                words.push(record as u32, &text.record_text(record).text);
-            }
-        }
-        words.covered = text.records();
+        self.words
+            .get_or_insert_with(WordIndex::default)
+            .catch_up(text, &self.slots);
     }
 
     /// The indexes `query` can use, fresh or not.
@@ -321,7 +314,9 @@ impl LocalSource {
 
     fn words_fresh(&self) -> Option<&WordIndex> {
         let text = self.text_fresh()?;
-        self.words.as_ref().filter(|w| w.covered == text.records())
+        self.words
+            .as_ref()
+            .filter(|w| w.covered() == text.records())
     }
 
     fn meta_fresh(&self, key: &str) -> Option<&MetaIndex> {
@@ -339,7 +334,7 @@ impl LocalSource {
     fn facet_fresh(&self, name: &str) -> Option<&FacetIndex> {
         self.facets
             .get(name)
-            .filter(|f| f.ranges.len() == self.slots.len())
+            .filter(|f| f.covered() == self.slots.len())
     }
 
     /// Whether every index `query` can use is up to date, so [`Self::find`] answers it at
@@ -695,21 +690,18 @@ mod tests {
             );
         }
         // Changes leave the indexes behind until the next prepare; answers stay exact.
-        prepared.remove("a3").unwrap();
-        let mut changed = AssetDefinition::new("a4").with_label("en", "Moon");
-        changed.meta.insert("rank", Value::from("x"));
-        prepared.update(changed).unwrap();
-        prepared
-            .add(AssetDefinition::new("z").with_label("en", "photo sun"))
-            .unwrap();
+        let change = |source: &mut LocalSource| {
+            source.remove("a3").unwrap();
+            let mut changed = AssetDefinition::new("a4").with_label("en", "Moon");
+            changed.meta.insert("rank", Value::from("x"));
+            source.update(changed).unwrap();
+            source
+                .add(AssetDefinition::new("z").with_label("en", "photo sun"))
+                .unwrap();
+        };
+        change(&mut prepared);
         let mut fresh = source();
-        fresh.remove("a3").unwrap();
-        let mut changed = AssetDefinition::new("a4").with_label("en", "Moon");
-        changed.meta.insert("rank", Value::from("x"));
-        fresh.update(changed).unwrap();
-        fresh
-            .add(AssetDefinition::new("z").with_label("en", "photo sun"))
-            .unwrap();
+        change(&mut fresh);
         // The text index up to date, the word index not.
         prepared.prepare(&AssetQuery {
             tags: vec!["sun".into()],

@@ -53,7 +53,7 @@ fn fold_asset(def: &AssetDefinition, locale: Option<&str>, out: &mut String) -> 
 }
 
 /// Marks a record that no longer describes a slot (its asset was updated since).
-pub(super) const SUPERSEDED: u32 = u32::MAX;
+const SUPERSEDED: u32 = u32::MAX;
 
 /// The default-locale haystack: one record per asset text, `label \0 tag \0 tag … \x01`,
 /// in the order they were indexed. Updating an asset appends a new record for its slot and
@@ -62,17 +62,17 @@ pub(super) const SUPERSEDED: u32 = u32::MAX;
 /// records (the slot is dead, so hits on it are dropped).
 #[derive(Debug, Default)]
 pub(super) struct TextIndex {
-    pub(super) buf: String,
+    buf: String,
     /// Where each record starts in `buf`.
-    pub(super) starts: Vec<usize>,
+    starts: Vec<usize>,
     /// Where each record's label ends.
-    pub(super) label_ends: Vec<usize>,
+    label_ends: Vec<usize>,
     /// The slot each record describes, or [`SUPERSEDED`].
-    pub(super) record_slot: Vec<u32>,
+    record_slot: Vec<u32>,
     /// The current record of each indexed slot.
-    pub(super) slot_record: Vec<u32>,
+    slot_record: Vec<u32>,
     /// How many records were superseded.
-    pub(super) superseded: usize,
+    superseded: usize,
 }
 
 /// Which part of an asset's text a search looks in.
@@ -88,12 +88,21 @@ impl TextIndex {
         self.slot_record.len()
     }
 
-    /// Makes room for `records` more records.
-    pub(super) fn reserve(&mut self, records: usize) {
-        self.starts.reserve(records);
-        self.label_ends.reserve(records);
-        self.record_slot.reserve(records);
-        self.slot_record.reserve(records);
+    /// Indexes the slots added since the last call.
+    pub(super) fn catch_up(&mut self, slots: &[Option<AssetDefinition>]) {
+        let new = slots.len() - self.covered();
+        self.starts.reserve(new);
+        self.label_ends.reserve(new);
+        self.record_slot.reserve(new);
+        self.slot_record.reserve(new);
+        for (slot, def) in slots.iter().enumerate().skip(self.covered()) {
+            self.push(slot as u32, def.as_ref());
+        }
+    }
+
+    /// Whether superseded records outnumber current ones (time to rebuild).
+    pub(super) fn mostly_superseded(&self) -> bool {
+        self.superseded > self.covered()
     }
 
     /// How many records there are.
@@ -121,7 +130,7 @@ impl TextIndex {
     }
 
     /// The folded text of record `record`.
-    pub(super) fn record_text(&self, record: usize) -> Folded<'_> {
+    fn record_text(&self, record: usize) -> Folded<'_> {
         let start = self.starts[record];
         // Every record ends with its `\x01`.
         let end = self
@@ -214,20 +223,37 @@ fn scan(
 #[derive(Debug, Default)]
 pub(super) struct WordIndex {
     /// The words, each followed by `\0`.
-    pub(super) vocab: String,
+    vocab: String,
     /// Where each word starts in `vocab`.
-    pub(super) starts: Vec<usize>,
+    starts: Vec<usize>,
     /// Word numbers by the word's text.
-    pub(super) lookup: KeyTable,
+    lookup: KeyTable,
     /// For each word, the records whose text has it, ascending and distinct.
-    pub(super) postings: Vec<Vec<u32>>,
+    postings: Vec<Vec<u32>>,
     /// How many records are indexed.
-    pub(super) covered: usize,
+    covered: usize,
 }
 
 impl WordIndex {
+    /// How many of the text index's records are indexed.
+    pub(super) fn covered(&self) -> usize {
+        self.covered
+    }
+
+    /// Indexes the text index's records added since the last call, skipping superseded ones
+    /// and those of removed slots.
+    pub(super) fn catch_up(&mut self, text: &TextIndex, slots: &[Option<AssetDefinition>]) {
+        for record in self.covered..text.records() {
+            let slot = text.record_slot[record];
+            if slot != SUPERSEDED && slots[slot as usize].is_some() {
+                self.push(record as u32, &text.record_text(record).text);
+            }
+        }
+        self.covered = text.records();
+    }
+
     /// Indexes the words of record `record`'s folded text.
-    pub(super) fn push(&mut self, record: u32, text: &str) {
+    fn push(&mut self, record: u32, text: &str) {
         for word in text.split(|c: char| !is_word_char(c)) {
             if word.is_empty() {
                 continue;

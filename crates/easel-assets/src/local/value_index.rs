@@ -9,7 +9,7 @@ use std::collections::HashMap;
 /// added slots; an update moves the slot to its new value.
 #[derive(Debug, Default)]
 pub(super) struct MetaIndex {
-    pub(super) values: HashMap<String, Vec<u32>>,
+    values: HashMap<String, Vec<u32>>,
     /// How many slots are indexed.
     pub(super) covered: usize,
 }
@@ -87,16 +87,16 @@ impl MetaIndex {
 /// update appends the slot's new values and points the slot at them.
 #[derive(Debug)]
 pub(super) struct FacetIndex {
-    pub(super) field: Field,
+    field: Field,
     /// Value number → value.
-    pub(super) values: Vec<String>,
+    values: Vec<String>,
     /// Value → value number.
-    pub(super) numbers: HashMap<String, u32>,
+    numbers: HashMap<String, u32>,
     /// Slot `s` has the values `slot_values[ranges[s].0..ranges[s].1]`.
-    pub(super) ranges: Vec<(usize, usize)>,
-    pub(super) slot_values: Vec<u32>,
+    ranges: Vec<(usize, usize)>,
+    slot_values: Vec<u32>,
     /// How many of `slot_values` belong to no slot any more (replaced by updates).
-    pub(super) stale: usize,
+    stale: usize,
 }
 
 impl FacetIndex {
@@ -116,6 +116,11 @@ impl FacetIndex {
             let range = self.push_values(def.as_ref());
             self.ranges.push(range);
         }
+    }
+
+    /// How many slots are indexed.
+    pub(super) fn covered(&self) -> usize {
+        self.ranges.len()
     }
 
     /// Indexes the values of an updated slot; false when most values are stale and the
