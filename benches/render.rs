@@ -10,7 +10,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use easel::render::{
-    DisplayItem, DisplayList, ImageHandle, Paint, PathShape, Renderer, Rgba, Stroke, Transform,
+    Color, DisplayItem, DisplayList, ImageHandle, Paint, PathShape, Renderer, Stroke, Transform,
     encode_jpeg, encode_png,
 };
 use std::hint::black_box;
@@ -41,7 +41,7 @@ fn shapes_scene(n: usize) -> DisplayList {
             DisplayItem {
                 path,
                 transform: Transform::translate(s.x, s.y),
-                fill: Some(Paint::Solid(Rgba::new(s.rgb[0], s.rgb[1], s.rgb[2], 1.0))),
+                fill: Some(Paint::Solid(Color::new(s.rgb[0], s.rgb[1], s.rgb[2], 1.0))),
                 stroke: (i % 10 == 0).then(|| Stroke {
                     width: 2.0,
                     ..Default::default()
@@ -54,7 +54,7 @@ fn shapes_scene(n: usize) -> DisplayList {
     DisplayList {
         width: 800,
         height: 600,
-        background: Rgba::WHITE,
+        background: Color::WHITE,
         items,
     }
 }
@@ -72,7 +72,7 @@ fn image_scene(
     DisplayList {
         width: cw,
         height: ch,
-        background: Rgba::WHITE,
+        background: Color::WHITE,
         items: vec![DisplayItem {
             path: PathShape::Rect {
                 width: w,

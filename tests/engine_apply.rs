@@ -234,7 +234,7 @@ fn apply_to_block_changes_exactly_the_fill() {
 #[test]
 fn content_files_load_from_paths_and_http() {
     let engine = Engine::new(Default::default());
-    let path = repo().join("tests/conformance/assets/fixtures/json-uri/content.json");
+    let path = repo().join("crates/easel-assets/tests/conformance/fixtures/json-uri/content.json");
     let id = engine
         .asset
         .add_local_source_from_json_uri(&path.display().to_string(), None)

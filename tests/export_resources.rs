@@ -3,7 +3,7 @@
 
 use crate::support::http::{Reply, Server};
 use crate::support::{image_block, repo};
-use easel::{BlockId, BlockState, Engine, Error, ExportOptions, ResourceErrorKind, SceneLayout};
+use easel::{BlockId, Engine, Error, ExportOptions, ResourceErrorKind, ResourceState, SceneLayout};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -100,7 +100,7 @@ impl Fixture {
             "{err}"
         );
         assert!(
-            matches!(self.engine.block.state(block).unwrap(), BlockState::Error(e) if e.kind == kind)
+            matches!(self.engine.block.state(block).unwrap(), ResourceState::Error(e) if e.kind == kind)
         );
         self.show(good);
         self.export().unwrap();
@@ -136,9 +136,9 @@ fn http_success_and_every_failure_is_clear() {
     let f = Fixture::new();
     let ok = server.url("/ok.jpg");
     let block = f.show(&ok);
-    assert_eq!(f.engine.block.state(block).unwrap(), BlockState::Pending);
+    assert_eq!(f.engine.block.state(block).unwrap(), ResourceState::Pending);
     f.export().unwrap();
-    assert_eq!(f.engine.block.state(block).unwrap(), BlockState::Ready);
+    assert_eq!(f.engine.block.state(block).unwrap(), ResourceState::Ready);
     let m = f.assert_fails(
         &server.url("/missing.jpg"),
         ResourceErrorKind::FileFetchFailed,
@@ -236,7 +236,7 @@ fn files_data_uris_buffers_base_paths_and_resolvers() {
         .unwrap()
         .to_rgba8();
     assert_eq!(out.get_pixel(10, 10).0, [0, 128, 255, 255]);
-    assert_eq!(f.engine.block.state(block).unwrap(), BlockState::Ready);
+    assert_eq!(f.engine.block.state(block).unwrap(), ResourceState::Ready);
     f.engine
         .editor
         .register_buffer("buffer://logo", png.clone());
@@ -375,6 +375,6 @@ fn every_decoded_image_format_shows_its_pixels() {
             // JPEG and GIF's palette may shift a channel by a few levels.
             assert!(g.abs_diff(want) <= 6, "{name}: {got:?} vs {:?}", color.0);
         }
-        assert_eq!(f.engine.block.state(block).unwrap(), BlockState::Ready);
+        assert_eq!(f.engine.block.state(block).unwrap(), ResourceState::Ready);
     }
 }

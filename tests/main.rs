@@ -1,13 +1,10 @@
 //! Easel's integration tests, in one binary so the GPU stack links once.
 #![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
 
-mod assets_conformance;
-mod assets_store;
 mod engine_apply;
 mod export_conformance;
 mod export_guide;
 mod export_resources;
 mod render_behaviour;
 mod render_golden;
-mod scene_model;
 mod support;

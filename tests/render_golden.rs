@@ -4,13 +4,13 @@
 
 use crate::support::{self, assert_matches_golden, backends, renderer};
 use easel::render::{
-    Clip, ColorStop, DisplayItem, DisplayList, FillRule, ImageHandle, LineCap, LineJoin, Paint,
-    PathShape, Renderer, Rgba, RgbaImage, Stroke, StrokeAlignment, Transform,
+    Clip, Color, DisplayItem, DisplayList, FillRule, GradientStop, ImageHandle, LineCap, LineJoin,
+    Paint, PathShape, Renderer, RgbaImage, Stroke, StrokePosition, Transform,
 };
 
-const RED: Rgba = Rgba::new(0.9, 0.1, 0.1, 1.0);
-const BLUE: Rgba = Rgba::new(0.1, 0.3, 0.9, 1.0);
-const GREEN: Rgba = Rgba::new(0.1, 0.7, 0.2, 1.0);
+const RED: Color = Color::new(0.9, 0.1, 0.1, 1.0);
+const BLUE: Color = Color::new(0.1, 0.3, 0.9, 1.0);
+const GREEN: Color = Color::new(0.1, 0.7, 0.2, 1.0);
 
 fn rect(w: f32, h: f32) -> PathShape {
     PathShape::Rect {
@@ -24,7 +24,7 @@ fn list(w: u32, h: u32, items: Vec<DisplayItem>) -> DisplayList {
     DisplayList {
         width: w,
         height: h,
-        background: Rgba::WHITE,
+        background: Color::WHITE,
         items,
     }
 }
@@ -50,7 +50,7 @@ fn item(
     }
 }
 
-fn stroke(width: f32, color: Rgba) -> Stroke {
+fn stroke(width: f32, color: Color) -> Stroke {
     Stroke {
         width,
         color,
@@ -58,11 +58,11 @@ fn stroke(width: f32, color: Rgba) -> Stroke {
     }
 }
 
-fn stops(colors: &[(f32, Rgba)]) -> Vec<ColorStop> {
+fn stops(colors: &[(f32, Color)]) -> Vec<GradientStop> {
     colors
         .iter()
-        .map(|(o, c)| ColorStop {
-            offset: *o,
+        .map(|(o, c)| GradientStop {
+            stop: *o,
             color: *c,
         })
         .collect()
@@ -82,7 +82,7 @@ fn test_image() -> RgbaImage {
 }
 
 fn sample_photo() -> RgbaImage {
-    support::load_png_or_jpeg(&support::repo().join("assets/samples/sample_1.jpg"))
+    support::load_image(&support::repo().join("assets/samples/sample_1.jpg"))
 }
 
 fn image_paint(handle: ImageHandle, x: f32, y: f32, w: f32, h: f32) -> Paint {
@@ -306,8 +306,8 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
                         end: [80.0, 48.0],
                         stops: stops(&[
                             (0.0, RED),
-                            (0.3, Rgba::new(1.0, 0.9, 0.1, 1.0)),
-                            (0.6, Rgba::new(0.1, 0.7, 0.2, 0.5)),
+                            (0.3, Color::new(1.0, 0.9, 0.1, 1.0)),
+                            (0.6, Color::new(0.1, 0.7, 0.2, 0.5)),
                             (1.0, BLUE),
                         ]),
                     }),
@@ -330,7 +330,7 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
                     Some(Paint::RadialGradient {
                         center: [28.0, 20.0],
                         radius: 36.0,
-                        stops: stops(&[(0.0, Rgba::WHITE), (1.0, BLUE)]),
+                        stops: stops(&[(0.0, Color::WHITE), (1.0, BLUE)]),
                     }),
                     None,
                     1.0,
@@ -456,8 +456,8 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
                 vec![item(
                     rect(40.0, 24.0),
                     at(12.0, 12.0),
-                    solid(Rgba::new(1.0, 0.85, 0.1, 1.0)),
-                    Some(stroke(6.0, Rgba::BLACK)),
+                    solid(Color::new(1.0, 0.85, 0.1, 1.0)),
+                    Some(stroke(6.0, Color::BLACK)),
                     1.0,
                 )],
             ),
@@ -475,7 +475,7 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
                     at(12.0, 8.0),
                     solid(GREEN),
                     Some(Stroke {
-                        alignment: StrokeAlignment::Inner,
+                        position: StrokePosition::Inner,
                         ..stroke(6.0, RED)
                     }),
                     1.0,
@@ -493,9 +493,9 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
                         height: 32.0,
                     },
                     at(12.0, 8.0),
-                    solid(Rgba::new(0.1, 0.7, 0.2, 0.5)),
+                    solid(Color::new(0.1, 0.7, 0.2, 0.5)),
                     Some(Stroke {
-                        alignment: StrokeAlignment::Outer,
+                        position: StrokePosition::Outer,
                         ..stroke(6.0, RED)
                     }),
                     1.0,
@@ -550,7 +550,7 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
                 None,
                 Some(Stroke {
                     cap,
-                    ..stroke(8.0, Rgba::BLACK)
+                    ..stroke(8.0, Color::BLACK)
                 }),
                 1.0,
             )
@@ -587,7 +587,7 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
                     rect(36.0, 28.0),
                     at(14.0, 10.0),
                     solid(RED),
-                    Some(stroke(8.0, Rgba::BLACK)),
+                    Some(stroke(8.0, Color::BLACK)),
                     0.5,
                 ),
             ],
@@ -655,7 +655,7 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
         .map(|i| {
             let s = 6.0 + rnd() * 24.0;
             let (x, y) = (rnd() * (128.0 - s), rnd() * (96.0 - s));
-            let c = Rgba::new(rnd(), rnd(), rnd(), 0.6);
+            let c = Color::new(rnd(), rnd(), rnd(), 0.6);
             let path = match i % 3 {
                 0 => rect(s, s),
                 1 => PathShape::Ellipse {
@@ -678,14 +678,14 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
         DisplayList {
             width: 48,
             height: 48,
-            background: Rgba::TRANSPARENT,
+            background: Color::TRANSPARENT,
             items: vec![item(
                 PathShape::Ellipse {
                     width: 40.0,
                     height: 40.0,
                 },
                 at(4.0, 4.0),
-                solid(Rgba::new(0.2, 0.4, 0.8, 0.5)),
+                solid(Color::new(0.2, 0.4, 0.8, 0.5)),
                 None,
                 1.0,
             )],
@@ -696,11 +696,11 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
         DisplayList {
             width: 1,
             height: 1,
-            background: Rgba::WHITE,
+            background: Color::WHITE,
             items: vec![DisplayItem::filled(
                 rect(0.5, 1.0),
                 Transform::IDENTITY,
-                Rgba::BLACK,
+                Color::BLACK,
             )],
         },
     ));
@@ -735,13 +735,13 @@ fn scenes(r: &Renderer) -> Vec<(&'static str, DisplayList)> {
                         height: 200.0,
                     },
                     at(3800.0, 50.0),
-                    Rgba::WHITE,
+                    Color::WHITE,
                 ),
                 item(
                     rect(8800.0, 40.0),
                     at(100.0, 130.0),
                     None,
-                    Some(stroke(4.0, Rgba::BLACK)),
+                    Some(stroke(4.0, Color::BLACK)),
                     1.0,
                 ),
             ],
@@ -776,7 +776,7 @@ fn solid_rect_pixels_are_exact() {
                 vec![DisplayItem::filled(
                     rect(8.0, 4.0),
                     at(6.0, 3.0),
-                    Rgba::new(1.0, 0.0, 0.0, 1.0),
+                    Color::new(1.0, 0.0, 0.0, 1.0),
                 )],
             ))
             .unwrap();
@@ -797,7 +797,7 @@ fn solid_rect_pixels_are_exact() {
                 vec![DisplayItem::filled(
                     rect(4.0, 4.0),
                     Transform::IDENTITY,
-                    Rgba::new(0.0, 0.0, 1.0, 0.5),
+                    Color::new(0.0, 0.0, 1.0, 0.5),
                 )],
             ))
             .unwrap();
@@ -829,7 +829,7 @@ fn coverage_matches_analytic_area_and_edges_are_antialiased() {
                 Transform::translate(-20.0, -20.0)
                     .then(Transform::rotate(std::f32::consts::FRAC_PI_4))
                     .then(at(40.0, 40.0)),
-                Rgba::BLACK,
+                Color::BLACK,
             )],
         );
         let image = r.render(&rotated).unwrap();
@@ -853,7 +853,7 @@ fn coverage_matches_analytic_area_and_edges_are_antialiased() {
                     height: 30.0,
                 },
                 at(10.0, 5.0),
-                Rgba::BLACK,
+                Color::BLACK,
             )],
         );
         let area = ink(&r.render(&ellipse).unwrap());

@@ -165,7 +165,7 @@ pub fn assert_matches_golden(name: &str, actual: &RgbaImage, label: &str) {
     }
 }
 
-pub fn load_png_or_jpeg(path: &Path) -> RgbaImage {
+pub fn load_image(path: &Path) -> RgbaImage {
     load_png(path)
 }
 

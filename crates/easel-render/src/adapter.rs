@@ -49,15 +49,42 @@ impl Backend {
     }
 }
 
+/// What kind of device an adapter is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DeviceType {
+    /// A GPU of its own.
+    DiscreteGpu,
+    /// A GPU sharing the CPU's memory.
+    IntegratedGpu,
+    /// A GPU exposed by a hypervisor.
+    VirtualGpu,
+    /// A software rasteriser on the CPU (llvmpipe, lavapipe, SwiftShader, WARP).
+    Cpu,
+    /// Anything the driver does not classify.
+    Other,
+}
+
+impl DeviceType {
+    fn of(t: wgpu::DeviceType) -> DeviceType {
+        match t {
+            wgpu::DeviceType::DiscreteGpu => DeviceType::DiscreteGpu,
+            wgpu::DeviceType::IntegratedGpu => DeviceType::IntegratedGpu,
+            wgpu::DeviceType::VirtualGpu => DeviceType::VirtualGpu,
+            wgpu::DeviceType::Cpu => DeviceType::Cpu,
+            wgpu::DeviceType::Other => DeviceType::Other,
+        }
+    }
+}
+
 /// Which adapter a renderer runs on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdapterSummary {
     /// The driver's name for it, e.g. `llvmpipe (LLVM 15.0.6, 256 bits)`.
     pub name: String,
-    /// `Vulkan`, `Gl`, `Metal`, `Dx12`.
-    pub backend: String,
-    /// `DiscreteGpu`, `IntegratedGpu`, `VirtualGpu`, `Cpu`, `Other`.
-    pub device_type: String,
+    /// The graphics API.
+    pub backend: Backend,
+    /// Discrete, integrated, virtual, software or other.
+    pub device_type: DeviceType,
     /// The driver and its version, when reported.
     pub driver: String,
 }
@@ -66,8 +93,13 @@ impl AdapterSummary {
     pub(crate) fn of(info: &wgpu::AdapterInfo) -> Self {
         AdapterSummary {
             name: info.name.clone(),
-            backend: format!("{:?}", info.backend),
-            device_type: format!("{:?}", info.device_type),
+            backend: match info.backend {
+                wgpu::Backend::Vulkan => Backend::Vulkan,
+                wgpu::Backend::Metal => Backend::Metal,
+                wgpu::Backend::Dx12 => Backend::Dx12,
+                _ => Backend::Gl,
+            },
+            device_type: DeviceType::of(info.device_type),
             driver: format!("{} {}", info.driver, info.driver_info)
                 .trim()
                 .to_string(),

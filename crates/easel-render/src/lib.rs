@@ -11,17 +11,17 @@
 //! embedders can draw their own, and a failing frame can be saved and replayed.
 //!
 //! ```no_run
-//! use easel_render::{DisplayList, DisplayItem, PathShape, Renderer, Rgba, Transform};
+//! use easel_render::{Color, DisplayList, DisplayItem, PathShape, Renderer, Transform};
 //!
 //! let renderer = Renderer::new(Default::default())?;
 //! let list = DisplayList {
 //!     width: 64,
 //!     height: 64,
-//!     background: Rgba::WHITE,
+//!     background: Color::WHITE,
 //!     items: vec![DisplayItem::filled(
 //!         PathShape::Rect { width: 32.0, height: 32.0, radii: [0.0; 4] },
 //!         Transform::translate(16.0, 16.0),
-//!         Rgba::new(1.0, 0.0, 0.0, 1.0),
+//!         Color::rgb(1.0, 0.0, 0.0),
 //!     )],
 //! };
 //! let pixels = renderer.render(&list)?;
@@ -30,24 +30,23 @@
 //! ```
 
 mod adapter;
+mod dash;
 mod display_list;
 mod encode;
 mod error;
+mod gpu;
 mod mipmap;
 mod path;
+mod pixels;
 mod prepare;
-mod readback;
 mod renderer;
 mod tessellate;
 
-pub use adapter::{AdapterSummary, BACKEND_ENV, Backend};
-pub use display_list::{
-    Clip, ColorStop, DisplayItem, DisplayList, FillRule, ImageHandle, LineCap, LineJoin, Paint,
-    PathShape, Rgba, Stroke, StrokeAlignment, Transform,
-};
+pub use adapter::{AdapterSummary, BACKEND_ENV, Backend, DeviceType};
+pub use display_list::{Clip, DisplayItem, DisplayList, ImageHandle, Paint, PathShape, Stroke};
+pub use easel_geom::{Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform};
 pub use encode::{encode_jpeg, encode_png, encode_webp};
 pub use error::{Error, Result};
 pub use image::RgbaImage;
 pub use prepare::PreparedFrame;
 pub use renderer::{MAX_CANVAS_SIZE, Renderer, RendererOptions, RendererStats};
-pub use tessellate::Mesh;

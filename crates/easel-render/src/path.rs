@@ -1,6 +1,7 @@
 //! Turning [`PathShape`] descriptions into lyon paths.
 
-use crate::display_list::{FillRule, PathShape};
+use crate::FillRule;
+use crate::display_list::PathShape;
 use crate::{Error, Result};
 use lyon::math::point;
 use lyon::path::Path;

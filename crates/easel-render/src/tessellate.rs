@@ -1,9 +1,9 @@
 //! Fill and stroke tessellation with lyon, cached by path description and tolerance.
 
-use crate::display_list::{FillRule, LineCap, LineJoin, PathShape, Stroke};
+use crate::display_list::{PathShape, Stroke};
 use crate::{Error, Result};
-use lyon::path::iterator::PathIterator;
-use lyon::path::{Path, PathEvent};
+use crate::{FillRule, LineCap, LineJoin};
+use lyon::path::Path;
 use lyon::tessellation::{
     BuffersBuilder, FillOptions, FillTessellator, FillVertex, StrokeOptions, StrokeTessellator,
     StrokeVertex, VertexBuffers,
@@ -201,7 +201,7 @@ fn into_mesh<E: std::fmt::Debug>(
 fn stroke(path: &Path, s: &Stroke, width: f32, tolerance: f32, index: usize) -> Result<Mesh> {
     let dashed;
     let path = if s.dash_array.iter().any(|d| *d > 0.0) {
-        dashed = dash(path, &s.dash_array, s.dash_offset, tolerance);
+        dashed = crate::dash::dash(path, &s.dash_array, s.dash_offset, tolerance);
         &dashed
     } else {
         path
@@ -228,85 +228,4 @@ fn stroke(path: &Path, s: &Stroke, width: f32, tolerance: f32, index: usize) -> 
         &mut BuffersBuilder::new(&mut buffers, |v: StrokeVertex| v.position().to_array()),
     );
     into_mesh(result, buffers, index)
-}
-
-/// Cuts a path into dashes: flattens it, then walks each sub-path with the pattern.
-fn dash(path: &Path, pattern: &[f32], offset: f32, tolerance: f32) -> Path {
-    let total: f32 = pattern.iter().sum();
-    let mut out = Path::builder();
-    if total.is_nan() || total <= 0.0 {
-        return out.build();
-    }
-    // Position in the pattern: (index, distance left in that entry).
-    let start_state = || {
-        let mut i = 0;
-        let mut left = pattern[0];
-        let mut skip = offset.rem_euclid(total);
-        while skip > 0.0 {
-            if skip >= left {
-                skip -= left;
-                i = (i + 1) % pattern.len();
-                left = pattern[i];
-            } else {
-                left -= skip;
-                skip = 0.0;
-            }
-        }
-        (i, left)
-    };
-    let mut polylines: Vec<Vec<lyon::math::Point>> = Vec::new();
-    for event in path.iter().flattened(tolerance) {
-        match event {
-            PathEvent::Begin { at } => polylines.push(vec![at]),
-            PathEvent::Line { to, .. } => {
-                if let Some(p) = polylines.last_mut() {
-                    p.push(to);
-                }
-            }
-            PathEvent::End { last, first, close } => {
-                if close
-                    && last != first
-                    && let Some(p) = polylines.last_mut()
-                {
-                    p.push(first);
-                }
-            }
-            _ => {}
-        }
-    }
-    for line in polylines {
-        let (mut i, mut left) = start_state();
-        let mut drawing = false;
-        for seg in line.windows(2) {
-            let (mut a, b) = (seg[0], seg[1]);
-            let mut len = (b - a).length();
-            while len > 0.0 {
-                let on = i % 2 == 0;
-                let step = left.min(len);
-                let next = a + (b - a).normalize() * step;
-                if on {
-                    if !drawing {
-                        out.begin(a);
-                        drawing = true;
-                    }
-                    out.line_to(next);
-                }
-                left -= step;
-                len -= step;
-                a = next;
-                if left <= 0.0 {
-                    if drawing {
-                        out.end(false);
-                        drawing = false;
-                    }
-                    i = (i + 1) % pattern.len();
-                    left = pattern[i];
-                }
-            }
-        }
-        if drawing {
-            out.end(false);
-        }
-    }
-    out.build()
 }

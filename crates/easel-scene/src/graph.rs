@@ -1,6 +1,7 @@
 //! The block store: creation, lookup, and property access by key.
 
 use crate::events::EventHub;
+use crate::keys;
 use crate::layout::Frame;
 use crate::schema::{Computed, Schema, schema};
 use crate::{
@@ -190,7 +191,7 @@ impl SceneGraph {
         let id = self.insert(Block::new(ty));
         if ty == BlockType::Page {
             let fill = self.insert(Block::new(BlockType::Fill(crate::FillKind::Color)));
-            let _ = self.set_color(fill, "fill/color/value", Color::WHITE);
+            let _ = self.set_color(fill, keys::FILL_COLOR_VALUE, Color::WHITE);
             if let Ok(b) = self.block_mut(fill) {
                 b.owner = Some(id);
             }
@@ -231,12 +232,12 @@ impl SceneGraph {
 
     /// The block's name (empty by default).
     pub fn name(&self, id: BlockId) -> Result<String> {
-        self.get_string(id, "name")
+        self.get_string(id, keys::NAME)
     }
 
     /// Sets the block's name.
     pub fn set_name(&mut self, id: BlockId, name: &str) -> Result<()> {
-        self.set_string(id, "name", name)
+        self.set_string(id, keys::NAME, name)
     }
 
     /// Reads one string metadata entry.

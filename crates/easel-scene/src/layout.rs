@@ -1,21 +1,20 @@
 //! The layout pass: global frames for every design block.
 
-use crate::{BlockId, BlockType, Result, SceneGraph};
+use crate::{BlockId, BlockType, Result, SceneGraph, SceneLayout, StackAxis, Transform, keys};
 
 /// A block's place on the canvas after [`SceneGraph::layout`].
 ///
-/// `transform` maps the block's local box `(0,0)..(width,height)` to global coordinates
-/// (column-major 2×3 affine `[a, b, c, d, e, f]`: `x' = a·x + c·y + e`, `y' = b·x + d·y + f`),
+/// `transform` maps the block's local box `(0,0)..(width,height)` to global coordinates,
 /// including rotation about the block's centre and flips. `bounds_*` is the axis-aligned
 /// bounding box of the transformed box.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Frame {
     /// The block's width.
     pub width: f32,
     /// The block's height.
     pub height: f32,
     /// Local box → global coordinates.
-    pub transform: [f32; 6],
+    pub transform: Transform,
     /// Global bounding box, left edge.
     pub bounds_x: f32,
     /// Global bounding box, top edge.
@@ -26,52 +25,9 @@ pub struct Frame {
     pub bounds_height: f32,
 }
 
-impl Default for Frame {
-    fn default() -> Self {
-        Frame {
-            width: 0.0,
-            height: 0.0,
-            transform: IDENTITY,
-            bounds_x: 0.0,
-            bounds_y: 0.0,
-            bounds_width: 0.0,
-            bounds_height: 0.0,
-        }
-    }
-}
-
-const IDENTITY: [f32; 6] = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
-
-/// `a ∘ b`: apply `b` first, then `a`.
-pub(crate) fn compose(a: [f32; 6], b: [f32; 6]) -> [f32; 6] {
-    [
-        a[0] * b[0] + a[2] * b[1],
-        a[1] * b[0] + a[3] * b[1],
-        a[0] * b[2] + a[2] * b[3],
-        a[1] * b[2] + a[3] * b[3],
-        a[0] * b[4] + a[2] * b[5] + a[4],
-        a[1] * b[4] + a[3] * b[5] + a[5],
-    ]
-}
-
-fn apply(t: [f32; 6], x: f32, y: f32) -> (f32, f32) {
-    (t[0] * x + t[2] * y + t[4], t[1] * x + t[3] * y + t[5])
-}
-
 impl Frame {
-    fn new(width: f32, height: f32, transform: [f32; 6]) -> Frame {
-        let corners = [(0.0, 0.0), (width, 0.0), (0.0, height), (width, height)]
-            .map(|(x, y)| apply(transform, x, y));
-        let min_x = corners.iter().map(|c| c.0).fold(f32::INFINITY, f32::min);
-        let max_x = corners
-            .iter()
-            .map(|c| c.0)
-            .fold(f32::NEG_INFINITY, f32::max);
-        let min_y = corners.iter().map(|c| c.1).fold(f32::INFINITY, f32::min);
-        let max_y = corners
-            .iter()
-            .map(|c| c.1)
-            .fold(f32::NEG_INFINITY, f32::max);
+    fn new(width: f32, height: f32, transform: Transform) -> Frame {
+        let (min_x, min_y, max_x, max_y) = transform.bounds_of_box(width, height);
         Frame {
             width,
             height,
@@ -83,32 +39,35 @@ impl Frame {
         }
     }
 
+    /// True when this frame's bounding box lies inside `outer`'s.
+    pub fn bounds_within(&self, outer: &Frame) -> bool {
+        self.bounds_x >= outer.bounds_x
+            && self.bounds_y >= outer.bounds_y
+            && self.bounds_x + self.bounds_width <= outer.bounds_x + outer.bounds_width
+            && self.bounds_y + self.bounds_height <= outer.bounds_y + outer.bounds_height
+    }
+
     fn union(frames: &[Frame]) -> Frame {
         if frames.is_empty() {
             return Frame::default();
         }
-        let min_x = frames
-            .iter()
-            .map(|f| f.bounds_x)
-            .fold(f32::INFINITY, f32::min);
-        let min_y = frames
-            .iter()
-            .map(|f| f.bounds_y)
-            .fold(f32::INFINITY, f32::min);
-        let max_x = frames
-            .iter()
-            .map(|f| f.bounds_x + f.bounds_width)
-            .fold(f32::NEG_INFINITY, f32::max);
-        let max_y = frames
-            .iter()
-            .map(|f| f.bounds_y + f.bounds_height)
-            .fold(f32::NEG_INFINITY, f32::max);
-        Frame::new(
-            max_x - min_x,
-            max_y - min_y,
-            [1.0, 0.0, 0.0, 1.0, min_x, min_y],
-        )
+        let (mut x0, mut y0) = (f32::INFINITY, f32::INFINITY);
+        let (mut x1, mut y1) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+        for f in frames {
+            x0 = x0.min(f.bounds_x);
+            y0 = y0.min(f.bounds_y);
+            x1 = x1.max(f.bounds_x + f.bounds_width);
+            y1 = y1.max(f.bounds_y + f.bounds_height);
+        }
+        Frame::new(x1 - x0, y1 - y0, Transform::translate(x0, y0))
     }
+}
+
+/// How a stack places one page: along its axis with its spacing.
+#[derive(Clone, Copy, Debug)]
+struct StackPlacement {
+    axis: StackAxis,
+    spacing: f32,
 }
 
 impl SceneGraph {
@@ -128,7 +87,7 @@ impl SceneGraph {
             })
             .collect();
         for root in roots {
-            let _ = self.layout_block(root, IDENTITY, None);
+            let _ = self.layout_block(root, Transform::IDENTITY, None);
         }
         self.layout_dirty = false;
     }
@@ -138,80 +97,63 @@ impl SceneGraph {
         Ok(self.block(id)?.frame)
     }
 
-    fn local_transform(&self, id: BlockId) -> Result<(f32, f32, [f32; 6])> {
-        let x = self.get_float(id, "position/x")?;
-        let y = self.get_float(id, "position/y")?;
-        let w = self.get_float(id, "width")?;
-        let h = self.get_float(id, "height")?;
-        let r = self.get_float(id, "rotation")?;
-        let fx = if self.get_bool(id, "flip/horizontal")? {
-            -1.0
-        } else {
-            1.0
-        };
-        let fy = if self.get_bool(id, "flip/vertical")? {
-            -1.0
-        } else {
-            1.0
-        };
-        let (s, c) = r.sin_cos();
-        let to_centre = [1.0, 0.0, 0.0, 1.0, -w / 2.0, -h / 2.0];
-        let flip = [fx, 0.0, 0.0, fy, 0.0, 0.0];
-        let rotate = [c, s, -s, c, 0.0, 0.0];
-        let place = [1.0, 0.0, 0.0, 1.0, x + w / 2.0, y + h / 2.0];
-        Ok((
-            w,
-            h,
-            compose(place, compose(rotate, compose(flip, to_centre))),
-        ))
+    /// The block's local box → parent transform: position, then rotation about the
+    /// centre, with flips applied about the centre first.
+    fn local_transform(&self, id: BlockId) -> Result<(f32, f32, Transform)> {
+        let x = self.get_float(id, keys::POSITION_X)?;
+        let y = self.get_float(id, keys::POSITION_Y)?;
+        let w = self.get_float(id, keys::WIDTH)?;
+        let h = self.get_float(id, keys::HEIGHT)?;
+        let r = self.get_float(id, keys::ROTATION)?;
+        let sign = |flipped: bool| if flipped { -1.0 } else { 1.0 };
+        let fx = sign(self.get_bool(id, keys::FLIP_HORIZONTAL)?);
+        let fy = sign(self.get_bool(id, keys::FLIP_VERTICAL)?);
+        let t = Transform::translate(-w / 2.0, -h / 2.0)
+            .then(Transform::scale(fx, fy))
+            .then(Transform::rotate(r))
+            .then(Transform::translate(x + w / 2.0, y + h / 2.0));
+        Ok((w, h, t))
     }
 
-    /// Lays out one subtree; `stack_axis` carries the stack's direction and spacing.
+    /// Lays out one subtree; `stack` is set for the pages of a stack.
     fn layout_block(
         &mut self,
         id: BlockId,
-        parent: [f32; 6],
-        stack_axis: Option<(Option<bool>, f32)>,
+        parent: Transform,
+        stack: Option<StackPlacement>,
     ) -> Result<Frame> {
         let ty = self.block(id)?.ty;
         let children = self.block(id)?.children.clone();
         let frame = match ty {
             BlockType::Scene | BlockType::Stack => {
-                let axis = match ty {
-                    BlockType::Stack => {
-                        let vertical = match self.scene_layout_of(id).as_deref() {
-                            Some("VerticalStack") => Some(Some(true)),
-                            Some("HorizontalStack") => Some(Some(false)),
-                            Some("DepthStack") => Some(None),
-                            // Free: pages keep their own position.
-                            _ => None,
-                        };
-                        match vertical {
-                            Some(v) => Some((v, self.get_float(id, "stack/spacing")?)),
-                            None => None,
-                        }
-                    }
+                let placement = match ty {
+                    BlockType::Stack => match self.layout_of_stack(id).and_then(|l| l.stack_axis())
+                    {
+                        Some(axis) => Some(StackPlacement {
+                            axis,
+                            spacing: self.get_float(id, keys::STACK_SPACING)?,
+                        }),
+                        // Free: pages keep their own position.
+                        None => None,
+                    },
                     _ => None,
                 };
                 let mut offset = 0.0;
                 let mut frames = Vec::new();
                 for child in children {
-                    let f = match (axis, self.block(child)?.ty) {
-                        (Some((Some(vertical), spacing)), BlockType::Page) => {
+                    let f = match (placement, self.block(child)?.ty) {
+                        (Some(p), BlockType::Page) => {
                             let (w, h) = (
-                                self.get_float(child, "width")?,
-                                self.get_float(child, "height")?,
+                                self.get_float(child, keys::WIDTH)?,
+                                self.get_float(child, keys::HEIGHT)?,
                             );
-                            let t = if vertical {
-                                [1.0, 0.0, 0.0, 1.0, 0.0, offset]
-                            } else {
-                                [1.0, 0.0, 0.0, 1.0, offset, 0.0]
+                            let (t, advance) = match p.axis {
+                                StackAxis::Vertical => (Transform::translate(0.0, offset), h),
+                                StackAxis::Horizontal => (Transform::translate(offset, 0.0), w),
+                                StackAxis::Depth => (Transform::IDENTITY, 0.0),
                             };
-                            offset += if vertical { h } else { w } + spacing;
-                            self.layout_block(child, compose(parent, t), axis)?
-                        }
-                        (Some((None, _)), BlockType::Page) => {
-                            self.layout_block(child, parent, axis)?
+                            offset += advance + p.spacing;
+                            self.layout_block(child, t.then(parent), Some(p))?
                         }
                         _ => self.layout_block(child, parent, None)?,
                     };
@@ -222,12 +164,12 @@ impl SceneGraph {
             _ => {
                 let (w, h, local) = self.local_transform(id)?;
                 // Pages in a stack are placed by the stack, not by their own position.
-                let local = if ty == BlockType::Page && stack_axis.is_some() {
-                    [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+                let local = if ty == BlockType::Page && stack.is_some() {
+                    Transform::IDENTITY
                 } else {
                     local
                 };
-                let global = compose(parent, local);
+                let global = local.then(parent);
                 for child in children {
                     self.layout_block(child, global, None)?;
                 }
@@ -238,8 +180,9 @@ impl SceneGraph {
         Ok(frame)
     }
 
-    fn scene_layout_of(&self, stack: BlockId) -> Option<String> {
+    /// The layout of the scene that holds this stack.
+    fn layout_of_stack(&self, stack: BlockId) -> Option<SceneLayout> {
         let parent = self.block(stack).ok()?.parent?;
-        self.get_enum(parent, "scene/layout").ok()
+        SceneLayout::parse(&self.get_enum(parent, keys::SCENE_LAYOUT).ok()?)
     }
 }

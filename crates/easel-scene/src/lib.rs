@@ -7,6 +7,10 @@
 //! key (`"fill/color/value"`, `"shape/star/points"`, …) with the same names as the reference
 //! engine, or through typed helpers ([`SceneGraph::set_width`], [`SceneGraph::set_fill`], …).
 //!
+//! The model also decides what a block looks like, so the layers above only translate:
+//! which blocks an export draws and at what inherited opacity ([`SceneGraph::drawn_blocks`]),
+//! and where an image lands inside its block ([`ContentFill`]).
+//!
 //! This crate is *not* a renderer and does no I/O: it does not fetch images or know about
 //! GPUs. The facade crate `easel` compiles a scene into a display list for `easel-render`.
 //!
@@ -30,12 +34,14 @@
 //! ```
 
 mod block_type;
-mod color;
+mod content_fill;
+mod drawing;
 mod error;
 mod events;
 mod graph;
 mod hierarchy;
 mod id;
+pub mod keys;
 mod layout;
 mod property;
 mod schema;
@@ -43,7 +49,9 @@ mod serialize;
 mod typed;
 
 pub use block_type::{BlockType, FillKind, ShapeKind};
-pub use color::{Color, GradientStop};
+pub use content_fill::{ContentFill, Crop};
+pub use drawing::DrawnBlock;
+pub use easel_geom::{Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform};
 pub use error::{Error, Result};
 pub use events::{BlockEvent, BlockEventKind};
 pub use graph::{CreatedScene, SceneGraph};
@@ -52,6 +60,5 @@ pub use layout::Frame;
 pub use property::{PropertyType, PropertyValue};
 pub use schema::{Access, PropertySpec};
 pub use typed::{
-    ContentFillMode, FillRule, HorizontalAlignment, SceneLayout, StrokeCap, StrokeJoin,
-    StrokePosition, VerticalAlignment,
+    ContentFillMode, DesignUnit, HorizontalAlignment, SceneLayout, StackAxis, VerticalAlignment,
 };

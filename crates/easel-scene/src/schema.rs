@@ -1,6 +1,10 @@
 //! Per-type property schemas, using the reference engine's key names.
 
-use crate::{BlockType, Color, FillKind, PropertyType, PropertyValue, ShapeKind};
+use crate::{
+    BlockType, Color, ContentFillMode, DesignUnit, FillKind, FillRule, HorizontalAlignment,
+    LineCap, LineJoin, PropertyType, PropertyValue, SceneLayout, ShapeKind, StrokePosition,
+    VerticalAlignment, keys,
+};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -66,16 +70,6 @@ pub(crate) fn schema(ty: BlockType) -> &'static Schema {
     &all[&ty]
 }
 
-pub(crate) const CONTENT_FILL_MODES: &[&str] = &["Crop", "Cover", "Contain"];
-pub(crate) const H_ALIGN: &[&str] = &["Left", "Center", "Right"];
-pub(crate) const V_ALIGN: &[&str] = &["Top", "Center", "Bottom"];
-pub(crate) const STROKE_POSITIONS: &[&str] = &["Inner", "Center", "Outer"];
-pub(crate) const STROKE_JOINS: &[&str] = &["Miter", "Bevel", "Round"];
-pub(crate) const STROKE_CAPS: &[&str] = &["Butt", "Round", "Square"];
-pub(crate) const LAYOUTS: &[&str] = &["Free", "VerticalStack", "HorizontalStack", "DepthStack"];
-pub(crate) const DESIGN_UNITS: &[&str] = &["Pixel", "Millimeter", "Inch"];
-pub(crate) const FILL_RULES: &[&str] = &["NonZero", "EvenOdd"];
-
 const NONNEG: Option<(f64, f64)> = Some((0.0, f64::MAX));
 const UNIT: Option<(f64, f64)> = Some((0.0, 1.0));
 const ANY: Option<(f64, f64)> = Some((f64::MIN, f64::MAX));
@@ -109,7 +103,7 @@ impl Builder {
     fn color(&mut self, key: &'static str, v: Color) {
         self.push(key, PropertyValue::Color(v), None);
     }
-    fn enumeration(&mut self, key: &'static str, v: &str, values: &'static [&'static str]) {
+    fn named(&mut self, key: &'static str, v: &str, values: &'static [&'static str]) {
         self.push(key, PropertyValue::Enum(v.to_string()), None);
         if let Some(last) = self.0.last_mut() {
             last.enum_values = values;
@@ -127,111 +121,147 @@ impl Builder {
 fn build(ty: BlockType) -> Schema {
     let mut b = Builder(Vec::new());
     b.computed(
-        "type",
+        keys::TYPE,
         PropertyValue::String(ty.long_name()),
         Computed::TypeName,
     );
-    b.string("name", "");
+    b.string(keys::NAME, "");
     if ty.is_design_block() {
         for (key, c) in [
-            ("globalBoundingBox/x", Computed::GlobalX),
-            ("globalBoundingBox/y", Computed::GlobalY),
-            ("globalBoundingBox/width", Computed::GlobalWidth),
-            ("globalBoundingBox/height", Computed::GlobalHeight),
+            (keys::GLOBAL_BOUNDING_BOX_X, Computed::GlobalX),
+            (keys::GLOBAL_BOUNDING_BOX_Y, Computed::GlobalY),
+            (keys::GLOBAL_BOUNDING_BOX_WIDTH, Computed::GlobalWidth),
+            (keys::GLOBAL_BOUNDING_BOX_HEIGHT, Computed::GlobalHeight),
         ] {
             b.computed(key, PropertyValue::Float(0.0), c);
         }
     }
     match ty {
         BlockType::Scene => {
-            b.enumeration("scene/layout", "Free", LAYOUTS);
-            b.enumeration("scene/designUnit", "Pixel", DESIGN_UNITS);
-            b.float("scene/dpi", 300.0, Some((1.0, 10_000.0)));
+            b.named(
+                keys::SCENE_LAYOUT,
+                SceneLayout::default().as_str(),
+                SceneLayout::NAMES,
+            );
+            b.named(
+                keys::SCENE_DESIGN_UNIT,
+                DesignUnit::default().as_str(),
+                DesignUnit::NAMES,
+            );
+            b.float(keys::SCENE_DPI, 300.0, Some((1.0, 10_000.0)));
         }
         BlockType::Stack => {
-            b.float("stack/spacing", 0.0, NONNEG);
-            b.bool("stack/spacingInScreenspace", false);
+            b.float(keys::STACK_SPACING, 0.0, NONNEG);
+            b.bool(keys::STACK_SPACING_IN_SCREENSPACE, false);
         }
         BlockType::Page | BlockType::Graphic | BlockType::Group => {
-            b.float("position/x", 0.0, ANY);
-            b.float("position/y", 0.0, ANY);
-            b.float("width", 100.0, NONNEG);
-            b.float("height", 100.0, NONNEG);
-            b.float("rotation", 0.0, ANY);
-            b.float("opacity", 1.0, UNIT);
-            b.bool("visible", true);
-            b.bool("flip/horizontal", false);
-            b.bool("flip/vertical", false);
-            b.bool("includedInExport", true);
-            b.push("playback/duration", PropertyValue::Double(5.0), NONNEG);
+            b.float(keys::POSITION_X, 0.0, ANY);
+            b.float(keys::POSITION_Y, 0.0, ANY);
+            b.float(keys::WIDTH, 100.0, NONNEG);
+            b.float(keys::HEIGHT, 100.0, NONNEG);
+            b.float(keys::ROTATION, 0.0, ANY);
+            b.float(keys::OPACITY, 1.0, UNIT);
+            b.bool(keys::VISIBLE, true);
+            b.bool(keys::FLIP_HORIZONTAL, false);
+            b.bool(keys::FLIP_VERTICAL, false);
+            b.bool(keys::INCLUDED_IN_EXPORT, true);
+            b.push(keys::PLAYBACK_DURATION, PropertyValue::Double(5.0), NONNEG);
             if ty != BlockType::Group {
-                b.bool("fill/enabled", true);
-                b.bool("clipped", ty == BlockType::Page);
-                b.bool("stroke/enabled", false);
-                b.float("stroke/width", 4.0, NONNEG);
-                b.color("stroke/color", Color::rgb(0.67, 0.67, 0.67));
-                b.enumeration("stroke/position", "Center", STROKE_POSITIONS);
-                b.enumeration("stroke/cornerGeometry", "Miter", STROKE_JOINS);
-                b.enumeration("stroke/cap", "Butt", STROKE_CAPS);
-                b.float("stroke/miterLimit", 4.0, Some((1.0, 1000.0)));
-                b.float("stroke/dashOffset", 0.0, ANY);
-                b.enumeration("contentFill/mode", "Cover", CONTENT_FILL_MODES);
-                b.enumeration("contentFill/horizontalAlignment", "Center", H_ALIGN);
-                b.enumeration("contentFill/verticalAlignment", "Center", V_ALIGN);
-                b.float("crop/scaleX", 1.0, Some((1e-6, 1e6)));
-                b.float("crop/scaleY", 1.0, Some((1e-6, 1e6)));
-                b.float("crop/translationX", 0.0, ANY);
-                b.float("crop/translationY", 0.0, ANY);
+                b.bool(keys::FILL_ENABLED, true);
+                b.bool(keys::CLIPPED, ty == BlockType::Page);
+                b.bool(keys::STROKE_ENABLED, false);
+                b.float(keys::STROKE_WIDTH, 4.0, NONNEG);
+                b.color(keys::STROKE_COLOR, Color::rgb(0.67, 0.67, 0.67));
+                b.named(
+                    keys::STROKE_POSITION,
+                    StrokePosition::default().as_str(),
+                    StrokePosition::NAMES,
+                );
+                b.named(
+                    keys::STROKE_CORNER_GEOMETRY,
+                    LineJoin::default().as_str(),
+                    LineJoin::NAMES,
+                );
+                b.named(
+                    keys::STROKE_CAP,
+                    LineCap::default().as_str(),
+                    LineCap::NAMES,
+                );
+                b.float(keys::STROKE_MITER_LIMIT, 4.0, Some((1.0, 1000.0)));
+                b.float(keys::STROKE_DASH_OFFSET, 0.0, ANY);
+                b.named(
+                    keys::CONTENT_FILL_MODE,
+                    ContentFillMode::default().as_str(),
+                    ContentFillMode::NAMES,
+                );
+                b.named(
+                    keys::CONTENT_FILL_HORIZONTAL_ALIGNMENT,
+                    HorizontalAlignment::default().as_str(),
+                    HorizontalAlignment::NAMES,
+                );
+                b.named(
+                    keys::CONTENT_FILL_VERTICAL_ALIGNMENT,
+                    VerticalAlignment::default().as_str(),
+                    VerticalAlignment::NAMES,
+                );
+                b.float(keys::CROP_SCALE_X, 1.0, Some((1e-6, 1e6)));
+                b.float(keys::CROP_SCALE_Y, 1.0, Some((1e-6, 1e6)));
+                b.float(keys::CROP_TRANSLATION_X, 0.0, ANY);
+                b.float(keys::CROP_TRANSLATION_Y, 0.0, ANY);
             }
         }
         BlockType::Shape(kind) => match kind {
             ShapeKind::Rect => {
                 for key in [
-                    "shape/rect/cornerRadiusTL",
-                    "shape/rect/cornerRadiusTR",
-                    "shape/rect/cornerRadiusBL",
-                    "shape/rect/cornerRadiusBR",
+                    keys::SHAPE_RECT_CORNER_RADIUS_TL,
+                    keys::SHAPE_RECT_CORNER_RADIUS_TR,
+                    keys::SHAPE_RECT_CORNER_RADIUS_BL,
+                    keys::SHAPE_RECT_CORNER_RADIUS_BR,
                 ] {
                     b.float(key, 0.0, NONNEG);
                 }
             }
             ShapeKind::Ellipse | ShapeKind::Line => {}
             ShapeKind::Star => {
-                b.int("shape/star/points", 5, (3.0, 1000.0));
-                b.float("shape/star/innerDiameter", 0.5, UNIT);
+                b.int(keys::SHAPE_STAR_POINTS, 5, (3.0, 1000.0));
+                b.float(keys::SHAPE_STAR_INNER_DIAMETER, 0.5, UNIT);
             }
             ShapeKind::Polygon => {
-                b.int("shape/polygon/sides", 5, (3.0, 1000.0));
-                b.float("shape/polygon/cornerRadius", 0.0, NONNEG);
+                b.int(keys::SHAPE_POLYGON_SIDES, 5, (3.0, 1000.0));
+                b.float(keys::SHAPE_POLYGON_CORNER_RADIUS, 0.0, NONNEG);
             }
             ShapeKind::VectorPath => {
-                b.string("shape/vector_path/path", "");
-                b.float("shape/vector_path/width", 100.0, NONNEG);
-                b.float("shape/vector_path/height", 100.0, NONNEG);
-                b.enumeration("shape/vector_path/fillRule", "NonZero", FILL_RULES);
+                b.string(keys::SHAPE_VECTOR_PATH_PATH, "");
+                b.float(keys::SHAPE_VECTOR_PATH_WIDTH, 100.0, NONNEG);
+                b.float(keys::SHAPE_VECTOR_PATH_HEIGHT, 100.0, NONNEG);
+                b.named(
+                    keys::SHAPE_VECTOR_PATH_FILL_RULE,
+                    FillRule::default().as_str(),
+                    FillRule::NAMES,
+                );
             }
         },
         BlockType::Fill(kind) => {
-            b.bool("fill/enabled", true);
+            b.bool(keys::FILL_ENABLED, true);
             match kind {
-                FillKind::Color => b.color("fill/color/value", Color::BLACK),
+                FillKind::Color => b.color(keys::FILL_COLOR_VALUE, Color::BLACK),
                 FillKind::LinearGradient => {
-                    b.float("fill/gradient/linear/startPointX", 0.5, ANY);
-                    b.float("fill/gradient/linear/startPointY", 0.0, ANY);
-                    b.float("fill/gradient/linear/endPointX", 0.5, ANY);
-                    b.float("fill/gradient/linear/endPointY", 1.0, ANY);
+                    b.float(keys::FILL_GRADIENT_LINEAR_START_POINT_X, 0.5, ANY);
+                    b.float(keys::FILL_GRADIENT_LINEAR_START_POINT_Y, 0.0, ANY);
+                    b.float(keys::FILL_GRADIENT_LINEAR_END_POINT_X, 0.5, ANY);
+                    b.float(keys::FILL_GRADIENT_LINEAR_END_POINT_Y, 1.0, ANY);
                 }
                 FillKind::RadialGradient => {
-                    b.float("fill/gradient/radial/centerPointX", 0.5, ANY);
-                    b.float("fill/gradient/radial/centerPointY", 0.5, ANY);
-                    b.float("fill/gradient/radial/radius", 1.0, NONNEG);
+                    b.float(keys::FILL_GRADIENT_RADIAL_CENTER_POINT_X, 0.5, ANY);
+                    b.float(keys::FILL_GRADIENT_RADIAL_CENTER_POINT_Y, 0.5, ANY);
+                    b.float(keys::FILL_GRADIENT_RADIAL_RADIUS, 1.0, NONNEG);
                 }
                 FillKind::ConicalGradient => {
-                    b.float("fill/gradient/conical/centerPointX", 0.5, ANY);
-                    b.float("fill/gradient/conical/centerPointY", 0.5, ANY);
+                    b.float(keys::FILL_GRADIENT_CONICAL_CENTER_POINT_X, 0.5, ANY);
+                    b.float(keys::FILL_GRADIENT_CONICAL_CENTER_POINT_Y, 0.5, ANY);
                 }
                 FillKind::Image => {
-                    b.string("fill/image/imageFileURI", "");
+                    b.string(keys::FILL_IMAGE_URI, "");
                 }
             }
         }

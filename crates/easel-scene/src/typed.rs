@@ -1,36 +1,13 @@
 //! Typed helpers over the property keys, and the scene-level calls.
 
 use crate::graph::CreatedScene;
-use crate::{BlockId, BlockType, Color, Error, GradientStop, Result, SceneGraph};
+use crate::{
+    BlockId, BlockType, Color, Error, FillRule, GradientStop, LineCap, LineJoin, Result,
+    SceneGraph, StrokePosition, keys,
+};
+use easel_geom::NamedEnum;
 
-macro_rules! key_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)+
-        }
-
-        impl $name {
-            /// The value's name as stored in the enum property.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => stringify!($variant),)+
-                }
-            }
-
-            /// Parses the name stored in the enum property.
-            pub fn parse(value: &str) -> Option<Self> {
-                match value {
-                    $(stringify!($variant) => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-key_enum! {
+easel_geom::named_enum! {
     /// How an image fill is fitted into its block (`contentFill/mode`).
     ContentFillMode {
         /// Uses the block's crop scale and translation.
@@ -43,7 +20,7 @@ key_enum! {
     }
 }
 
-key_enum! {
+easel_geom::named_enum! {
     /// Horizontal alignment of content (`contentFill/horizontalAlignment`).
     HorizontalAlignment {
         /// Left edges aligned.
@@ -56,7 +33,7 @@ key_enum! {
     }
 }
 
-key_enum! {
+easel_geom::named_enum! {
     /// Vertical alignment of content (`contentFill/verticalAlignment`).
     VerticalAlignment {
         /// Top edges aligned.
@@ -69,52 +46,14 @@ key_enum! {
     }
 }
 
-key_enum! {
-    /// Where a stroke lies relative to the outline (`stroke/position`).
-    StrokePosition {
-        /// Inside the shape.
-        Inner,
-        /// Centred on the outline (the default).
-        #[default]
-        Center,
-        /// Outside the shape.
-        Outer,
-    }
-}
-
-key_enum! {
-    /// How stroke segments join (`stroke/cornerGeometry`).
-    StrokeJoin {
-        /// Sharp corners up to the miter limit (the default).
-        #[default]
-        Miter,
-        /// Cut corners.
-        Bevel,
-        /// Rounded corners.
-        Round,
-    }
-}
-
-key_enum! {
-    /// How open stroke ends and dashes end (`stroke/cap`).
-    StrokeCap {
-        /// Flat at the end point (the default).
-        #[default]
-        Butt,
-        /// A half circle.
-        Round,
-        /// A half square.
-        Square,
-    }
-}
-
-key_enum! {
+easel_geom::named_enum! {
     /// How a scene arranges its pages (`scene/layout`).
     SceneLayout {
-        /// Pages keep their own positions.
-        Free,
-        /// Pages stacked top to bottom (the default).
+        /// Pages keep their own positions (the default, as in the reference engine's
+        /// `scene.create()` and its `scene/layout` property).
         #[default]
+        Free,
+        /// Pages stacked top to bottom.
         VerticalStack,
         /// Pages side by side, left to right.
         HorizontalStack,
@@ -123,26 +62,58 @@ key_enum! {
     }
 }
 
-key_enum! {
-    /// Fill rule for vector paths (`shape/vector_path/fillRule`).
-    FillRule {
-        /// Non-zero winding (the default).
+easel_geom::named_enum! {
+    /// The unit a scene's numbers are in (`scene/designUnit`).
+    DesignUnit {
+        /// Pixels (the default).
         #[default]
-        NonZero,
-        /// Even-odd.
-        EvenOdd,
+        Pixel,
+        /// Millimetres.
+        Millimeter,
+        /// Inches.
+        Inch,
     }
 }
 
-fn enum_of<T>(value: String, parse: impl Fn(&str) -> Option<T>, key: &str) -> Result<T> {
-    parse(&value).ok_or_else(|| Error::InvalidValue {
-        key: key.to_string(),
-        value,
-        reason: "unknown stored enum value".into(),
-    })
+/// The direction a stack lays out its pages, from the scene's layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StackAxis {
+    /// Top to bottom.
+    Vertical,
+    /// Left to right.
+    Horizontal,
+    /// On top of each other, all at the stack's origin.
+    Depth,
+}
+
+impl SceneLayout {
+    /// The stack axis of this layout; `None` for `Free` (pages keep their own positions).
+    pub fn stack_axis(self) -> Option<StackAxis> {
+        match self {
+            SceneLayout::Free => None,
+            SceneLayout::VerticalStack => Some(StackAxis::Vertical),
+            SceneLayout::HorizontalStack => Some(StackAxis::Horizontal),
+            SceneLayout::DepthStack => Some(StackAxis::Depth),
+        }
+    }
 }
 
 impl SceneGraph {
+    /// Reads an enum property as its typed value (`LineJoin`, `ContentFillMode`, …).
+    pub fn enum_value<T: NamedEnum>(&self, id: BlockId, key: &str) -> Result<T> {
+        let value = self.get_enum(id, key)?;
+        T::parse(&value).ok_or_else(|| Error::InvalidValue {
+            key: key.to_string(),
+            value,
+            reason: format!("not one of {}", T::NAMES.join(", ")),
+        })
+    }
+
+    /// Writes an enum property from its typed value.
+    pub fn set_enum_value<T: NamedEnum>(&mut self, id: BlockId, key: &str, value: T) -> Result<()> {
+        self.set_enum(id, key, value.as_str())
+    }
+
     /// Creates a scene (scene → stack → page) replacing any earlier one, and returns its
     /// blocks. `page_size` defaults to 100×100. The page is filled with opaque white.
     pub fn create_scene(
@@ -164,7 +135,7 @@ impl SceneGraph {
             self.destroy(old)?;
         }
         let scene = self.create_typed(BlockType::Scene);
-        self.set_enum(scene, "scene/layout", layout.as_str())?;
+        self.set_enum(scene, keys::SCENE_LAYOUT, layout.as_str())?;
         let stack = self.create_typed(BlockType::Stack);
         self.append_child(scene, stack)?;
         let page = self.create_typed(BlockType::Page);
@@ -183,17 +154,13 @@ impl SceneGraph {
     /// The current scene's layout.
     pub fn scene_layout(&self) -> Result<SceneLayout> {
         let scene = self.scene.ok_or(Error::NoScene)?;
-        enum_of(
-            self.get_enum(scene, "scene/layout")?,
-            SceneLayout::parse,
-            "scene/layout",
-        )
+        self.enum_value(scene, keys::SCENE_LAYOUT)
     }
 
     /// Changes the current scene's layout.
     pub fn set_scene_layout(&mut self, layout: SceneLayout) -> Result<()> {
         let scene = self.scene.ok_or(Error::NoScene)?;
-        self.set_enum(scene, "scene/layout", layout.as_str())
+        self.set_enum(scene, keys::SCENE_LAYOUT, layout.as_str())
     }
 
     /// The pages of the current scene, in order (stack children, then direct children).
@@ -230,75 +197,75 @@ impl SceneGraph {
 
     /// Width of a design block.
     pub fn width(&self, id: BlockId) -> Result<f32> {
-        self.get_float(id, "width")
+        self.get_float(id, keys::WIDTH)
     }
     /// Sets the width (finite, ≥ 0).
     pub fn set_width(&mut self, id: BlockId, v: f32) -> Result<()> {
-        self.set_float(id, "width", v)
+        self.set_float(id, keys::WIDTH, v)
     }
     /// Height of a design block.
     pub fn height(&self, id: BlockId) -> Result<f32> {
-        self.get_float(id, "height")
+        self.get_float(id, keys::HEIGHT)
     }
     /// Sets the height (finite, ≥ 0).
     pub fn set_height(&mut self, id: BlockId, v: f32) -> Result<()> {
-        self.set_float(id, "height", v)
+        self.set_float(id, keys::HEIGHT, v)
     }
     /// X position relative to the parent.
     pub fn position_x(&self, id: BlockId) -> Result<f32> {
-        self.get_float(id, "position/x")
+        self.get_float(id, keys::POSITION_X)
     }
     /// Sets the x position relative to the parent.
     pub fn set_position_x(&mut self, id: BlockId, v: f32) -> Result<()> {
-        self.set_float(id, "position/x", v)
+        self.set_float(id, keys::POSITION_X, v)
     }
     /// Y position relative to the parent.
     pub fn position_y(&self, id: BlockId) -> Result<f32> {
-        self.get_float(id, "position/y")
+        self.get_float(id, keys::POSITION_Y)
     }
     /// Sets the y position relative to the parent.
     pub fn set_position_y(&mut self, id: BlockId, v: f32) -> Result<()> {
-        self.set_float(id, "position/y", v)
+        self.set_float(id, keys::POSITION_Y, v)
     }
     /// Rotation in radians about the block's centre.
     pub fn rotation(&self, id: BlockId) -> Result<f32> {
-        self.get_float(id, "rotation")
+        self.get_float(id, keys::ROTATION)
     }
     /// Sets the rotation in radians about the block's centre.
     pub fn set_rotation(&mut self, id: BlockId, v: f32) -> Result<()> {
-        self.set_float(id, "rotation", v)
+        self.set_float(id, keys::ROTATION, v)
     }
     /// Opacity in 0..=1.
     pub fn opacity(&self, id: BlockId) -> Result<f32> {
-        self.get_float(id, "opacity")
+        self.get_float(id, keys::OPACITY)
     }
     /// Sets the opacity (0..=1).
     pub fn set_opacity(&mut self, id: BlockId, v: f32) -> Result<()> {
-        self.set_float(id, "opacity", v)
+        self.set_float(id, keys::OPACITY, v)
     }
     /// Whether the block is drawn.
     pub fn is_visible(&self, id: BlockId) -> Result<bool> {
-        self.get_bool(id, "visible")
+        self.get_bool(id, keys::VISIBLE)
     }
     /// Shows or hides the block.
     pub fn set_visible(&mut self, id: BlockId, v: bool) -> Result<()> {
-        self.set_bool(id, "visible", v)
+        self.set_bool(id, keys::VISIBLE, v)
     }
     /// Whether the block is mirrored horizontally.
     pub fn flip_horizontal(&self, id: BlockId) -> Result<bool> {
-        self.get_bool(id, "flip/horizontal")
+        self.get_bool(id, keys::FLIP_HORIZONTAL)
     }
     /// Mirrors the block horizontally.
     pub fn set_flip_horizontal(&mut self, id: BlockId, v: bool) -> Result<()> {
-        self.set_bool(id, "flip/horizontal", v)
+        self.set_bool(id, keys::FLIP_HORIZONTAL, v)
     }
     /// Whether the block is mirrored vertically.
     pub fn flip_vertical(&self, id: BlockId) -> Result<bool> {
-        self.get_bool(id, "flip/vertical")
+        self.get_bool(id, keys::FLIP_VERTICAL)
     }
     /// Mirrors the block vertically.
     pub fn set_flip_vertical(&mut self, id: BlockId, v: bool) -> Result<()> {
-        self.set_bool(id, "flip/vertical", v)
+        self.set_bool(id, keys::FLIP_VERTICAL, v)
     }
 
     /// Gives a graphic its shape (a block made by [`Self::create_shape`]). Returns the shape it
@@ -371,13 +338,13 @@ impl SceneGraph {
 
     /// The colour of a block's colour fill.
     pub fn fill_color(&self, id: BlockId) -> Result<Color> {
-        self.get_color(self.color_fill_of(id)?, "fill/color/value")
+        self.get_color(self.color_fill_of(id)?, keys::FILL_COLOR_VALUE)
     }
 
     /// Sets the colour of a block's colour fill.
     pub fn set_fill_color(&mut self, id: BlockId, color: Color) -> Result<()> {
         let fill = self.color_fill_of(id)?;
-        self.set_color(fill, "fill/color/value", color)
+        self.set_color(fill, keys::FILL_COLOR_VALUE, color)
     }
 
     fn gradient_fill(&self, fill: BlockId) -> Result<()> {
@@ -409,7 +376,7 @@ impl SceneGraph {
         self.gradient_fill(fill)?;
         if stops.is_empty() {
             return Err(Error::InvalidValue {
-                key: "fill/gradient/colors".into(),
+                key: keys::FILL_GRADIENT_COLORS.into(),
                 value: "[]".into(),
                 reason: "a gradient needs at least one stop".into(),
             });
@@ -419,7 +386,7 @@ impl SceneGraph {
             .find(|s| !s.color.is_valid() || !(0.0..=1.0).contains(&s.stop))
         {
             return Err(Error::InvalidValue {
-                key: "fill/gradient/colors".into(),
+                key: keys::FILL_GRADIENT_COLORS.into(),
                 value: format!("{bad:?}"),
                 reason: "stops need an offset within 0..=1 and a valid colour".into(),
             });
@@ -433,68 +400,65 @@ impl SceneGraph {
 
     /// Whether the block's stroke is drawn.
     pub fn stroke_enabled(&self, id: BlockId) -> Result<bool> {
-        self.get_bool(id, "stroke/enabled")
+        self.get_bool(id, keys::STROKE_ENABLED)
     }
     /// Enables or disables the stroke.
     pub fn set_stroke_enabled(&mut self, id: BlockId, v: bool) -> Result<()> {
-        self.set_bool(id, "stroke/enabled", v)
+        self.set_bool(id, keys::STROKE_ENABLED, v)
     }
     /// Stroke width.
     pub fn stroke_width(&self, id: BlockId) -> Result<f32> {
-        self.get_float(id, "stroke/width")
+        self.get_float(id, keys::STROKE_WIDTH)
     }
     /// Sets the stroke width (finite, ≥ 0).
     pub fn set_stroke_width(&mut self, id: BlockId, v: f32) -> Result<()> {
-        self.set_float(id, "stroke/width", v)
+        self.set_float(id, keys::STROKE_WIDTH, v)
     }
     /// Stroke colour.
     pub fn stroke_color(&self, id: BlockId) -> Result<Color> {
-        self.get_color(id, "stroke/color")
+        self.get_color(id, keys::STROKE_COLOR)
     }
     /// Sets the stroke colour.
     pub fn set_stroke_color(&mut self, id: BlockId, v: Color) -> Result<()> {
-        self.set_color(id, "stroke/color", v)
+        self.set_color(id, keys::STROKE_COLOR, v)
     }
     /// Stroke position.
     pub fn stroke_position(&self, id: BlockId) -> Result<StrokePosition> {
-        let key = "stroke/position";
-        enum_of(self.get_enum(id, key)?, StrokePosition::parse, key)
+        self.enum_value(id, keys::STROKE_POSITION)
     }
     /// Sets the stroke position.
     pub fn set_stroke_position(&mut self, id: BlockId, v: StrokePosition) -> Result<()> {
-        self.set_enum(id, "stroke/position", v.as_str())
+        self.set_enum(id, keys::STROKE_POSITION, v.as_str())
     }
     /// Stroke join.
-    pub fn stroke_join(&self, id: BlockId) -> Result<StrokeJoin> {
-        let key = "stroke/cornerGeometry";
-        enum_of(self.get_enum(id, key)?, StrokeJoin::parse, key)
+    pub fn stroke_join(&self, id: BlockId) -> Result<LineJoin> {
+        self.enum_value(id, keys::STROKE_CORNER_GEOMETRY)
     }
     /// Sets the stroke join.
-    pub fn set_stroke_join(&mut self, id: BlockId, v: StrokeJoin) -> Result<()> {
-        self.set_enum(id, "stroke/cornerGeometry", v.as_str())
+    pub fn set_stroke_join(&mut self, id: BlockId, v: LineJoin) -> Result<()> {
+        self.set_enum(id, keys::STROKE_CORNER_GEOMETRY, v.as_str())
     }
     /// Stroke cap.
-    pub fn stroke_cap(&self, id: BlockId) -> Result<StrokeCap> {
-        let key = "stroke/cap";
-        enum_of(self.get_enum(id, key)?, StrokeCap::parse, key)
+    pub fn stroke_cap(&self, id: BlockId) -> Result<LineCap> {
+        self.enum_value(id, keys::STROKE_CAP)
     }
     /// Sets the stroke cap.
-    pub fn set_stroke_cap(&mut self, id: BlockId, v: StrokeCap) -> Result<()> {
-        self.set_enum(id, "stroke/cap", v.as_str())
+    pub fn set_stroke_cap(&mut self, id: BlockId, v: LineCap) -> Result<()> {
+        self.set_enum(id, keys::STROKE_CAP, v.as_str())
     }
     /// Dash lengths (empty: a solid stroke).
     pub fn stroke_dash_array(&self, id: BlockId) -> Result<Vec<f32>> {
-        self.get_bool(id, "stroke/enabled")?;
+        self.get_bool(id, keys::STROKE_ENABLED)?;
         Ok(self.block(id)?.dash_array.clone())
     }
     /// Sets the dash lengths: finite, ≥ 0, not all zero; empty means solid.
     pub fn set_stroke_dash_array(&mut self, id: BlockId, dashes: &[f32]) -> Result<()> {
-        self.get_bool(id, "stroke/enabled")?;
+        self.get_bool(id, keys::STROKE_ENABLED)?;
         if dashes.iter().any(|d| !d.is_finite() || *d < 0.0)
             || (!dashes.is_empty() && dashes.iter().all(|d| *d == 0.0))
         {
             return Err(Error::InvalidValue {
-                key: "stroke/dashArray".into(),
+                key: keys::STROKE_DASH_ARRAY.into(),
                 value: format!("{dashes:?}"),
                 reason: "dashes must be finite, non-negative and not all zero".into(),
             });
@@ -504,13 +468,17 @@ impl SceneGraph {
         Ok(())
     }
 
+    /// The fill rule of a vector-path shape block.
+    pub fn fill_rule(&self, shape: BlockId) -> Result<FillRule> {
+        self.enum_value(shape, keys::SHAPE_VECTOR_PATH_FILL_RULE)
+    }
+
     /// Content fill mode of a block with an image fill.
     pub fn content_fill_mode(&self, id: BlockId) -> Result<ContentFillMode> {
-        let key = "contentFill/mode";
-        enum_of(self.get_enum(id, key)?, ContentFillMode::parse, key)
+        self.enum_value(id, keys::CONTENT_FILL_MODE)
     }
     /// Sets the content fill mode.
     pub fn set_content_fill_mode(&mut self, id: BlockId, v: ContentFillMode) -> Result<()> {
-        self.set_enum(id, "contentFill/mode", v.as_str())
+        self.set_enum(id, keys::CONTENT_FILL_MODE, v.as_str())
     }
 }

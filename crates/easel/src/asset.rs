@@ -2,21 +2,136 @@
 
 use crate::engine::Shared;
 use crate::{Error, Result};
-use easel_assets::{AssetResult, AssetStore};
+use easel_assets::{
+    AssetDefinition, AssetQuery, AssetQueryResult, AssetResult, AssetSource, AssetSourceEvent,
+    AssetStore, Credits, License, LocalSourceOptions, Subscription,
+};
 use easel_scene::{BlockId, BlockType, Color, FillKind};
 use serde_json::Value;
 use std::sync::Arc;
 
-/// `engine.asset`: every [`AssetStore`] call (through `Deref`), plus `apply`,
-/// `apply_to_block` and loading content files from URIs.
+/// `engine.asset`: the asset sources of [`AssetStore`] (same names, errors as
+/// [`crate::Error`]), plus what needs the scene (`apply`, `apply_to_block`) or the resource
+/// loader (content files from URIs).
 #[derive(Clone)]
 pub struct AssetApi {
     pub(crate) shared: Arc<Shared>,
 }
 
-impl std::ops::Deref for AssetApi {
-    type Target = AssetStore;
-    fn deref(&self) -> &AssetStore {
+/// Generates `&self` methods that call the asset store's method of the same name.
+macro_rules! delegate {
+    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
+                Ok(self.shared.assets.$name($($arg),*)?)
+            }
+        )*
+    };
+}
+
+impl AssetApi {
+    delegate! {
+        /// Adds an empty local source.
+        fn add_local_source(&self, id: &str, options: LocalSourceOptions) -> ();
+        /// Adds a local source filled with `assets` in one step (one Added event); nothing
+        /// is added if any asset is rejected.
+        fn add_local_source_with_assets(&self, id: &str, options: LocalSourceOptions, assets: Vec<AssetDefinition>) -> ();
+        /// Adds a custom source under its own id.
+        fn add_source(&self, source: Box<dyn AssetSource>) -> ();
+        /// Removes a source and all its assets.
+        fn remove_source(&self, id: &str) -> ();
+        /// Searches one source.
+        fn find_assets(&self, source: &str, query: &AssetQuery) -> AssetQueryResult;
+        /// Fetches one asset by id, resolved for `locale`; `None` when there is none.
+        fn fetch_asset(&self, source: &str, asset_id: &str, locale: Option<&str>) -> Option<AssetResult>;
+        /// The groups of a source.
+        fn groups(&self, source: &str) -> Vec<String>;
+        /// The MIME types a source accepts; empty means any.
+        fn supported_mime_types(&self, source: &str) -> Vec<String>;
+        /// A source's credits.
+        fn credits(&self, source: &str) -> Option<Credits>;
+        /// A source's license.
+        fn license(&self, source: &str) -> Option<License>;
+        /// How many assets a local source holds (`None` for custom sources).
+        fn asset_count(&self, source: &str) -> Option<usize>;
+        /// Adds an asset at the end of a source.
+        fn add_asset_to_source(&self, source: &str, asset: AssetDefinition) -> ();
+        /// Removes an asset.
+        fn remove_asset_from_source(&self, source: &str, asset_id: &str) -> ();
+        /// Replaces an existing asset atomically, keeping its position.
+        fn update_asset(&self, source: &str, asset: AssetDefinition) -> ();
+        /// Tells listeners that a source's contents changed.
+        fn asset_source_contents_changed(&self, source: &str) -> ();
+        /// The definitions of a local source, in insertion order.
+        fn definitions(&self, source: &str) -> Vec<AssetDefinition>;
+        /// Loads a content file's text into a local source (`{{base_url}}` becomes `base`).
+        fn add_local_source_from_json_str(&self, json: &str, base: Option<&str>, matchers: Option<&[&str]>) -> String;
+        /// Loads a content file from disk into a local source.
+        fn add_local_source_from_json_file(&self, path: &std::path::Path, base: Option<&str>, matchers: Option<&[&str]>) -> String;
+        /// A local source as content-file JSON.
+        fn local_source_to_json_string(&self, source: &str) -> String;
+    }
+
+    /// The ids of all sources, sorted.
+    pub fn find_all_sources(&self) -> Vec<String> {
+        self.shared.assets.find_all_sources()
+    }
+
+    /// True when a source with this id exists.
+    pub fn has_source(&self, id: &str) -> bool {
+        self.shared.assets.has_source(id)
+    }
+
+    /// True for local sources (and custom sources that say so); false for unknown ids.
+    pub fn can_manage_assets(&self, source: &str) -> bool {
+        self.shared.assets.can_manage_assets(source)
+    }
+
+    /// Adds many assets with one Updated event. On an error returns how many were added
+    /// before the rejected asset, with the error.
+    pub fn add_assets_to_source(
+        &self,
+        source: &str,
+        assets: impl IntoIterator<Item = AssetDefinition>,
+    ) -> std::result::Result<usize, (usize, Error)> {
+        self.shared
+            .assets
+            .add_assets_to_source(source, assets)
+            .map_err(|(n, e)| (n, e.into()))
+    }
+
+    /// Calls `callback(source_id)` after every source is added.
+    pub fn on_asset_source_added(
+        &self,
+        callback: impl Fn(&str) + Send + Sync + 'static,
+    ) -> Subscription {
+        self.shared.assets.on_asset_source_added(callback)
+    }
+
+    /// Calls `callback(source_id)` after every source is removed.
+    pub fn on_asset_source_removed(
+        &self,
+        callback: impl Fn(&str) + Send + Sync + 'static,
+    ) -> Subscription {
+        self.shared.assets.on_asset_source_removed(callback)
+    }
+
+    /// Calls `callback(source_id)` after a source's contents change.
+    pub fn on_asset_source_updated(
+        &self,
+        callback: impl Fn(&str) + Send + Sync + 'static,
+    ) -> Subscription {
+        self.shared.assets.on_asset_source_updated(callback)
+    }
+
+    /// Every source event, on a channel; dropping the receiver ends it.
+    pub fn subscribe(&self) -> crossbeam_channel::Receiver<AssetSourceEvent> {
+        self.shared.assets.subscribe()
+    }
+
+    /// The store itself, for code written against `easel-assets` alone.
+    pub fn store(&self) -> &AssetStore {
         &self.shared.assets
     }
 }

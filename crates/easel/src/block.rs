@@ -3,10 +3,10 @@
 use crate::Result;
 use crate::engine::Shared;
 use crate::export::{self, ExportOptions};
-use crate::resources::BlockState;
+use crate::resources::ResourceState;
 use easel_scene::{
-    BlockId, BlockType, Color, ContentFillMode, Frame, GradientStop, PropertyType, PropertyValue,
-    StrokeCap, StrokeJoin, StrokePosition,
+    BlockId, BlockType, Color, ContentFillMode, Frame, GradientStop, LineCap, LineJoin,
+    PropertyType, PropertyValue, StrokePosition,
 };
 use std::sync::Arc;
 
@@ -156,13 +156,13 @@ impl BlockApi {
         /// Sets the stroke position.
         fn set_stroke_position(&self, id: BlockId, v: StrokePosition) -> ();
         /// Stroke join.
-        fn stroke_join(&self, id: BlockId) -> StrokeJoin;
+        fn stroke_join(&self, id: BlockId) -> LineJoin;
         /// Sets the stroke join.
-        fn set_stroke_join(&self, id: BlockId, v: StrokeJoin) -> ();
+        fn set_stroke_join(&self, id: BlockId, v: LineJoin) -> ();
         /// Stroke cap.
-        fn stroke_cap(&self, id: BlockId) -> StrokeCap;
+        fn stroke_cap(&self, id: BlockId) -> LineCap;
         /// Sets the stroke cap.
-        fn set_stroke_cap(&self, id: BlockId, v: StrokeCap) -> ();
+        fn set_stroke_cap(&self, id: BlockId, v: LineCap) -> ();
         /// Stroke dash lengths.
         fn stroke_dash_array(&self, id: BlockId) -> Vec<f32>;
         /// Sets the stroke dash lengths.
@@ -248,12 +248,12 @@ impl BlockApi {
         let settings = self.shared.settings();
         self.shared
             .resources
-            .load_all(&uris, &settings, self.shared.resolver().as_ref());
+            .load_images(&uris, &settings, self.shared.resolver().as_ref());
         Ok(())
     }
 
     /// Whether the block's image (if any) is loaded, pending, or failed.
-    pub fn state(&self, id: BlockId) -> Result<BlockState> {
+    pub fn state(&self, id: BlockId) -> Result<ResourceState> {
         let graph = self.shared.graph();
         let fill = match graph.block_type(id)? {
             BlockType::Fill(_) => Some(id),
@@ -261,14 +261,18 @@ impl BlockApi {
         };
         let uri = match fill {
             Some(f) if graph.block_type(f)? == BlockType::Fill(easel_scene::FillKind::Image) => {
-                graph.get_string(f, "fill/image/imageFileURI")?
+                graph.get_string(f, easel_scene::keys::FILL_IMAGE_URI)?
             }
-            _ => return Ok(BlockState::Ready),
+            _ => return Ok(ResourceState::Ready),
         };
         drop(graph);
         if uri.is_empty() {
-            return Ok(BlockState::Ready);
+            return Ok(ResourceState::Ready);
         }
-        Ok(self.shared.resources.state(&uri))
+        let settings = self.shared.settings();
+        Ok(self
+            .shared
+            .resources
+            .state(&uri, &settings, self.shared.resolver().as_ref()))
     }
 }

@@ -1,15 +1,12 @@
-//! Compiles a scene subtree into a display list for `easel-render`.
+//! Compiles a scene subtree into a display list for `easel-render`: the scene model
+//! decides what is drawn and where images land; this translates its answers into paths,
+//! paints and strokes.
 
 use crate::{Error, Result};
-use easel_render::{
-    ColorStop, DisplayItem, DisplayList, FillRule, ImageHandle, LineCap, LineJoin, Paint,
-    PathShape, Rgba, Stroke, StrokeAlignment, Transform,
-};
+use easel_render::{Clip, DisplayItem, DisplayList, Paint, PathShape, Stroke, Transform};
 use easel_scene::{
-    BlockId, BlockType, Color, ContentFillMode, FillKind, Frame, HorizontalAlignment, SceneGraph,
-    ShapeKind, StrokeCap, StrokeJoin, StrokePosition, VerticalAlignment,
+    BlockId, BlockType, Color, ContentFill, FillKind, Frame, SceneGraph, ShapeKind, keys,
 };
-use std::collections::HashMap;
 
 /// The part of the canvas an export covers, in scene coordinates.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -18,6 +15,48 @@ pub(crate) struct Region {
     pub y: f32,
     pub width: f32,
     pub height: f32,
+}
+
+/// An item whose fill is an image: compiled with the URI and placement, painted once the
+/// image (and so its size) is known.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PendingImage {
+    /// The display item to paint.
+    pub item: usize,
+    /// The block whose fill it is (for errors).
+    pub block: BlockId,
+    /// The image URI as the scene writes it.
+    pub uri: String,
+    /// Where the image lands inside the block.
+    pub placement: ContentFill,
+}
+
+/// A display list compiled from one snapshot of the scene, with its image fills by URI.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CompiledFrame {
+    pub list: DisplayList,
+    pub images: Vec<PendingImage>,
+}
+
+impl CompiledFrame {
+    /// Paints every pending image item with `image(uri)`: its handle and pixel size.
+    pub fn resolve_images(
+        mut self,
+        mut image: impl FnMut(&PendingImage) -> Result<easel_render::ImageHandle>,
+    ) -> Result<DisplayList> {
+        for pending in &self.images {
+            let handle = image(pending)?;
+            if let Some(item) = self.list.items.get_mut(pending.item) {
+                item.fill = Some(Paint::Image {
+                    image: handle,
+                    transform: pending
+                        .placement
+                        .image_transform(handle.width, handle.height),
+                });
+            }
+        }
+        Ok(self.list)
+    }
 }
 
 /// What an export of `block` draws: a page with its background, a stack or scene with all
@@ -49,70 +88,37 @@ pub(crate) fn region(graph: &SceneGraph, block: BlockId) -> Result<Region> {
     Ok(r)
 }
 
+/// The image fill URI of `block`, if it has an enabled image fill with a URI.
+fn image_uri(graph: &SceneGraph, block: BlockId) -> Result<Option<String>> {
+    let Some(fill) = graph.fill(block)? else {
+        return Ok(None);
+    };
+    if graph.block_type(fill)? != BlockType::Fill(FillKind::Image) {
+        return Ok(None);
+    }
+    let uri = graph.get_string(fill, keys::FILL_IMAGE_URI)?;
+    Ok((!uri.is_empty()).then_some(uri))
+}
+
 /// Every `(block, image URI)` the export of `root` needs, in draw order.
 pub(crate) fn image_uris(graph: &SceneGraph, root: BlockId) -> Result<Vec<(BlockId, String)>> {
     let mut out = Vec::new();
-    for (block, _) in drawn_blocks(graph, root)? {
-        if let Some(fill) = graph.fill(block)?
-            && graph.block_type(fill)? == BlockType::Fill(FillKind::Image)
-        {
-            let uri = graph.get_string(fill, "fill/image/imageFileURI")?;
-            if !uri.is_empty() {
-                out.push((block, uri));
-            }
+    for drawn in graph.drawn_blocks(root)? {
+        if let Some(uri) = image_uri(graph, drawn.id)? {
+            out.push((drawn.id, uri));
         }
     }
     Ok(out)
-}
-
-/// Visible pages and graphics under `root` in paint order, with their inherited opacity.
-fn drawn_blocks(graph: &SceneGraph, root: BlockId) -> Result<Vec<(BlockId, f32)>> {
-    let mut out = Vec::new();
-    walk(graph, root, 1.0, &mut out)?;
-    Ok(out)
-}
-
-fn walk(
-    graph: &SceneGraph,
-    id: BlockId,
-    opacity: f32,
-    out: &mut Vec<(BlockId, f32)>,
-) -> Result<()> {
-    let ty = graph.block_type(id)?;
-    let visible = match ty {
-        BlockType::Page | BlockType::Graphic | BlockType::Group => {
-            graph.is_visible(id)? && graph.get_bool(id, "includedInExport")?
-        }
-        _ => true,
-    };
-    if !visible {
-        return Ok(());
-    }
-    let own = match ty {
-        BlockType::Page | BlockType::Graphic | BlockType::Group => graph.opacity(id)?,
-        _ => 1.0,
-    };
-    let opacity = opacity * own;
-    if matches!(ty, BlockType::Page | BlockType::Graphic) {
-        out.push((id, opacity));
-    }
-    for child in graph.children(id)? {
-        walk(graph, child, opacity, out)?;
-    }
-    Ok(())
-}
-
-fn rgba(c: Color) -> Rgba {
-    Rgba::new(c.r, c.g, c.b, c.a)
 }
 
 fn shape_of(graph: &SceneGraph, block: BlockId, w: f32, h: f32) -> Result<Option<PathShape>> {
+    let rect = PathShape::Rect {
+        width: w,
+        height: h,
+        radii: [0.0; 4],
+    };
     if graph.block_type(block)? == BlockType::Page {
-        return Ok(Some(PathShape::Rect {
-            width: w,
-            height: h,
-            radii: [0.0; 4],
-        }));
+        return Ok(Some(rect));
     }
     let Some(shape) = graph.shape(block)? else {
         return Ok(None);
@@ -121,15 +127,16 @@ fn shape_of(graph: &SceneGraph, block: BlockId, w: f32, h: f32) -> Result<Option
         return Ok(None);
     };
     let f = |key: &str| graph.get_float(shape, key);
+    let count = |key: &str| graph.get_int(shape, key).map(|n| n.max(3) as u32);
     Ok(Some(match kind {
         ShapeKind::Rect => PathShape::Rect {
             width: w,
             height: h,
             radii: [
-                f("shape/rect/cornerRadiusTL")?,
-                f("shape/rect/cornerRadiusTR")?,
-                f("shape/rect/cornerRadiusBR")?,
-                f("shape/rect/cornerRadiusBL")?,
+                f(keys::SHAPE_RECT_CORNER_RADIUS_TL)?,
+                f(keys::SHAPE_RECT_CORNER_RADIUS_TR)?,
+                f(keys::SHAPE_RECT_CORNER_RADIUS_BR)?,
+                f(keys::SHAPE_RECT_CORNER_RADIUS_BL)?,
             ],
         },
         ShapeKind::Ellipse => PathShape::Ellipse {
@@ -139,153 +146,87 @@ fn shape_of(graph: &SceneGraph, block: BlockId, w: f32, h: f32) -> Result<Option
         ShapeKind::Star => PathShape::Star {
             width: w,
             height: h,
-            points: graph.get_int(shape, "shape/star/points")?.max(3) as u32,
-            inner_diameter: f("shape/star/innerDiameter")?,
+            points: count(keys::SHAPE_STAR_POINTS)?,
+            inner_diameter: f(keys::SHAPE_STAR_INNER_DIAMETER)?,
         },
         ShapeKind::Polygon => PathShape::Polygon {
             width: w,
             height: h,
-            sides: graph.get_int(shape, "shape/polygon/sides")?.max(3) as u32,
-            corner_radius: f("shape/polygon/cornerRadius")?,
+            sides: count(keys::SHAPE_POLYGON_SIDES)?,
+            corner_radius: f(keys::SHAPE_POLYGON_CORNER_RADIUS)?,
         },
         // A line block is drawn as its frame filled, the block's height being the thickness.
-        ShapeKind::Line => PathShape::Rect {
-            width: w,
-            height: h,
-            radii: [0.0; 4],
-        },
+        ShapeKind::Line => rect,
         ShapeKind::VectorPath => PathShape::Svg {
-            data: graph.get_string(shape, "shape/vector_path/path")?,
-            fill_rule: match graph
-                .get_enum(shape, "shape/vector_path/fillRule")?
-                .as_str()
-            {
-                "EvenOdd" => FillRule::EvenOdd,
-                _ => FillRule::NonZero,
-            },
-            view_width: f("shape/vector_path/width")?,
-            view_height: f("shape/vector_path/height")?,
+            data: graph.get_string(shape, keys::SHAPE_VECTOR_PATH_PATH)?,
+            fill_rule: graph.fill_rule(shape)?,
+            view_width: f(keys::SHAPE_VECTOR_PATH_WIDTH)?,
+            view_height: f(keys::SHAPE_VECTOR_PATH_HEIGHT)?,
             width: w,
             height: h,
         },
     }))
 }
 
-fn stops(graph: &SceneGraph, fill: BlockId) -> Result<Vec<ColorStop>> {
-    Ok(graph
-        .gradient_color_stops(fill)?
-        .into_iter()
-        .map(|s| ColorStop {
-            offset: s.stop,
-            color: rgba(s.color),
-        })
-        .collect())
+/// How a block's fill paints, unless it is an image (see [`PendingImage`]).
+enum FillPaint {
+    None,
+    Paint(Paint),
+    Image(String),
 }
 
-/// Where an image of `iw × ih` lands inside a `w × h` block: `(x, y, width, height)`.
-pub(crate) fn image_rect(
-    graph: &SceneGraph,
-    block: BlockId,
-    w: f32,
-    h: f32,
-    iw: f32,
-    ih: f32,
-) -> Result<(f32, f32, f32, f32)> {
-    let mode = graph.content_fill_mode(block)?;
-    if mode == ContentFillMode::Crop {
-        let f = |k: &str| graph.get_float(block, k);
-        return Ok((
-            f("crop/translationX")? * w,
-            f("crop/translationY")? * h,
-            f("crop/scaleX")? * w,
-            f("crop/scaleY")? * h,
-        ));
-    }
-    let s = if mode == ContentFillMode::Cover {
-        (w / iw).max(h / ih)
-    } else {
-        (w / iw).min(h / ih)
-    };
-    let (dw, dh) = (iw * s, ih * s);
-    let h_align =
-        HorizontalAlignment::parse(&graph.get_enum(block, "contentFill/horizontalAlignment")?)
-            .unwrap_or_default();
-    let v_align =
-        VerticalAlignment::parse(&graph.get_enum(block, "contentFill/verticalAlignment")?)
-            .unwrap_or_default();
-    let x = match h_align {
-        HorizontalAlignment::Left => 0.0,
-        HorizontalAlignment::Center => (w - dw) / 2.0,
-        HorizontalAlignment::Right => w - dw,
-    };
-    let y = match v_align {
-        VerticalAlignment::Top => 0.0,
-        VerticalAlignment::Center => (h - dh) / 2.0,
-        VerticalAlignment::Bottom => h - dh,
-    };
-    Ok((x, y, dw, dh))
-}
-
-fn paint_of(
-    graph: &SceneGraph,
-    block: BlockId,
-    w: f32,
-    h: f32,
-    images: &HashMap<String, ImageHandle>,
-) -> Result<Option<Paint>> {
-    if !graph.get_bool(block, "fill/enabled")? {
-        return Ok(None);
+fn paint_of(graph: &SceneGraph, block: BlockId, w: f32, h: f32) -> Result<FillPaint> {
+    if !graph.get_bool(block, keys::FILL_ENABLED)? {
+        return Ok(FillPaint::None);
     }
     let Some(fill) = graph.fill(block)? else {
-        return Ok(None);
+        return Ok(FillPaint::None);
     };
-    if !graph.get_bool(fill, "fill/enabled")? {
-        return Ok(None);
+    if !graph.get_bool(fill, keys::FILL_ENABLED)? {
+        return Ok(FillPaint::None);
     }
     let BlockType::Fill(kind) = graph.block_type(fill)? else {
-        return Ok(None);
+        return Ok(FillPaint::None);
     };
     let f = |k: &str| graph.get_float(fill, k);
-    Ok(Some(match kind {
-        FillKind::Color => Paint::Solid(rgba(graph.get_color(fill, "fill/color/value")?)),
+    // Gradient geometry is relative to the block's box.
+    let at = |kx: &str, ky: &str| -> Result<[f32; 2]> { Ok([f(kx)? * w, f(ky)? * h]) };
+    Ok(FillPaint::Paint(match kind {
+        FillKind::Color => Paint::Solid(graph.get_color(fill, keys::FILL_COLOR_VALUE)?),
         FillKind::LinearGradient => Paint::LinearGradient {
-            start: [
-                f("fill/gradient/linear/startPointX")? * w,
-                f("fill/gradient/linear/startPointY")? * h,
-            ],
-            end: [
-                f("fill/gradient/linear/endPointX")? * w,
-                f("fill/gradient/linear/endPointY")? * h,
-            ],
-            stops: stops(graph, fill)?,
+            start: at(
+                keys::FILL_GRADIENT_LINEAR_START_POINT_X,
+                keys::FILL_GRADIENT_LINEAR_START_POINT_Y,
+            )?,
+            end: at(
+                keys::FILL_GRADIENT_LINEAR_END_POINT_X,
+                keys::FILL_GRADIENT_LINEAR_END_POINT_Y,
+            )?,
+            stops: graph.gradient_color_stops(fill)?,
         },
         FillKind::RadialGradient => Paint::RadialGradient {
-            center: [
-                f("fill/gradient/radial/centerPointX")? * w,
-                f("fill/gradient/radial/centerPointY")? * h,
-            ],
+            center: at(
+                keys::FILL_GRADIENT_RADIAL_CENTER_POINT_X,
+                keys::FILL_GRADIENT_RADIAL_CENTER_POINT_Y,
+            )?,
             // The radius is relative to half the block's shorter side.
-            radius: f("fill/gradient/radial/radius")? * w.min(h) / 2.0,
-            stops: stops(graph, fill)?,
+            radius: f(keys::FILL_GRADIENT_RADIAL_RADIUS)? * w.min(h) / 2.0,
+            stops: graph.gradient_color_stops(fill)?,
         },
         FillKind::ConicalGradient => Paint::ConicalGradient {
-            center: [
-                f("fill/gradient/conical/centerPointX")? * w,
-                f("fill/gradient/conical/centerPointY")? * h,
-            ],
-            stops: stops(graph, fill)?,
+            center: at(
+                keys::FILL_GRADIENT_CONICAL_CENTER_POINT_X,
+                keys::FILL_GRADIENT_CONICAL_CENTER_POINT_Y,
+            )?,
+            stops: graph.gradient_color_stops(fill)?,
         },
         FillKind::Image => {
-            let uri = graph.get_string(fill, "fill/image/imageFileURI")?;
-            let Some(handle) = images.get(&uri) else {
-                return Ok(None);
-            };
-            let (iw, ih) = (handle.width as f32, handle.height as f32);
-            let (x, y, dw, dh) = image_rect(graph, block, w, h, iw, ih)?;
-            Paint::Image {
-                image: *handle,
-                transform: Transform::scale(dw / iw, dh / ih).then(Transform::translate(x, y)),
-            }
+            let uri = graph.get_string(fill, keys::FILL_IMAGE_URI)?;
+            return Ok(if uri.is_empty() {
+                FillPaint::None
+            } else {
+                FillPaint::Image(uri)
+            });
         }
     }))
 }
@@ -296,47 +237,37 @@ fn stroke_of(graph: &SceneGraph, block: BlockId) -> Result<Option<Stroke>> {
     }
     Ok(Some(Stroke {
         width: graph.stroke_width(block)?,
-        color: rgba(graph.stroke_color(block)?),
-        join: match graph.stroke_join(block)? {
-            StrokeJoin::Miter => LineJoin::Miter,
-            StrokeJoin::Bevel => LineJoin::Bevel,
-            StrokeJoin::Round => LineJoin::Round,
-        },
-        cap: match graph.stroke_cap(block)? {
-            StrokeCap::Butt => LineCap::Butt,
-            StrokeCap::Round => LineCap::Round,
-            StrokeCap::Square => LineCap::Square,
-        },
-        miter_limit: graph.get_float(block, "stroke/miterLimit")?,
+        color: graph.stroke_color(block)?,
+        join: graph.stroke_join(block)?,
+        cap: graph.stroke_cap(block)?,
+        miter_limit: graph.get_float(block, keys::STROKE_MITER_LIMIT)?,
         dash_array: graph.stroke_dash_array(block)?,
-        dash_offset: graph.get_float(block, "stroke/dashOffset")?,
-        alignment: match graph.stroke_position(block)? {
-            StrokePosition::Inner => StrokeAlignment::Inner,
-            StrokePosition::Center => StrokeAlignment::Center,
-            StrokePosition::Outer => StrokeAlignment::Outer,
-        },
+        dash_offset: graph.get_float(block, keys::STROKE_DASH_OFFSET)?,
+        position: graph.stroke_position(block)?,
     }))
 }
 
 fn to_canvas(frame: &Frame, region: &Region, (sx, sy): (f32, f32)) -> Transform {
-    Transform(frame.transform)
+    frame
+        .transform
         .then(Transform::translate(-region.x, -region.y))
         .then(Transform::scale(sx, sy))
 }
 
 /// Builds the display list for `root` over `region`, scaled by `scale` (x, y) into a
-/// `width × height` canvas.
+/// `width × height` canvas. Image fills are left pending.
 pub(crate) fn compile(
     graph: &SceneGraph,
     root: BlockId,
     region: Region,
     scale: (f32, f32),
     (width, height): (u32, u32),
-    images: &HashMap<String, ImageHandle>,
-) -> Result<DisplayList> {
+) -> Result<CompiledFrame> {
     let mut items = Vec::new();
-    let mut background = Rgba::TRANSPARENT;
-    for (block, opacity) in drawn_blocks(graph, root)? {
+    let mut images = Vec::new();
+    let mut background = Color::TRANSPARENT;
+    for drawn in graph.drawn_blocks(root)? {
+        let (block, opacity) = (drawn.id, drawn.opacity);
         let frame = graph.frame(block)?;
         let (w, h) = (frame.width, frame.height);
         if w <= 0.0 || h <= 0.0 || opacity <= 0.0 {
@@ -345,11 +276,22 @@ pub(crate) fn compile(
         let Some(path) = shape_of(graph, block, w, h)? else {
             continue;
         };
-        let fill = paint_of(graph, block, w, h, images)?;
+        let paint = paint_of(graph, block, w, h)?;
         let stroke = stroke_of(graph, block)?;
-        if fill.is_none() && stroke.is_none() {
-            continue;
-        }
+        let fill = match paint {
+            FillPaint::None if stroke.is_none() => continue,
+            FillPaint::None => None,
+            FillPaint::Paint(p) => Some(p),
+            FillPaint::Image(uri) => {
+                images.push(PendingImage {
+                    item: items.len(),
+                    block,
+                    uri,
+                    placement: graph.content_fill(block)?,
+                });
+                None
+            }
+        };
         // The exported page's own flat colour becomes the clear colour: the same pixels
         // without shading every one of them (a third of a 4000×4000 export's GPU time).
         let exported_page = block == root && graph.block_type(block)? == BlockType::Page;
@@ -366,11 +308,14 @@ pub(crate) fn compile(
             clip: page_clip(graph, block, &frame, &region, scale)?,
         });
     }
-    Ok(DisplayList {
-        width,
-        height,
-        background,
-        items,
+    Ok(CompiledFrame {
+        list: DisplayList {
+            width,
+            height,
+            background,
+            items,
+        },
+        images,
     })
 }
 
@@ -382,7 +327,7 @@ fn page_clip(
     frame: &Frame,
     region: &Region,
     scale: (f32, f32),
-) -> Result<Option<easel_render::Clip>> {
+) -> Result<Option<Clip>> {
     if graph.block_type(block)? == BlockType::Page {
         return Ok(None);
     }
@@ -390,18 +335,14 @@ fn page_clip(
         return Ok(None);
     };
     let p = graph.frame(page)?;
-    let inside = frame.bounds_x >= p.bounds_x
-        && frame.bounds_y >= p.bounds_y
-        && frame.bounds_x + frame.bounds_width <= p.bounds_x + p.bounds_width
-        && frame.bounds_y + frame.bounds_height <= p.bounds_y + p.bounds_height;
     let page_covers_region = p.bounds_x <= region.x
         && p.bounds_y <= region.y
         && p.bounds_x + p.bounds_width >= region.x + region.width
         && p.bounds_y + p.bounds_height >= region.y + region.height;
-    if inside || page_covers_region {
+    if frame.bounds_within(&p) || page_covers_region {
         return Ok(None);
     }
-    Ok(Some(easel_render::Clip {
+    Ok(Some(Clip {
         path: PathShape::Rect {
             width: p.width,
             height: p.height,
@@ -409,4 +350,158 @@ fn page_clip(
         },
         transform: to_canvas(&p, region, scale),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use easel_scene::SceneLayout;
+
+    fn scene() -> (SceneGraph, BlockId) {
+        let mut g = SceneGraph::new();
+        let page = g
+            .create_scene(SceneLayout::VerticalStack, Some((100.0, 80.0)))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .page;
+        (g, page)
+    }
+
+    fn graphic(g: &mut SceneGraph, page: BlockId, shape: &str, fill: &str) -> Result<BlockId> {
+        let b = g.create("graphic")?;
+        let s = g.create_shape(shape)?;
+        g.set_shape(b, s)?;
+        let f = g.create_fill(fill)?;
+        g.set_fill(b, f)?;
+        g.set_position_x(b, 10.0)?;
+        g.set_position_y(b, 20.0)?;
+        g.set_width(b, 40.0)?;
+        g.set_height(b, 30.0)?;
+        g.append_child(page, b)?;
+        Ok(b)
+    }
+
+    fn compiled(g: &mut SceneGraph, root: BlockId, scale: f32) -> Result<CompiledFrame> {
+        g.layout();
+        let r = region(g, root)?;
+        let size = ((r.width * scale) as u32, (r.height * scale) as u32);
+        compile(g, root, r, (scale, scale), size)
+    }
+
+    #[test]
+    fn a_page_becomes_its_background_and_graphics_become_items() -> Result<()> {
+        let (mut g, page) = scene();
+        let b = graphic(&mut g, page, "ellipse", "color")?;
+        g.set_fill_color(b, Color::rgb(1.0, 0.0, 0.0))?;
+        let c = compiled(&mut g, page, 2.0)?;
+        assert_eq!((c.list.width, c.list.height), (200, 160));
+        assert_eq!(c.list.background, Color::WHITE);
+        assert_eq!(c.list.items.len(), 1);
+        let item = &c.list.items[0];
+        assert_eq!(
+            item.path,
+            PathShape::Ellipse {
+                width: 40.0,
+                height: 30.0
+            }
+        );
+        assert_eq!(
+            item.transform.apply(0.0, 0.0),
+            (20.0, 40.0),
+            "scaled into the canvas"
+        );
+        assert_eq!(item.fill, Some(Paint::Solid(Color::rgb(1.0, 0.0, 0.0))));
+        assert!(c.images.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn image_fills_stay_pending_with_their_placement() -> Result<()> {
+        let (mut g, page) = scene();
+        let b = graphic(&mut g, page, "rect", "image")?;
+        let fill = g.fill(b)?.unwrap_or(b);
+        g.set_string(fill, keys::FILL_IMAGE_URI, "buffer://a")?;
+        let c = compiled(&mut g, page, 1.0)?;
+        assert_eq!(c.images.len(), 1);
+        assert_eq!(
+            (c.images[0].uri.as_str(), c.images[0].item),
+            ("buffer://a", 0)
+        );
+        assert_eq!(c.list.items[0].fill, None);
+        let list = c.resolve_images(|_| {
+            Ok(easel_render::ImageHandle {
+                id: 9,
+                width: 80,
+                height: 30,
+            })
+        })?;
+        // Cover: a 8:3 image in a 4:3 block is scaled to the block's height.
+        let Some(Paint::Image { image, transform }) = &list.items[0].fill else {
+            panic!("no image paint");
+        };
+        assert_eq!(image.id, 9);
+        assert_eq!(transform.apply(0.0, 0.0), (-20.0, 0.0));
+        Ok(())
+    }
+
+    #[test]
+    fn hidden_and_excluded_blocks_are_not_drawn_and_opacity_is_inherited() -> Result<()> {
+        let (mut g, page) = scene();
+        let group = g.create("group")?;
+        g.append_child(page, group)?;
+        g.set_opacity(group, 0.5)?;
+        let a = graphic(&mut g, page, "rect", "color")?;
+        g.append_child(group, a)?;
+        g.set_opacity(a, 0.5)?;
+        let hidden = graphic(&mut g, page, "rect", "color")?;
+        g.set_visible(hidden, false)?;
+        let excluded = graphic(&mut g, page, "rect", "color")?;
+        g.set_bool(excluded, keys::INCLUDED_IN_EXPORT, false)?;
+        let c = compiled(&mut g, page, 1.0)?;
+        assert_eq!(c.list.items.len(), 1);
+        assert_eq!(c.list.items[0].opacity, 0.25);
+        Ok(())
+    }
+
+    #[test]
+    fn shapes_and_strokes_translate_their_properties() -> Result<()> {
+        let (mut g, page) = scene();
+        let b = graphic(&mut g, page, "star", "color")?;
+        let shape = g.shape(b)?.unwrap_or(b);
+        g.set_int(shape, keys::SHAPE_STAR_POINTS, 7)?;
+        g.set_stroke_enabled(b, true)?;
+        g.set_stroke_width(b, 3.0)?;
+        g.set_stroke_join(b, easel_scene::LineJoin::Round)?;
+        g.set_stroke_dash_array(b, &[2.0, 1.0])?;
+        let c = compiled(&mut g, page, 1.0)?;
+        let item = &c.list.items[0];
+        assert!(matches!(item.path, PathShape::Star { points: 7, .. }));
+        let stroke = item.stroke.as_ref().unwrap_or_else(|| panic!("no stroke"));
+        assert_eq!(
+            (stroke.width, stroke.join),
+            (3.0, easel_scene::LineJoin::Round)
+        );
+        assert_eq!(stroke.dash_array, [2.0, 1.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn content_outside_its_page_is_clipped_in_a_stack_export() -> Result<()> {
+        let (mut g, page) = scene();
+        let b = graphic(&mut g, page, "rect", "color")?;
+        g.set_position_x(b, 80.0)?;
+        let stack = g.parent(page)?.unwrap_or(page);
+        let second = g.create("page")?;
+        g.append_child(stack, second)?;
+        let c = compiled(&mut g, stack, 1.0)?;
+        assert!(
+            c.list.items.iter().any(|i| i.clip.is_some()),
+            "the overflowing graphic is clipped"
+        );
+        let c = compiled(&mut g, page, 1.0)?;
+        assert!(
+            c.list.items.iter().all(|i| i.clip.is_none()),
+            "a page export needs no clip"
+        );
+        Ok(())
+    }
 }

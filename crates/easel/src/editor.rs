@@ -23,8 +23,6 @@ pub struct EditorSettings {
     pub max_image_alloc_bytes: u64,
     /// Schemes resources may use: any of `http`, `https`, `file`, `data`, `buffer`.
     pub allowed_schemes: Vec<String>,
-    /// Budget of the decoded-image cache, in bytes.
-    pub image_cache_bytes: u64,
 }
 
 impl Default for EditorSettings {
@@ -38,7 +36,6 @@ impl Default for EditorSettings {
             allowed_schemes: ["http", "https", "file", "data", "buffer"]
                 .map(String::from)
                 .to_vec(),
-            image_cache_bytes: 512 << 20,
         }
     }
 }
@@ -55,8 +52,8 @@ impl EditorApi {
         self.shared.settings()
     }
 
-    /// Replaces the settings. The image cache keeps its entries (it shrinks on next use if
-    /// the budget went down).
+    /// Replaces the settings. Cached images that the new limits refuse are refused at the
+    /// next export.
     pub fn set_settings(&self, settings: EditorSettings) {
         *self
             .shared
@@ -98,8 +95,9 @@ impl EditorApi {
         self.shared.resources.remove_buffer(uri);
     }
 
-    /// Bytes of decoded images the engine holds in its cache.
+    /// Bytes of decoded images in the process-wide cache this engine shares with every
+    /// other engine (see [`crate::image_cache`]).
     pub fn image_cache_bytes(&self) -> u64 {
-        self.shared.resources.cached_bytes()
+        crate::image_cache::bytes()
     }
 }

@@ -6,10 +6,12 @@ use crate::block::BlockApi;
 use crate::editor::{EditorApi, EditorSettings, UriResolver};
 use crate::event::EventApi;
 use crate::resources::Resources;
+use crate::resources::cache::DecodedImage;
 use crate::scene::SceneApi;
 use easel_assets::AssetStore;
-use easel_render::{Renderer, RendererOptions};
+use easel_render::{ImageHandle, Renderer, RendererOptions};
 use easel_scene::SceneGraph;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
 
 /// How to build an [`Engine`].
@@ -32,6 +34,49 @@ impl std::fmt::Debug for EngineConfig {
     }
 }
 
+/// A renderer with the images uploaded to it, by decoded image. Uploads are dropped once
+/// their decoded image has left the process cache and no export holds it, so GPU memory
+/// follows the cache's budget.
+pub(crate) struct RenderTarget {
+    pub renderer: Arc<Renderer>,
+    uploads: Mutex<HashMap<u64, (ImageHandle, Weak<DecodedImage>)>>,
+}
+
+impl RenderTarget {
+    fn new(renderer: Arc<Renderer>) -> Arc<RenderTarget> {
+        Arc::new(RenderTarget {
+            renderer,
+            uploads: Mutex::default(),
+        })
+    }
+
+    /// The renderer's handle of a decoded image, uploading it once.
+    pub fn upload(&self, image: &Arc<DecodedImage>) -> Result<ImageHandle> {
+        let mut uploads = lock(&self.uploads);
+        if let Some((handle, _)) = uploads.get(&image.id) {
+            return Ok(*handle);
+        }
+        let handle = self.renderer.add_image(&image.pixels)?;
+        uploads.insert(image.id, (handle, Arc::downgrade(image)));
+        Ok(handle)
+    }
+
+    /// Frees the uploads whose decoded images are gone.
+    pub fn forget_evicted(&self) {
+        lock(&self.uploads).retain(|_, (handle, image)| {
+            let alive = image.strong_count() > 0;
+            if !alive {
+                self.renderer.remove_image(*handle);
+            }
+            alive
+        });
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// State shared by the engine's parts.
 pub(crate) struct Shared {
     pub graph: Mutex<SceneGraph>,
@@ -39,16 +84,16 @@ pub(crate) struct Shared {
     pub resources: Resources,
     pub settings: RwLock<EditorSettings>,
     pub resolver: RwLock<Option<UriResolver>>,
-    renderer: Mutex<Option<Arc<Renderer>>>,
+    target: Mutex<Option<Arc<RenderTarget>>>,
     renderer_options: RendererOptions,
 }
 
 /// Engines in one process share one renderer (one GPU device) while any of them holds it.
-static PROCESS_RENDERER: Mutex<Weak<Renderer>> = Mutex::new(Weak::new());
+static PROCESS_TARGET: Mutex<Weak<RenderTarget>> = Mutex::new(Weak::new());
 
 impl Shared {
     pub fn graph(&self) -> MutexGuard<'_, SceneGraph> {
-        self.graph.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.graph)
     }
 
     pub fn settings(&self) -> EditorSettings {
@@ -65,51 +110,45 @@ impl Shared {
             .clone()
     }
 
-    /// The renderer, created at first use.
-    pub fn renderer(&self) -> Result<Arc<Renderer>> {
-        let mut slot = self.renderer.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(r) = slot.as_ref() {
-            return Ok(r.clone());
+    /// The renderer with its uploads, created at first use.
+    pub fn render_target(&self) -> Result<Arc<RenderTarget>> {
+        let mut slot = lock(&self.target);
+        if let Some(t) = slot.as_ref() {
+            return Ok(t.clone());
         }
-        let mut global = PROCESS_RENDERER.lock().unwrap_or_else(|p| p.into_inner());
-        let renderer = match global.upgrade() {
-            Some(r) if self.renderer_options == RendererOptions::default() => r,
+        let shareable = self.renderer_options == RendererOptions::default();
+        let mut global = lock(&PROCESS_TARGET);
+        let target = match global.upgrade() {
+            Some(t) if shareable => t,
             _ => {
-                let r = Arc::new(Renderer::new(self.renderer_options.clone())?);
-                if self.renderer_options == RendererOptions::default() {
-                    *global = Arc::downgrade(&r);
+                let t = RenderTarget::new(Arc::new(Renderer::new(self.renderer_options.clone())?));
+                if shareable {
+                    *global = Arc::downgrade(&t);
                 }
-                r
+                t
             }
         };
-        *slot = Some(renderer.clone());
-        Ok(renderer)
+        *slot = Some(target.clone());
+        Ok(target)
+    }
+
+    /// The renderer, created at first use.
+    pub fn renderer(&self) -> Result<Arc<Renderer>> {
+        Ok(self.render_target()?.renderer.clone())
     }
 
     /// Drops the renderer after a device loss so the next export builds a fresh one.
     pub fn discard_renderer(&self) {
-        let mut slot = self.renderer.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(r) = slot.take() {
-            let mut global = PROCESS_RENDERER.lock().unwrap_or_else(|p| p.into_inner());
-            if global.upgrade().is_some_and(|g| Arc::ptr_eq(&g, &r)) {
+        if let Some(t) = lock(&self.target).take() {
+            let mut global = lock(&PROCESS_TARGET);
+            if global.upgrade().is_some_and(|g| Arc::ptr_eq(&g, &t)) {
                 *global = Weak::new();
             }
         }
     }
 
     pub fn current_renderer(&self) -> Option<Arc<Renderer>> {
-        self.renderer
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-}
-
-impl Drop for Shared {
-    fn drop(&mut self) {
-        if let Some(r) = self.current_renderer() {
-            self.resources.release_gpu(&r);
-        }
+        lock(&self.target).as_ref().map(|t| t.renderer.clone())
     }
 }
 
@@ -156,7 +195,7 @@ impl Engine {
             resources: Resources::default(),
             settings: RwLock::new(config.settings),
             resolver: RwLock::new(None),
-            renderer: Mutex::new(config.shared_renderer),
+            target: Mutex::new(config.shared_renderer.map(RenderTarget::new)),
             renderer_options: config.renderer,
         });
         Engine {

@@ -1,11 +1,10 @@
 //! Export: options, resource loading, compile, render, encode.
 
-use crate::compile::{self, Region};
+use crate::compile;
 use crate::engine::Shared;
 use crate::{Error, Result};
 use easel_scene::BlockId;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Output format of an export.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -123,38 +122,17 @@ impl ExportOptions {
 
 /// Exports a page (at its size), a graphic or group (its bounding box, transparent
 /// around it), or a scene or stack (all its pages as laid out, e.g. stacked vertically).
+///
+/// The scene is read once: layout, region and display list come from one snapshot taken
+/// under one lock, so an edit made during the export shows entirely or not at all. Images
+/// are then fetched without the lock, by the URIs that snapshot names, and held by this
+/// export until it is encoded.
 pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -> Result<Vec<u8>> {
     options.validate()?;
-    let uris = {
+    let compiled = {
         let mut graph = shared.graph();
         graph.layout();
-        compile::region(&graph, block)?;
-        compile::image_uris(&graph, block)?
-    };
-    let settings = shared.settings();
-    let resolver = shared.resolver();
-    let wanted: Vec<String> = uris.iter().map(|(_, u)| u.clone()).collect();
-    // Fetching happens without holding the scene lock.
-    shared
-        .resources
-        .load_all(&wanted, &settings, resolver.as_ref());
-    for (b, uri) in &uris {
-        shared
-            .resources
-            .image(uri)
-            .map_err(|error| Error::BlockResource { block: *b, error })?;
-    }
-    let renderer = shared.renderer()?;
-    let mut images = HashMap::new();
-    for (_, uri) in &uris {
-        if !images.contains_key(uri) {
-            images.insert(uri.clone(), shared.resources.gpu_image(uri, &renderer)?);
-        }
-    }
-    let list = {
-        let mut graph = shared.graph();
-        graph.layout();
-        let region: Region = compile::region(&graph, block)?;
+        let region = compile::region(&graph, block)?;
         let scale = options.scale(region.width, region.height);
         let size = (
             ((region.width * scale).round() as u32).max(1),
@@ -162,22 +140,42 @@ pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -
         );
         // Stretch by the rounding (under half a pixel) so the region fills the canvas exactly.
         let scale = (size.0 as f32 / region.width, size.1 as f32 / region.height);
-        compile::compile(&graph, block, region, scale, size, &images)?
+        compile::compile(&graph, block, region, scale, size)?
     };
-    let pixels = match renderer.render(&list) {
+    let settings = shared.settings();
+    let uris: Vec<String> = compiled.images.iter().map(|p| p.uri.clone()).collect();
+    let images = shared
+        .resources
+        .load_images(&uris, &settings, shared.resolver().as_ref());
+    for pending in &compiled.images {
+        if let Some(Err(error)) = images.get(&pending.uri) {
+            return Err(Error::BlockResource {
+                block: pending.block,
+                error: error.clone(),
+            });
+        }
+    }
+    let target = shared.render_target()?;
+    let list = compiled.resolve_images(|pending| match images.get(&pending.uri) {
+        Some(Ok(image)) => target.upload(image),
+        // Every URI of the snapshot was loaded above, and failures returned.
+        _ => Err(Error::NotExportable {
+            block: pending.block,
+            reason: format!("image {} was not loaded", pending.uri),
+        }),
+    })?;
+    let pixels = match target.renderer.render(&list) {
         Ok(p) => p,
         Err(e) => {
             if matches!(e, easel_render::Error::DeviceLost(_)) {
-                // Image handles belong to the lost device; the next export uploads anew.
-                shared.resources.release_gpu(&renderer);
+                // Image handles belong to the lost device; the next export starts afresh.
                 shared.discard_renderer();
             }
             return Err(e.into());
         }
     };
-    shared
-        .resources
-        .trim(settings.image_cache_bytes, Some(&renderer));
+    drop(images);
+    target.forget_evicted();
     Ok(match options.mime_type {
         MimeType::Png => easel_render::encode_png(&pixels, options.png_compression_level)?,
         MimeType::Jpeg => {

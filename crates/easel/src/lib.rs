@@ -47,17 +47,25 @@ pub use engine::{Engine, EngineConfig};
 pub use error::{Error, ResourceError, ResourceErrorKind, Result};
 pub use event::EventApi;
 pub use export::{ExportOptions, MimeType};
-pub use resources::BlockState;
+pub use resources::ResourceState;
 pub use scene::SceneApi;
+
+/// The process-wide cache of decoded images that every engine shares: its byte budget and
+/// what it holds. GPU textures follow it (an image's upload is freed after it is evicted).
+pub mod image_cache {
+    pub use crate::resources::cache::{DEFAULT_BUDGET, budget, bytes, clear, set_budget};
+}
 
 pub use easel_assets::{
     AssetDefinition, AssetFilter, AssetQuery, AssetQueryResult, AssetResult, AssetSource,
-    AssetSourceEvent, AssetSourceEventKind, AssetStore, CompactString, LocalSourceOptions,
-    SmallMap, SortingOrder, Subscription,
+    AssetSourceEvent, AssetSourceEventKind, AssetStore, CompactString, Credits, License,
+    LocalSourceOptions, SmallMap, SortingOrder, Subscription,
 };
+pub use easel_render::{AdapterSummary, Backend, DeviceType, RendererOptions};
 pub use easel_scene::{
-    BlockEvent, BlockEventKind, BlockId, Color, ContentFillMode, GradientStop, SceneLayout,
-    StrokeCap, StrokeJoin, StrokePosition,
+    BlockEvent, BlockEventKind, BlockId, BlockType, Color, ContentFillMode, CreatedScene, FillKind,
+    FillRule, Frame, GradientStop, HorizontalAlignment, LineCap, LineJoin, PropertyType,
+    PropertyValue, SceneLayout, ShapeKind, StrokePosition, Transform, VerticalAlignment,
 };
 
 /// The asset-source crate.

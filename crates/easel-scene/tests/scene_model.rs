@@ -1,11 +1,12 @@
 //! The scene graph model: block types, properties, hierarchy, layout, events, JSON.
+#![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
 
-use easel::scene_graph::{
+use easel_scene::{
     Access, BlockEventKind, BlockType, Color, Error, GradientStop, PropertyType, PropertyValue,
     SceneGraph, SceneLayout, ShapeKind,
 };
 
-fn scene() -> (SceneGraph, easel::BlockId) {
+fn scene() -> (SceneGraph, easel_scene::BlockId) {
     let mut g = SceneGraph::new();
     let page = g
         .create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0)))
@@ -432,15 +433,18 @@ fn gradient_stops_and_stroke_helpers() {
     let b = g.create("graphic").unwrap();
     g.set_stroke_enabled(b, true).unwrap();
     g.set_stroke_width(b, 3.0).unwrap();
-    g.set_stroke_position(b, easel::StrokePosition::Outer)
+    g.set_stroke_position(b, easel_scene::StrokePosition::Outer)
         .unwrap();
-    g.set_stroke_join(b, easel::StrokeJoin::Round).unwrap();
-    g.set_stroke_cap(b, easel::StrokeCap::Square).unwrap();
+    g.set_stroke_join(b, easel_scene::LineJoin::Round).unwrap();
+    g.set_stroke_cap(b, easel_scene::LineCap::Square).unwrap();
     g.set_stroke_dash_array(b, &[4.0, 2.0]).unwrap();
     assert!(g.set_stroke_dash_array(b, &[0.0, 0.0]).is_err());
     assert!(g.set_stroke_dash_array(b, &[f32::NAN]).is_err());
     assert_eq!(g.stroke_dash_array(b).unwrap(), [4.0, 2.0]);
-    assert_eq!(g.stroke_position(b).unwrap(), easel::StrokePosition::Outer);
+    assert_eq!(
+        g.stroke_position(b).unwrap(),
+        easel_scene::StrokePosition::Outer
+    );
     assert_eq!(g.get_enum(b, "stroke/cornerGeometry").unwrap(), "Round");
     let shape = g.create_shape("rect").unwrap();
     assert!(matches!(

@@ -1,10 +1,11 @@
 //! The asset store: search semantics, errors, content files, events and concurrency.
+#![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
 
-use easel::assets::{Error, FacetValue};
-use easel::{
+use easel_assets::{
     AssetDefinition, AssetFilter, AssetQuery, AssetSourceEventKind, AssetStore, LocalSourceOptions,
     SortingOrder,
 };
+use easel_assets::{Error, FacetValue};
 use std::sync::{Arc, Mutex};
 
 fn q(text: &str) -> AssetQuery {
@@ -457,7 +458,7 @@ fn many_removals_compact_without_losing_order() {
 fn content_files_load_and_save_round_trip() {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/conformance/assets/fixtures/json-uri/content.json"
+        "/tests/conformance/fixtures/json-uri/content.json"
     );
     let s = AssetStore::new();
     let id = s
@@ -621,9 +622,9 @@ fn eight_threads_add_update_remove_and_search_one_source() {
 
 /// The search rules written out naively, for the differential test below.
 mod model {
-    use easel::AssetDefinition;
-    use easel::SmallMap;
-    use easel::assets::{FacetValue, fold_case, query_words};
+    use easel_assets::AssetDefinition;
+    use easel_assets::SmallMap;
+    use easel_assets::{FacetValue, fold_case, query_words};
     use std::collections::HashMap;
 
     fn resolve<'a, T>(map: &'a SmallMap<T>, locale: Option<&str>) -> Option<&'a T> {

@@ -1,12 +1,17 @@
-//! CPU side of a frame: validation, tessellation and vertex building.
+//! The CPU side of a GPU frame: validation, tessellation and vertex building. The GPU
+//! backend renders what this produces; the CPU backend draws display lists directly.
 
-use crate::display_list::{
-    ColorStop, DisplayItem, DisplayList, Paint, PathShape, Rgba, StrokeAlignment, Transform,
-};
+mod gradient;
+mod validate;
+
+pub(crate) use gradient::RAMP_WIDTH;
+
+use crate::display_list::{DisplayItem, DisplayList, Paint, PathShape};
 use crate::tessellate::{Mesh, Outline, TessellationCache};
-use crate::{Error, Result};
+use crate::{Color, Error, GradientStop, Result, StrokePosition, Transform};
 use std::collections::HashMap;
 use std::ops::Range;
+use validate::{bad, validate};
 
 /// One vertex: canvas position, paint coordinates, premultiplied colour (opacity folded in)
 /// and `kind | ramp_row << 8`.
@@ -25,9 +30,6 @@ pub(crate) const KIND_RADIAL: u32 = 2;
 pub(crate) const KIND_CONICAL: u32 = 3;
 pub(crate) const KIND_IMAGE: u32 = 4;
 pub(crate) const KIND_LAYER: u32 = 5;
-
-/// Gradient ramps are 256 texels wide, one row per distinct stop list.
-pub(crate) const RAMP_WIDTH: u32 = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Blend {
@@ -74,7 +76,7 @@ pub(crate) enum Op {
 pub struct PreparedFrame {
     pub(crate) width: u32,
     pub(crate) height: u32,
-    pub(crate) background: Rgba,
+    pub(crate) background: Color,
     pub(crate) vertices: Vec<Vertex>,
     pub(crate) indices: Vec<u32>,
     pub(crate) ops: Vec<Op>,
@@ -113,178 +115,9 @@ struct Builder<'a> {
     max_ramp_rows: u32,
 }
 
-fn premultiply(c: Rgba, opacity: f32) -> [u8; 4] {
-    let a = (c.a * opacity).clamp(0.0, 1.0);
-    let q = |v: f32| (v.clamp(0.0, 1.0) * a * 255.0 + 0.5) as u8;
-    [q(c.r), q(c.g), q(c.b), (a * 255.0 + 0.5) as u8]
-}
-
-fn bad(index: usize, what: &str, value: impl std::fmt::Display) -> Error {
-    Error::InvalidItem {
-        index,
-        what: what.to_string(),
-        value: value.to_string(),
-    }
-}
-
-fn check_color(index: usize, what: &str, c: &Rgba) -> Result<()> {
-    if [c.r, c.g, c.b, c.a].iter().all(|v| v.is_finite()) {
-        Ok(())
-    } else {
-        Err(bad(index, what, format!("{c:?}")))
-    }
-}
-
-fn check_stops(index: usize, stops: &[ColorStop]) -> Result<()> {
-    if stops.is_empty() {
-        return Err(bad(index, "gradient", "with no stops"));
-    }
-    for s in stops {
-        check_color(index, "gradient stop colour", &s.color)?;
-        if !s.offset.is_finite() {
-            return Err(bad(index, "gradient stop offset", s.offset));
-        }
-    }
-    Ok(())
-}
-
-/// Checks every number of an item before anything is drawn.
-fn validate(index: usize, item: &DisplayItem) -> Result<()> {
-    if !item.transform.is_finite() {
-        return Err(bad(index, "transform", format!("{:?}", item.transform.0)));
-    }
-    if !item.opacity.is_finite() || !(0.0..=1.0).contains(&item.opacity) {
-        return Err(bad(index, "opacity", item.opacity));
-    }
-    let shapes = std::iter::once(&item.path).chain(item.clip.as_ref().map(|c| &c.path));
-    for shape in shapes {
-        for (what, v) in shape.numbers() {
-            if !v.is_finite() || v < 0.0 {
-                return Err(bad(index, what, v));
-            }
-        }
-        if let PathShape::Line { x0, y0, x1, y1 } = shape
-            && ![x0, y0, x1, y1].iter().all(|v| v.is_finite())
-        {
-            return Err(bad(
-                index,
-                "line end point",
-                format!("({x0},{y0})-({x1},{y1})"),
-            ));
-        }
-    }
-    if let Some(clip) = &item.clip
-        && !clip.transform.is_finite()
-    {
-        return Err(bad(
-            index,
-            "clip transform",
-            format!("{:?}", clip.transform.0),
-        ));
-    }
-    if let Some(s) = &item.stroke {
-        if !s.width.is_finite() || s.width < 0.0 {
-            return Err(bad(index, "stroke width", s.width));
-        }
-        if !s.miter_limit.is_finite() {
-            return Err(bad(index, "miter limit", s.miter_limit));
-        }
-        if !s.dash_offset.is_finite() || s.dash_array.iter().any(|d| !d.is_finite() || *d < 0.0) {
-            return Err(bad(index, "dash array", format!("{:?}", s.dash_array)));
-        }
-        check_color(index, "stroke colour", &s.color)?;
-    }
-    match &item.fill {
-        Some(Paint::Solid(c)) => check_color(index, "fill colour", c)?,
-        Some(Paint::LinearGradient { start, end, stops }) => {
-            check_stops(index, stops)?;
-            if !start.iter().chain(end).all(|v| v.is_finite()) {
-                return Err(bad(
-                    index,
-                    "gradient geometry",
-                    format!("{start:?} {end:?}"),
-                ));
-            }
-        }
-        Some(Paint::RadialGradient {
-            center,
-            radius,
-            stops,
-        }) => {
-            check_stops(index, stops)?;
-            if !center.iter().all(|v| v.is_finite()) || !radius.is_finite() || *radius < 0.0 {
-                return Err(bad(
-                    index,
-                    "radial gradient",
-                    format!("{center:?} r={radius}"),
-                ));
-            }
-        }
-        Some(Paint::ConicalGradient { center, stops }) => {
-            check_stops(index, stops)?;
-            if !center.iter().all(|v| v.is_finite()) {
-                return Err(bad(index, "conical gradient centre", format!("{center:?}")));
-            }
-        }
-        Some(Paint::Image { transform, .. })
-            if !transform.is_finite() || transform.invert().is_none() =>
-        {
-            return Err(bad(index, "image transform", format!("{:?}", transform.0)));
-        }
-        Some(Paint::Image { .. }) => {}
-        None => {}
-    }
-    Ok(())
-}
-
-/// Builds the 256 premultiplied texels of one gradient row.
-fn ramp_row(stops: &[ColorStop]) -> Vec<u8> {
-    let mut sorted = stops.to_vec();
-    sorted.sort_by(|a, b| a.offset.total_cmp(&b.offset));
-    let mut out = Vec::with_capacity(RAMP_WIDTH as usize * 4);
-    for x in 0..RAMP_WIDTH {
-        let t = x as f32 / (RAMP_WIDTH - 1) as f32;
-        let after = sorted.iter().position(|s| s.offset >= t);
-        let c = match after {
-            None => sorted[sorted.len() - 1].color,
-            Some(0) => sorted[0].color,
-            Some(i) => {
-                let (a, b) = (sorted[i - 1], sorted[i]);
-                let span = b.offset - a.offset;
-                let k = if span > 0.0 {
-                    (t - a.offset) / span
-                } else {
-                    1.0
-                };
-                // Interpolate premultiplied, so transparent stops do not darken neighbours.
-                let pa = [
-                    a.color.r * a.color.a,
-                    a.color.g * a.color.a,
-                    a.color.b * a.color.a,
-                    a.color.a,
-                ];
-                let pb = [
-                    b.color.r * b.color.a,
-                    b.color.g * b.color.a,
-                    b.color.b * b.color.a,
-                    b.color.a,
-                ];
-                let p: Vec<f32> = pa.iter().zip(pb).map(|(x, y)| x + (y - x) * k).collect();
-                out.extend(p.iter().map(|v| (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8));
-                continue;
-            }
-        };
-        out.extend(premultiply(c, 1.0));
-    }
-    out
-}
-
 impl Builder<'_> {
-    fn ramp(&mut self, index: usize, stops: &[ColorStop]) -> Result<u32> {
-        let key: Vec<u32> = stops
-            .iter()
-            .flat_map(|s| [s.offset, s.color.r, s.color.g, s.color.b, s.color.a].map(f32::to_bits))
-            .collect();
+    fn ramp(&mut self, index: usize, stops: &[GradientStop]) -> Result<u32> {
+        let key = gradient::ramp_key(stops);
         if let Some(row) = self.ramps.get(&key) {
             return Ok(*row);
         }
@@ -296,7 +129,7 @@ impl Builder<'_> {
                 format!("over {}", self.max_ramp_rows),
             ));
         }
-        self.frame.ramp.extend(ramp_row(stops));
+        self.frame.ramp.extend(gradient::ramp_row(stops));
         self.frame.ramp_rows += 1;
         self.ramps.insert(key, row);
         Ok(row)
@@ -309,7 +142,7 @@ impl Builder<'_> {
         mesh: &Mesh,
         transform: &Transform,
         paint: Option<&Paint>,
-        solid: Rgba,
+        solid: Color,
         opacity: f32,
     ) -> Result<(Range<u32>, Binding)> {
         let alpha = (opacity.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
@@ -332,43 +165,11 @@ impl Builder<'_> {
             }
         };
         let color = match paint {
-            None | Some(Paint::Solid(_)) => premultiply(solid, opacity),
+            None | Some(Paint::Solid(_)) => solid.premultiplied_u8(opacity),
             _ => [0, 0, 0, alpha],
         };
-        // Paint coordinates are affine in local space, so per-vertex values interpolate exactly.
-        let uv_of: Box<dyn Fn(f32, f32) -> [f32; 2]> = match paint {
-            Some(Paint::LinearGradient { start, end, .. }) => {
-                let (dx, dy) = (end[0] - start[0], end[1] - start[1]);
-                let len2 = dx * dx + dy * dy;
-                let s = *start;
-                Box::new(move |x, y| {
-                    let t = if len2 > 0.0 {
-                        ((x - s[0]) * dx + (y - s[1]) * dy) / len2
-                    } else {
-                        1.0
-                    };
-                    [t, 0.0]
-                })
-            }
-            Some(Paint::RadialGradient { center, radius, .. }) => {
-                let (c, r) = (*center, radius.max(1e-6));
-                Box::new(move |x, y| [(x - c[0]) / r, (y - c[1]) / r])
-            }
-            Some(Paint::ConicalGradient { center, .. }) => {
-                let c = *center;
-                Box::new(move |x, y| [x - c[0], y - c[1]])
-            }
-            Some(Paint::Image { image, transform }) => {
-                let inv = transform.invert().unwrap_or(Transform::IDENTITY);
-                let (w, h) = (image.width.max(1) as f32, image.height.max(1) as f32);
-                Box::new(move |x, y| {
-                    let (u, v) = inv.apply(x, y);
-                    [u / w, v / h]
-                })
-            }
-            _ => Box::new(|_, _| [0.0, 0.0]),
-        };
-        let indices = self.append(mesh, transform, color, kind | (row << 8), &*uv_of);
+        let uv = paint.map_or(Transform([0.0; 6]), paint_coordinates);
+        let indices = self.append(mesh, transform, color, kind | (row << 8), uv);
         Ok((indices, binding))
     }
 
@@ -398,7 +199,7 @@ impl Builder<'_> {
         };
         let stroke = match &item.stroke {
             Some(s) if s.width > 0.0 && s.color.a > 0.0 => {
-                let width = if s.alignment == StrokeAlignment::Center || item.path.is_open() {
+                let width = if s.position == StrokePosition::Center || item.path.is_open() {
                     s.width
                 } else {
                     s.width * 2.0
@@ -412,11 +213,11 @@ impl Builder<'_> {
             _ => None,
         };
         let alignment = match &stroke {
-            Some((s, _)) if !item.path.is_open() => s.alignment,
-            _ => StrokeAlignment::Center,
+            Some((s, _)) if !item.path.is_open() => s.position,
+            _ => StrokePosition::Center,
         };
         let layered = item.clip.is_some()
-            || alignment != StrokeAlignment::Center
+            || alignment != StrokePosition::Center
             || (item.opacity < 1.0 && fill.is_some() && stroke.is_some());
         let t = item.transform;
         // Directly drawn items carry their opacity in their colours; layered ones draw at
@@ -426,7 +227,7 @@ impl Builder<'_> {
                 Some((paint, mesh)) => {
                     let solid = match paint {
                         Paint::Solid(c) => *c,
-                        _ => Rgba::BLACK,
+                        _ => Color::BLACK,
                     };
                     let (indices, binding) =
                         b.push(index, mesh, &t, Some(paint), solid, opacity)?;
@@ -463,7 +264,7 @@ impl Builder<'_> {
         }
         let mut content = Vec::new();
         match alignment {
-            StrokeAlignment::Outer => {
+            StrokePosition::Outer => {
                 content.extend(stroke_draw(self, 1.0)?);
                 match fill_draw(self, Blend::Replace, 1.0)? {
                     Some(d) => content.push(d),
@@ -473,7 +274,7 @@ impl Builder<'_> {
                             .cache
                             .mesh(&item.path, Outline::Fill, tolerance, index)?;
                         let (indices, binding) =
-                            self.push(index, &mesh, &t, None, Rgba::TRANSPARENT, 1.0)?;
+                            self.push(index, &mesh, &t, None, Color::TRANSPARENT, 1.0)?;
                         content.push(Draw {
                             blend: Blend::Replace,
                             binding,
@@ -495,7 +296,7 @@ impl Builder<'_> {
                 let mesh = self.cache.mesh(&clip.path, Outline::Fill, tol, index)?;
                 self.push_layer_mesh(&mesh, &clip.transform, alpha)
             }
-            (None, StrokeAlignment::Inner) => {
+            (None, StrokePosition::Inner) => {
                 let mesh = self
                     .cache
                     .mesh(&item.path, Outline::Fill, tolerance, index)?;
@@ -515,25 +316,27 @@ impl Builder<'_> {
     }
 
     fn push_layer_mesh(&mut self, mesh: &Mesh, t: &Transform, alpha: u8) -> Range<u32> {
-        self.append(mesh, t, [alpha; 4], KIND_LAYER, &|_, _| [0.0, 0.0])
+        self.append(mesh, t, [alpha; 4], KIND_LAYER, Transform([0.0; 6]))
     }
 
-    /// Appends a mesh's vertices (mapped to the canvas) and indices; returns the index range.
+    /// Appends a mesh's vertices (mapped to the canvas by `t`, to paint coordinates by `uv`)
+    /// and indices; returns the index range.
     fn append(
         &mut self,
         mesh: &Mesh,
         t: &Transform,
         color: [u8; 4],
         info: u32,
-        uv_of: &dyn Fn(f32, f32) -> [f32; 2],
+        uv: Transform,
     ) -> Range<u32> {
         let base = self.frame.vertices.len() as u32;
         let start = self.frame.indices.len() as u32;
         self.frame.vertices.extend(mesh.vertices.iter().map(|p| {
             let (x, y) = t.apply(p[0], p[1]);
+            let (u, v) = uv.apply(p[0], p[1]);
             Vertex {
                 pos: [x, y],
-                uv: uv_of(p[0], p[1]),
+                uv: [u, v],
                 color,
                 info,
             }
@@ -627,26 +430,79 @@ pub(crate) fn prepare(
     Ok(b.frame)
 }
 
+/// Local coordinates → the paint coordinates the shader reads: `t` along a linear
+/// gradient in `u`; the offset from a radial centre in radii; the offset from a conical
+/// centre; normalised image coordinates. All are affine in local space, so per-vertex values
+/// interpolate exactly.
+fn paint_coordinates(paint: &Paint) -> Transform {
+    match paint {
+        Paint::Solid(_) => Transform([0.0; 6]),
+        Paint::LinearGradient { start, end, .. } => {
+            let (dx, dy) = (end[0] - start[0], end[1] - start[1]);
+            let len2 = dx * dx + dy * dy;
+            if len2 > 0.0 {
+                let c = -(start[0] * dx + start[1] * dy) / len2;
+                Transform([dx / len2, 0.0, dy / len2, 0.0, c, 0.0])
+            } else {
+                // A zero-length gradient shows its last stop everywhere.
+                Transform([0.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+            }
+        }
+        Paint::RadialGradient { center, radius, .. } => {
+            let r = radius.max(1e-6);
+            Transform::translate(-center[0], -center[1]).then(Transform::scale(1.0 / r, 1.0 / r))
+        }
+        Paint::ConicalGradient { center, .. } => Transform::translate(-center[0], -center[1]),
+        Paint::Image { image, transform } => {
+            let inv = transform.invert().unwrap_or(Transform::IDENTITY);
+            let (w, h) = (image.width.max(1) as f32, image.height.max(1) as f32);
+            inv.then(Transform::scale(1.0 / w, 1.0 / h))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ImageHandle;
+
+    fn close(a: (f32, f32), b: (f32, f32)) -> bool {
+        (a.0 - b.0).abs() < 1e-5 && (a.1 - b.1).abs() < 1e-5
+    }
 
     #[test]
-    fn ramp_interpolates_premultiplied() {
-        let stops = [
-            ColorStop {
-                offset: 0.0,
-                color: Rgba::new(1.0, 0.0, 0.0, 1.0),
+    fn paint_coordinates_match_their_definitions() {
+        let stops = vec![GradientStop::new(0.0, Color::BLACK)];
+        let linear = Paint::LinearGradient {
+            start: [10.0, 0.0],
+            end: [10.0, 20.0],
+            stops: stops.clone(),
+        };
+        let t = paint_coordinates(&linear);
+        assert!(close(t.apply(3.0, 0.0), (0.0, 0.0)));
+        assert!(close(t.apply(3.0, 10.0), (0.5, 0.0)));
+        assert!(close(t.apply(3.0, 20.0), (1.0, 0.0)));
+        let radial = Paint::RadialGradient {
+            center: [5.0, 5.0],
+            radius: 5.0,
+            stops,
+        };
+        assert!(close(
+            paint_coordinates(&radial).apply(10.0, 5.0),
+            (1.0, 0.0)
+        ));
+        let image = Paint::Image {
+            image: ImageHandle {
+                id: 1,
+                width: 4,
+                height: 2,
             },
-            ColorStop {
-                offset: 1.0,
-                color: Rgba::new(0.0, 0.0, 1.0, 1.0),
-            },
-        ];
-        let row = ramp_row(&stops);
-        assert_eq!(&row[0..4], &[255, 0, 0, 255]);
-        assert_eq!(&row[255 * 4..256 * 4], &[0, 0, 255, 255]);
-        let mid = &row[128 * 4..128 * 4 + 4];
-        assert!((mid[0] as i32 - 127).abs() <= 2 && (mid[2] as i32 - 128).abs() <= 2);
+            transform: Transform::scale(10.0, 10.0).then(Transform::translate(5.0, 0.0)),
+        };
+        // The image's far corner (4, 2) lands at local (45, 20): normalised (1, 1).
+        assert!(close(
+            paint_coordinates(&image).apply(45.0, 20.0),
+            (1.0, 1.0)
+        ));
     }
 }

@@ -1,9 +1,10 @@
 //! Replays the reference engine's recorded asset cases (`tests/conformance/assets/`) against
+#![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
 //! Easel and checks every result, except where Easel deliberately does better; those
 //! differences are listed below with the reason, and the test fails if a listed difference
 //! disappears (so the list stays true).
 
-use easel::{
+use easel_assets::{
     AssetDefinition, AssetQuery, AssetQueryResult, AssetResult, AssetSource, AssetStore,
     LocalSourceOptions,
 };
@@ -102,7 +103,7 @@ impl AssetSource for RecordedSource {
     fn id(&self) -> &str {
         &self.id
     }
-    fn find_assets(&self, _query: &AssetQuery) -> easel::assets::Result<AssetQueryResult> {
+    fn find_assets(&self, _query: &AssetQuery) -> easel_assets::Result<AssetQueryResult> {
         Ok(AssetQueryResult {
             assets: self.assets.clone(),
             total: self.assets.len(),
@@ -113,16 +114,16 @@ impl AssetSource for RecordedSource {
         &self,
         asset_id: &str,
         _locale: Option<&str>,
-    ) -> easel::assets::Result<Option<AssetResult>> {
+    ) -> easel_assets::Result<Option<AssetResult>> {
         if !self.fetchable {
-            return Err(easel::assets::Error::NotManageable {
+            return Err(easel_assets::Error::NotManageable {
                 id: self.id.clone(),
                 action: "fetch".into(),
             });
         }
         Ok(self.assets.iter().find(|a| a.id == asset_id).cloned())
     }
-    fn groups(&self) -> easel::assets::Result<Vec<String>> {
+    fn groups(&self) -> easel_assets::Result<Vec<String>> {
         Ok(self.groups.clone())
     }
     fn supported_mime_types(&self) -> Vec<String> {
@@ -138,10 +139,7 @@ const REFERENCE_DEFAULT_SOURCES: &[&str] = &[
 ];
 
 fn load(name: &str) -> (Value, Value) {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/conformance/assets/"
-    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/");
     let read = |f: String| -> Value {
         serde_json::from_str(&std::fs::read_to_string(format!("{dir}{f}")).unwrap()).unwrap()
     };
@@ -193,7 +191,7 @@ fn run(
             .unwrap_or_default()
             .to_string()
     };
-    let unit = |r: Result<(), easel::assets::Error>| match r {
+    let unit = |r: Result<(), easel_assets::Error>| match r {
         Ok(()) => json!({"undefined": true}),
         Err(e) => json!({"error": e.to_string()}),
     };
