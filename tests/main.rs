@@ -5,6 +5,5 @@ mod engine_apply;
 mod export_conformance;
 mod export_guide;
 mod export_resources;
-mod render_behaviour;
-mod render_golden;
+mod export_snapshot;
 mod support;

@@ -2,8 +2,9 @@
 
 use crate::small_map::SmallMap;
 
-/// Folds case for caseless matching: Unicode lowercase plus the full case-folding mappings
-/// that lowercase lacks (`ß` → `ss`, final `ς` → `σ`, …). `İ` folds to plain `i` so
+/// Folds text for caseless, canonically equivalent matching: NFC, Unicode full case
+/// folding (ICU4X: `ß` → `ss`, `ﬃ` → `ffi`, `ŉ` → `ʼn`, `ᾈ` → `ἀι`), then NFC again, so
+/// `é` typed as `e` + combining acute matches a precomposed `é`. `İ` folds to plain `i` so
 /// `İstanbul` matches `istanbul`. Accents are kept: `café` ≠ `cafe`.
 pub fn fold_case(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -19,31 +20,31 @@ pub(crate) fn fold_into(text: &str, out: &mut String) {
         out[start..].make_ascii_lowercase();
         return;
     }
-    for c in text.chars() {
-        match c {
-            'ß' | 'ẞ' => out.push_str("ss"),
-            'ς' => out.push('σ'),
-            'ſ' => out.push('s'),
-            'İ' => out.push('i'),
-            'ϐ' => out.push('β'),
-            'ϑ' => out.push('θ'),
-            'ϕ' => out.push('φ'),
-            'ϖ' => out.push('π'),
-            'ϰ' => out.push('κ'),
-            'ϱ' => out.push('ρ'),
-            'ϵ' => out.push('ε'),
-            'ﬀ' => out.push_str("ff"),
-            'ﬁ' => out.push_str("fi"),
-            'ﬂ' => out.push_str("fl"),
-            _ => out.extend(c.to_lowercase()),
-        }
-    }
+    let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+    let composed = nfc.normalize(text);
+    // Full folding maps `İ` to `i` + combining dot above, which no typed `i` matches.
+    let dotless;
+    let composed: &str = if composed.contains('İ') {
+        dotless = composed.replace('İ', "I");
+        &dotless
+    } else {
+        &composed
+    };
+    let folded = icu_casemap::CaseMapper::new().fold_string(composed);
+    // Folding can decompose (`ǰ` → `j` + caron); compose again.
+    out.push_str(&nfc.normalize(&folded));
 }
 
 /// Whether `c` belongs to a word: letters, digits (any script) and `_`, which joins words as
 /// in Unicode's word-boundary rules.
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_alphanumeric() || c == '_' || is_combining_mark(c)
+}
+
+/// Combining marks left after NFC (a letter with no precomposed form, like `j` + caron)
+/// belong to the word of the letter they sit on.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// Splits free text into folded words: runs of letters, digits (any script) and `_`.
@@ -77,6 +78,17 @@ mod tests {
         assert_eq!(fold_case("İstanbul"), "istanbul");
         assert_eq!(fold_case("STRASSE"), fold_case("straße"));
         assert_ne!(fold_case("cafe"), fold_case("café"));
+    }
+
+    #[test]
+    fn folding_is_full_and_canonical() {
+        // `e` + combining acute is the same text as a precomposed `é`.
+        assert_eq!(fold_case("Cafe\u{301}"), fold_case("café"));
+        assert_eq!(fold_case("ﬃ"), "ffi");
+        assert_eq!(fold_case("ŉ"), "ʼn");
+        assert_eq!(fold_case("ᾈ"), "ἀι");
+        assert_eq!(fold_case("J\u{30C}"), fold_case("ǰ"));
+        assert_eq!(query_words("J\u{30C}ohn"), [fold_case("ǰohn")]);
     }
 
     #[test]

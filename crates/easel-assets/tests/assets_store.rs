@@ -110,6 +110,29 @@ fn unicode_words_and_full_case_folding() {
     );
     assert_eq!(ids(&s, "cat", &q("istanbul")), ["istanbul"]);
     assert_eq!(ids(&s, "cat", &q("STRASSE")), ["strasse"], "ß folds to ss");
+    assert_eq!(
+        ids(&s, "cat", &q("cafe\u{301}")),
+        ["cafe"],
+        "e + combining acute is é (NFC)"
+    );
+}
+
+#[test]
+fn ligatures_and_decomposed_labels_fold_like_their_letters() {
+    let s = AssetStore::new();
+    s.add_local_source("fold", LocalSourceOptions::default())
+        .unwrap();
+    for (id, label) in [
+        ("office", "Oﬃce"),
+        ("decomposed", "Cre\u{300}me"),
+        ("greek", "ᾈδης"),
+    ] {
+        s.add_asset_to_source("fold", AssetDefinition::new(id).with_label("en", label))
+            .unwrap();
+    }
+    assert_eq!(ids(&s, "fold", &q("OFFICE")), ["office"]);
+    assert_eq!(ids(&s, "fold", &q("crème")), ["decomposed"]);
+    assert_eq!(ids(&s, "fold", &q("ἀιδης")), ["greek"]);
 }
 
 #[test]

@@ -48,6 +48,7 @@ pub enum Error {
         /// The block whose fill needs the resource.
         block: BlockId,
         /// The failure.
+        #[source]
         error: ResourceError,
     },
     /// An export option is out of range.

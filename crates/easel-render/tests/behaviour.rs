@@ -1,11 +1,15 @@
 //! Renderer behaviour beyond pixels: errors, caches, threads, memory, encoders.
 
-use crate::support::{backends, renderer};
-use easel::render::{
+#![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
+
+mod support;
+
+use easel_render::{
     Backend, Color, DisplayItem, DisplayList, Error, ImageHandle, Paint, PathShape, Renderer,
     RendererOptions, RgbaImage, Transform, encode_jpeg, encode_png, encode_webp,
 };
 use std::sync::Arc;
+use support::{backends, renderer};
 
 fn small_scene() -> DisplayList {
     DisplayList {
@@ -246,7 +250,7 @@ fn memory_stays_flat_over_10000_renders() {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "render_behaviour::memory_child",
+            "memory_child",
             "--ignored",
             "--nocapture",
             "--test-threads=1",
@@ -286,7 +290,7 @@ fn encoders_round_trip() {
     });
     let jpeg = encode_jpeg(&smooth, 90).unwrap();
     let back = image::load_from_memory(&jpeg).unwrap().to_rgba8();
-    let score = crate::support::psnr(&back, &smooth);
+    let score = support::psnr(&back, &smooth);
     assert!(score > 35.0, "JPEG q90 PSNR {score:.1}");
     assert!(matches!(
         encode_jpeg(&img, 0),
