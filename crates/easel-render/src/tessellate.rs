@@ -61,68 +61,28 @@ fn put_f32(out: &mut Vec<u8>, v: f32) {
 fn key(shape: &PathShape, outline: Outline<'_>, tolerance: f32) -> Vec<u8> {
     let mut k = Vec::with_capacity(48);
     put_f32(&mut k, tolerance);
+    let (tag, count): (u8, u32) = match shape {
+        PathShape::Rect { .. } => (0, 0),
+        PathShape::Ellipse { .. } => (1, 0),
+        PathShape::Star { points, .. } => (2, *points),
+        PathShape::Polygon { sides, .. } => (3, *sides),
+        PathShape::Line { .. } => (4, 0),
+        PathShape::Svg { fill_rule, .. } => (5, *fill_rule as u32),
+    };
+    k.push(tag);
+    k.extend_from_slice(&count.to_le_bytes());
+    shape
+        .numbers()
+        .iter()
+        .for_each(|(_, v)| put_f32(&mut k, *v));
     match shape {
-        PathShape::Rect {
-            width,
-            height,
-            radii,
-        } => {
-            k.push(0);
-            [*width, *height]
-                .iter()
-                .chain(radii)
-                .for_each(|v| put_f32(&mut k, *v));
-        }
-        PathShape::Ellipse { width, height } => {
-            k.push(1);
-            put_f32(&mut k, *width);
-            put_f32(&mut k, *height);
-        }
-        PathShape::Star {
-            width,
-            height,
-            points,
-            inner_diameter,
-        } => {
-            k.push(2);
-            [*width, *height, *inner_diameter]
-                .iter()
-                .for_each(|v| put_f32(&mut k, *v));
-            k.extend_from_slice(&points.to_le_bytes());
-        }
-        PathShape::Polygon {
-            width,
-            height,
-            sides,
-            corner_radius,
-        } => {
-            k.push(3);
-            [*width, *height, *corner_radius]
-                .iter()
-                .for_each(|v| put_f32(&mut k, *v));
-            k.extend_from_slice(&sides.to_le_bytes());
-        }
         PathShape::Line { x0, y0, x1, y1 } => {
-            k.push(4);
             [*x0, *y0, *x1, *y1]
                 .iter()
                 .for_each(|v| put_f32(&mut k, *v));
         }
-        PathShape::Svg {
-            data,
-            fill_rule,
-            view_width,
-            view_height,
-            width,
-            height,
-        } => {
-            k.push(5);
-            k.push(*fill_rule as u8);
-            [*view_width, *view_height, *width, *height]
-                .iter()
-                .for_each(|v| put_f32(&mut k, *v));
-            k.extend_from_slice(data.as_bytes());
-        }
+        PathShape::Svg { data, .. } => k.extend_from_slice(data.as_bytes()),
+        _ => {}
     }
     match outline {
         Outline::Fill => k.push(0),

@@ -18,20 +18,9 @@ pub struct AssetApi {
     pub(crate) shared: Arc<Shared>,
 }
 
-/// Generates `&self` methods that call the asset store's method of the same name.
-macro_rules! delegate {
-    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
-                Ok(self.shared.assets.$name($($arg),*)?)
-            }
-        )*
-    };
-}
-
 impl AssetApi {
     delegate! {
+        self => self.shared.assets;
         /// Adds an empty local source.
         fn add_local_source(&self, id: &str, options: LocalSourceOptions) -> ();
         /// Adds a local source filled with `assets` in one step (one Added event); nothing

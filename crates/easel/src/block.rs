@@ -17,20 +17,9 @@ pub struct BlockApi {
     pub(crate) shared: Arc<Shared>,
 }
 
-/// Generates `&self` methods that lock the scene graph and call the method of the same name.
-macro_rules! delegate {
-    ($($(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty;)*) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
-                Ok(self.shared.graph().$name($($arg),*)?)
-            }
-        )*
-    };
-}
-
 impl BlockApi {
     delegate! {
+        self => self.shared.graph();
         /// Creates a design block: `graphic`, `page`, `group`, `stack`, `scene` (short or long name).
         fn create(&self, type_name: &str) -> BlockId;
         /// Creates a shape block: `rect`, `ellipse`, `star`, `polygon`, `line`, `vector_path`.

@@ -29,6 +29,9 @@
 //! # Ok::<(), easel::Error>(())
 //! ```
 
+#[macro_use]
+mod delegate;
+
 mod asset;
 mod block;
 mod compile;
