@@ -342,8 +342,13 @@ fn scenes_save_and_load_through_the_engine() {
 fn exports_recover_after_the_device_is_lost() {
     // Non-default renderer options give this engine its own renderer, so destroying its
     // device cannot disturb the tests that share the process-wide one.
+    // A GPU backend: the CPU backend has no device to lose.
+    let Some(gpu) = crate::support::gpu_backends().first().copied() else {
+        return;
+    };
     let engine = Engine::new(EngineConfig {
         renderer: easel::render::RendererOptions {
+            backend: Some(gpu),
             supersample: 1,
             ..Default::default()
         },

@@ -3,12 +3,15 @@
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-/// The environment variable that forces a backend: `vulkan`, `gl`, `metal` or `dx12`.
+/// The environment variable that forces a backend: `cpu`, `vulkan`, `gl`, `metal` or `dx12`.
 pub const BACKEND_ENV: &str = "EASEL_BACKEND";
 
-/// A graphics API wgpu can drive.
+/// Where a renderer draws: on the CPU with `vello_cpu`, or through a graphics API wgpu
+/// drives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Backend {
+    /// The CPU backend (`vello_cpu`): no GPU or driver needed.
+    Cpu,
     /// Vulkan (NVIDIA/AMD/Intel drivers, Mesa's lavapipe).
     Vulkan,
     /// OpenGL ES via EGL (Mesa's llvmpipe on machines without a GPU).
@@ -20,9 +23,10 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// Parses `vulkan`, `vk`, `gl`, `gles`, `opengl`, `metal`, `dx12`, `d3d12`.
+    /// Parses `cpu`, `vulkan`, `vk`, `gl`, `gles`, `opengl`, `metal`, `dx12`, `d3d12`.
     pub fn parse(name: &str) -> Result<Backend> {
         match name.trim().to_ascii_lowercase().as_str() {
+            "cpu" | "vello_cpu" | "software" => Ok(Backend::Cpu),
             "vulkan" | "vk" => Ok(Backend::Vulkan),
             "gl" | "gles" | "opengl" | "egl" => Ok(Backend::Gl),
             "metal" | "mtl" => Ok(Backend::Metal),
@@ -33,6 +37,7 @@ impl Backend {
 
     pub(crate) fn to_wgpu(self) -> wgpu::Backends {
         match self {
+            Backend::Cpu => wgpu::Backends::empty(),
             Backend::Vulkan => wgpu::Backends::VULKAN,
             Backend::Gl => wgpu::Backends::GL,
             Backend::Metal => wgpu::Backends::METAL,

@@ -14,7 +14,7 @@ pub enum Error {
         backends: String,
     },
     /// `EASEL_BACKEND` (or the options) named a backend this build does not know.
-    #[error("unknown backend `{0}`: use vulkan, gl, metal or dx12")]
+    #[error("unknown backend `{0}`: use cpu, vulkan, gl, metal or dx12")]
     UnknownBackend(String),
     /// The device could not be created.
     #[error("cannot open device on adapter {adapter}: {message}")]

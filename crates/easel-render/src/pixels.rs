@@ -40,6 +40,20 @@ pub(crate) fn unpremultiply(src: &[u8], dst: &mut [u8]) {
     }
 }
 
+/// Premultiplied → straight alpha in place, rounding to nearest.
+pub(crate) fn unpremultiply_in_place(data: &mut [u8]) {
+    for p in data.chunks_exact_mut(4) {
+        let a = p[3] as u32;
+        if a != 255 && a != 0 {
+            for c in &mut p[..3] {
+                *c = ((*c as u32 * 255 + a / 2) / a).min(255) as u8;
+            }
+        } else if a == 0 {
+            p[..3].fill(0);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,8 +21,44 @@ fn golden_case(name: &str) {
         let list = load_case(&r, name);
         let image = r.render(&list).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(image.dimensions(), (list.width, list.height), "{name}");
-        assert_matches_golden(name, &image, &format!("{backend:?}"));
+        assert_matches_golden(name, &image, backend);
     }
+}
+
+/// Every backend draws every case within 40 dB of every other backend: the CPU backend
+/// (analytic coverage) and the GPU ones (MSAA) are interchangeable.
+#[test]
+fn backends_agree_on_every_case() {
+    let list = backends();
+    let mut worst = (f64::INFINITY, "", String::new());
+    for name in GOLDEN_CASES {
+        let images: Vec<(easel_render::Backend, RgbaImage)> = list
+            .iter()
+            .map(|b| {
+                let r = renderer(*b);
+                (*b, r.render(&load_case(&r, name)).unwrap())
+            })
+            .collect();
+        for (i, (a, ia)) in images.iter().enumerate() {
+            for (b, ib) in &images[i + 1..] {
+                let score = psnr(ia, ib);
+                if score < worst.0 {
+                    worst = (score, name, format!("{a:?} vs {b:?}"));
+                }
+            }
+        }
+    }
+    println!(
+        "lowest agreement: {:.1} dB ({}, {})",
+        worst.0, worst.1, worst.2
+    );
+    assert!(
+        worst.0 >= 40.0,
+        "{}: {} agree to {:.1} dB only",
+        worst.1,
+        worst.2,
+        worst.0
+    );
 }
 
 #[test]

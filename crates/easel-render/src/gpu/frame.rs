@@ -5,7 +5,7 @@ use super::device::GpuDevice;
 use super::images::GpuImage;
 use super::pipelines::{Globals, PipelineSet, Pipelines, image_bind_group, texture_desc};
 use super::readback;
-use crate::prepare::{Binding, Blend, Draw, Op, PreparedFrame, RAMP_WIDTH};
+use crate::prepare::{Binding, Blend, Draw, GpuFrame, Op, RAMP_WIDTH};
 use crate::{Error, Result};
 use image::RgbaImage;
 use std::collections::HashMap;
@@ -102,7 +102,7 @@ enum Pass<'a> {
 }
 
 /// Groups a frame's ops into passes once; every tile replays them.
-fn passes(frame: &PreparedFrame) -> Vec<Pass<'_>> {
+fn passes(frame: &GpuFrame) -> Vec<Pass<'_>> {
     let mut passes: Vec<Pass<'_>> = Vec::new();
     for op in &frame.ops {
         match op {
@@ -183,7 +183,7 @@ pub(crate) fn execute(
     gpu: &GpuDevice,
     p: &PipelineSet,
     state: &mut GpuState,
-    frame: &PreparedFrame,
+    frame: &GpuFrame,
     tile: u32,
 ) -> Result<RgbaImage> {
     let k = frame.supersample;

@@ -8,7 +8,7 @@ mod pipelines;
 mod readback;
 
 use crate::adapter::{self, AdapterSummary, Backend};
-use crate::prepare::{self, ImageSizes, PreparedFrame};
+use crate::prepare::{self, GpuFrame, ImageSizes};
 use crate::tessellate::TessellationCache;
 use crate::{DisplayList, Error, ImageHandle, RendererOptions, RendererStats, Result};
 use device::{GpuDevice, locked};
@@ -115,11 +115,7 @@ impl GpuRenderer {
 
     /// The supersampling factor for a `width × height` canvas.
     pub fn supersample_for(&self, width: u32, height: u32) -> u32 {
-        match self.options.supersample {
-            0 if u64::from(width) * u64::from(height) <= 512 * 512 => 2,
-            0 => 1,
-            k => k.min(4),
-        }
+        crate::renderer::supersample_for(self.options.supersample, width, height)
     }
 
     /// Tile side in canvas pixels (the rendered tile is `k` times larger).
@@ -131,7 +127,7 @@ impl GpuRenderer {
         (rendered / k).max(16)
     }
 
-    pub fn prepare(&self, list: &DisplayList) -> Result<PreparedFrame> {
+    pub fn prepare(&self, list: &DisplayList) -> Result<GpuFrame> {
         let mut state = locked(&self.state);
         let sizes: ImageSizes = state.images.iter().map(|(id, i)| (*id, i.size)).collect();
         let max_rows = self.gpu.limits.max_texture_dimension_2d;
@@ -143,7 +139,7 @@ impl GpuRenderer {
         Ok(frame)
     }
 
-    pub fn render_prepared(&self, frame: &PreparedFrame) -> Result<RgbaImage> {
+    pub fn render_prepared(&self, frame: &GpuFrame) -> Result<RgbaImage> {
         let mut state = locked(&self.state);
         let tile = self.tile_size(frame.supersample);
         self.gpu.scoped("rendering", || {

@@ -57,6 +57,10 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     let image_uv = select(in.uv, in.pos.xy / globals.target_size, kind == KIND_LAYER);
     // Sampled before any branch: implicit-derivative sampling needs uniform control flow.
     let image = textureSampleBias(image_tex, image_sampler, image_uv, -0.5);
+    // An image is transparent outside its rectangle, with an anti-aliased edge: the
+    // distance to the edge in pixels gives the coverage.
+    let uv_per_pixel = max(fwidth(in.uv), vec2<f32>(1e-6));
+    let edge = clamp(min(in.uv, vec2<f32>(1.0) - in.uv) / uv_per_pixel + 0.5, vec2<f32>(0.0), vec2<f32>(1.0));
 
     var t = 0.0;
     if kind == KIND_LINEAR {
@@ -74,8 +78,7 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
         return in.color;
     }
     if kind == KIND_IMAGE {
-        let inside = all(in.uv >= vec2<f32>(0.0)) && all(in.uv <= vec2<f32>(1.0));
-        return select(vec4<f32>(0.0), image * in.color.a, inside);
+        return image * in.color.a * edge.x * edge.y;
     }
     if kind == KIND_LAYER {
         return image * in.color.a;
