@@ -8,6 +8,8 @@
 
 use easel::{AssetDefinition, AssetFilter, AssetQuery, SortingOrder};
 
+pub mod peer;
+
 /// The mulberry32 PRNG with 32-bit wrapping arithmetic.
 #[derive(Clone, Debug)]
 pub struct Mulberry32 {

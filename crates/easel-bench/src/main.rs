@@ -6,8 +6,11 @@
 //! cargo run --release -p easel-bench -- [--quick] [--only GROUP…]
 //! ```
 //!
-//! Groups: `engine`, `assets`, `export`, `large`, `throughput`. Each runs in its own child
-//! process, so memory figures do not mix. Images are served from a loopback HTTP server the
+//! Groups: `engine`, `assets`, `export`, `large`, `throughput`, `peer`. Each runs in its own
+//! child process, so memory figures do not mix. `peer` renders the `export` and `large`
+//! workloads with `vello_cpu` directly (see `easel_bench::peer`); it runs first whenever
+//! either of those groups does, and every `export.*` line then carries `vs_vello_cpu`, its
+//! median over the peer's. Images are served from a loopback HTTP server the
 //! harness starts itself, from the repository's `assets/samples/`.
 
 use easel::{BlockId, Engine, ExportOptions, LocalSourceOptions, MimeType, SceneLayout};
@@ -17,7 +20,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const GROUPS: &[&str] = &["engine", "assets", "export", "large", "throughput"];
+const GROUPS: &[&str] = &["engine", "assets", "export", "large", "throughput", "peer"];
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -39,6 +42,12 @@ fn main() -> Result<()> {
     if let Some(bad) = only.iter().find(|g| !GROUPS.contains(g)) {
         return Err(format!("unknown group `{bad}`; groups: {}", GROUPS.join(", ")).into());
     }
+    // The peer runs first, so the export lines can carry their ratio to it.
+    let mut only: Vec<&str> = only.into_iter().filter(|g| *g != "peer").collect();
+    if only.iter().any(|g| *g == "export" || *g == "large") || args.iter().any(|a| a == "peer") {
+        only.insert(0, "peer");
+    }
+    let mut peer: std::collections::HashMap<String, f64> = Default::default();
     let exe = std::env::current_exe()?;
     let mut results = Vec::new();
     let mut adapter = Value::Null;
@@ -56,8 +65,15 @@ fn main() -> Result<()> {
             let line = line?;
             match serde_json::from_str::<Value>(&line) {
                 Ok(v) if v.get("adapter").is_some() => adapter = v["adapter"].clone(),
-                Ok(v) => {
-                    println!("{line}");
+                Ok(mut v) => {
+                    let key = peer_key(&v);
+                    let median = v["median_ms"].as_f64().unwrap_or(0.0);
+                    if let Some(of) = key.strip_prefix("peer.") {
+                        peer.insert(of.to_string(), median);
+                    } else if let Some(p) = peer.get(&key).filter(|p| **p > 0.0) {
+                        v["vs_vello_cpu"] = json!((median / p * 1000.0).round() / 1000.0);
+                    }
+                    println!("{v}");
                     results.push(v);
                 }
                 Err(_) => eprintln!("{line}"),
@@ -83,8 +99,18 @@ fn main() -> Result<()> {
     Ok(())
 }
 
+/// A workload's name with its `n`, the key that pairs an export with its peer.
+fn peer_key(v: &Value) -> String {
+    let name = v["workload"].as_str().unwrap_or_default();
+    match v.get("n") {
+        Some(n) => format!("{name}/{n}"),
+        None => name.to_string(),
+    }
+}
+
 fn run_group(group: &str, quick: bool) -> Result<()> {
     match group {
+        "peer" => peer_group(quick),
         "engine" => engine_group(),
         "assets" => assets_group(quick),
         "export" => export_group(quick),
@@ -458,6 +484,52 @@ fn throughput_group(quick: bool) -> Result<()> {
             json!({ "threads": threads, "exports_per_s": (total as f64 / elapsed * 10.0).round() / 10.0 }),
         );
         threads *= 2;
+    }
+    Ok(())
+}
+
+fn peer_group(quick: bool) -> Result<()> {
+    use easel_bench::peer::{self, PeerFormat};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples/sample_1.jpg");
+    let photo = peer::pixmap(&image::open(path)?.to_rgba8());
+    let repeats = if quick { 10 } else { 20 };
+    let (s, png) = repeat(repeats, || {
+        peer::image_export(
+            &photo,
+            (800, 600),
+            (200.0, 150.0, 400.0, 300.0),
+            PeerFormat::Png,
+        )
+    });
+    emit(
+        "peer.export.png.800x600.image400x300",
+        &s,
+        json!({ "png_bytes": png.len() }),
+    );
+    for n in [1_000, 10_000] {
+        let shapes = easel_bench::shapes(n);
+        let (s, png) = repeat(if quick { 5 } else { 10 }, || {
+            peer::shapes_export(&shapes, PeerFormat::Png)
+        });
+        emit(
+            "peer.export.png.800x600.shapes",
+            &s,
+            json!({ "n": n, "png_bytes": png.len() }),
+        );
+    }
+    for (w, h) in [(1920u16, 1080u16), (4000, 4000)] {
+        for (format, name) in [(PeerFormat::Png, "png"), (PeerFormat::Jpeg, "jpeg")] {
+            let area = (0.0, 0.0, f64::from(w), f64::from(h));
+            let (s, bytes) = repeat(if quick { 3 } else { 7 }, || {
+                peer::image_export(&photo, (w, h), area, format)
+            });
+            emit(
+                &format!("peer.export.large.{name}.{w}x{h}.image"),
+                &s,
+                json!({ "bytes": bytes.len() }),
+            );
+        }
     }
     Ok(())
 }

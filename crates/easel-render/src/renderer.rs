@@ -99,9 +99,9 @@ impl PreparedFrame {
 }
 
 enum Engine {
-    // Boxed: a GPU renderer is a kilobyte of handles; the CPU one a few pointers.
+    // Boxed: both hold their caches and devices inline.
     Gpu(Box<GpuRenderer>),
-    Cpu(CpuRenderer),
+    Cpu(Box<CpuRenderer>),
 }
 
 /// An offscreen renderer: the CPU backend, or one GPU adapter. `Send + Sync`: share it
@@ -153,16 +153,16 @@ impl Renderer {
             None => Backend::from_env()?,
         };
         let engine = match forced {
-            Some(Backend::Cpu) => Engine::Cpu(CpuRenderer::new(options.supersample)),
+            Some(Backend::Cpu) => Engine::Cpu(Box::new(CpuRenderer::new(options.supersample))),
             Some(b) => Engine::Gpu(Box::new(GpuRenderer::new(
                 &options,
                 gpu::backends(Some(b)),
             )?)),
-            None if !may_have_gpu() => Engine::Cpu(CpuRenderer::new(options.supersample)),
+            None if !may_have_gpu() => Engine::Cpu(Box::new(CpuRenderer::new(options.supersample))),
             None => match GpuRenderer::new(&options, gpu::backends(None)) {
                 Ok(g) if g.adapter().device_type != DeviceType::Cpu => Engine::Gpu(Box::new(g)),
                 // A software rasteriser, or no adapter at all.
-                _ => Engine::Cpu(CpuRenderer::new(options.supersample)),
+                _ => Engine::Cpu(Box::new(CpuRenderer::new(options.supersample))),
             },
         };
         Ok(Renderer { engine })

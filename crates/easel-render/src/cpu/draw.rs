@@ -4,13 +4,15 @@
 //! group opacity over fill and stroke.
 
 use super::CpuImage;
-use crate::display_list::{DisplayItem, DisplayList, Paint, PathShape, Stroke};
+use super::resample::{self, SampleCache, SampleKey};
+use crate::display_list::{DisplayItem, DisplayList, Paint, Stroke};
 use crate::prepare::validate;
 use crate::{Color, FillRule, GradientStop, LineCap, LineJoin, Result, StrokePosition, Transform};
 use image::RgbaImage;
 use lyon::path::PathEvent;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::Mutex;
 use vello_cpu::kurbo::{self, Affine, BezPath, Point};
 use vello_cpu::peniko::{
     self, BlendMode, ColorStop, ColorStops, Compose, Extend, Fill, Gradient, ImageQuality,
@@ -22,10 +24,6 @@ use vello_cpu::{Image, ImageSource, PixmapMut, RasterizerSettings, RenderContext
 /// visibly shrinks small curves (an ellipse of 60×30 pixels loses 1.2% of its area), so
 /// paths reach it already flattened this finely.
 const TOLERANCE: f32 = 0.05;
-
-/// Mip level bias: as the GPU samples (`textureSampleBias(…, -0.5)`), half a level sharper
-/// than the drawn size.
-const LOD_BIAS: f32 = -0.5;
 
 fn affine(t: &Transform) -> Affine {
     let m = t.0.map(f64::from);
@@ -108,130 +106,61 @@ fn gradient(kind: peniko::GradientKind, s: &[GradientStop], opacity: f32) -> Gra
     }
 }
 
-/// The mip levels to sample for an image drawn at `scale` canvas pixels per image pixel:
-/// the level at the drawn size and the next smaller one, with the weight of the smaller
-/// (trilinear filtering, as the GPU samples mipmaps).
-fn levels(image: &CpuImage, scale: f32) -> (usize, usize, f32) {
-    let last = image.levels.len() - 1;
-    if !(scale > 0.0 && scale < 1.0) {
-        return (0, 0, 0.0);
-    }
-    let lod = ((1.0 / scale).log2() + LOD_BIAS).max(0.0);
-    let l0 = (lod.floor() as usize).min(last);
-    let l1 = (l0 + 1).min(last);
-    (l0, l1, if l1 == l0 { 0.0 } else { lod.fract() })
-}
-
 /// An image paint: the image, where it lands (image pixels → local) and its size.
 struct ImagePaint<'a> {
+    id: u64,
     image: &'a CpuImage,
     to_local: Transform,
-    size: (f64, f64),
+    size: (f32, f32),
 }
 
-impl ImagePaint<'_> {
-    /// True when the image covers the whole `w × h` shape box, so clamping at its edges
-    /// (`Extend::Pad`) shows nothing extra.
-    fn covers(&self, w: f32, h: f32) -> bool {
-        let t = self.to_local;
-        let (x0, y0, x1, y1) = t.bounds_of_box(self.size.0 as f32, self.size.1 as f32);
-        t.is_scale_translate() && x0 <= 0.0 && y0 <= 0.0 && x1 >= w && y1 >= h
-    }
-
-    /// Sets level `level` as the paint, at `alpha`, for drawing in local coordinates
-    /// (`local`) or in image pixels.
-    fn set(&self, ctx: &mut RenderContext, level: usize, alpha: f32, local: bool) {
-        let pixmap = &self.image.levels[level];
-        let base = &self.image.levels[0];
-        let sx = f64::from(base.width()) / f64::from(pixmap.width());
-        let sy = f64::from(base.height()) / f64::from(pixmap.height());
-        ctx.set_paint(Image {
-            image: ImageSource::Pixmap(pixmap.clone()),
-            sampler: ImageSampler {
-                x_extend: Extend::Pad,
-                y_extend: Extend::Pad,
-                // Bicubic: closest to the GPU's supersampled bilinear when magnified, and to
-                // the reference engine's exports when reduced (measured: 51.9 dB against
-                // 50.4 with bilinear on `target-800x600`).
-                quality: ImageQuality::High,
-                alpha,
-            },
-        });
-        let level_to_image = Affine::scale_non_uniform(sx, sy);
-        ctx.set_paint_transform(if local {
-            affine(&self.to_local) * level_to_image
-        } else {
-            level_to_image
-        });
-    }
-}
-
-/// Fills `path` with an image: transparent outside the image's rectangle, two mip levels
-/// blended when it is drawn smaller than it is.
+/// Fills `path` (local coordinates) with an image: its pixels as the GPU samples them,
+/// resampled into device space once (see [`resample`](super::resample)) and copied.
 fn fill_image(
     ctx: &mut RenderContext,
     path: &BezPath,
-    item: &DisplayItem,
     to_canvas: Transform,
     paint: &ImagePaint<'_>,
     opacity: f32,
+    frame: &Frame<'_>,
 ) {
-    let image_to_canvas = paint.to_local.then(to_canvas);
-    let (l0, l1, t) = levels(paint.image, image_to_canvas.max_scale());
-    let (w, h) = shape_size(&item.path);
-    let covers = paint.covers(w, h);
-    let image_rect = kurbo::Rect::new(0.0, 0.0, paint.size.0, paint.size.1);
-    if t <= 1.0 / 64.0 {
-        // One level, one draw.
-        if covers {
-            paint.set(ctx, l0, opacity, true);
-            ctx.fill_path(path);
-        } else {
-            // Nothing outside the image: its rectangle, in image pixels, clipped to the shape.
-            ctx.push_clip_layer(path);
-            ctx.set_transform(affine(&image_to_canvas));
-            paint.set(ctx, l0, opacity, false);
-            ctx.fill_rect(&image_rect);
-            ctx.set_transform(affine(&to_canvas));
-            ctx.pop_layer();
+    let to_device = paint.to_local.then(to_canvas);
+    let key = SampleKey::new(paint.id, &to_device, frame.canvas);
+    let cached = frame
+        .samples
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key);
+    let sampled = match cached {
+        Some(s) => s,
+        None => {
+            let Some(s) = resample::sample(paint.image, paint.size, &to_device, frame.canvas)
+            else {
+                return;
+            };
+            frame
+                .samples
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, s.clone());
+            s
         }
-        return;
-    }
-    // Two levels, the smaller over the larger at its weight (a lerp, for an opaque image).
-    // Each draw fully covers every pixel inside the clips, so edge coverage applies once,
-    // through the clips, not once per level.
-    ctx.push_clip_layer(path);
-    ctx.set_transform(affine(&image_to_canvas));
-    if !covers {
-        ctx.push_clip_layer(&kurbo::Shape::to_path(&image_rect, 0.1));
-    }
-    ctx.push_opacity_layer(opacity);
-    // The shape's box in image pixels, with the image: everything the clips let through.
-    let area = paint
-        .to_local
-        .invert()
-        .map(|inv| {
-            let b = kurbo::Shape::bounding_box(path);
-            let (x0, y0, x1, y1) = Transform::translate(b.x0 as f32, b.y0 as f32)
-                .then(inv)
-                .bounds_of_box(b.width() as f32, b.height() as f32);
-            kurbo::Rect::new(f64::from(x0), f64::from(y0), f64::from(x1), f64::from(y1))
-                .union(image_rect)
-                .inflate(1.0, 1.0)
-        })
-        .unwrap_or(image_rect);
-    paint.set(ctx, l0, 1.0, false);
-    ctx.fill_rect(&area);
-    ctx.push_opacity_layer(t);
-    paint.set(ctx, l1, 1.0, false);
-    ctx.fill_rect(&area);
-    ctx.pop_layer();
-    ctx.pop_layer();
-    if !covers {
-        ctx.pop_layer();
-    }
+    };
+    ctx.set_transform(Affine::IDENTITY);
+    ctx.set_paint(Image {
+        image: ImageSource::Pixmap(sampled.pixmap),
+        sampler: ImageSampler {
+            x_extend: Extend::Pad,
+            y_extend: Extend::Pad,
+            // At a whole-pixel offset vello copies the pixels without filtering.
+            quality: ImageQuality::Medium,
+            alpha: opacity,
+        },
+    });
+    let (ox, oy) = sampled.origin;
+    ctx.set_paint_transform(Affine::translate((f64::from(ox), f64::from(oy))));
+    ctx.fill_path(&(affine(&to_canvas) * path));
     ctx.set_transform(affine(&to_canvas));
-    ctx.pop_layer();
 }
 
 /// Sets the fill paint for drawing in local coordinates; an image paint is returned to be
@@ -281,9 +210,10 @@ fn set_fill_paint<'a>(
         }
         Paint::Image { image, transform } => {
             return images.get(&image.id).map(|found| ImagePaint {
+                id: image.id,
                 image: found,
                 to_local: *transform,
-                size: (f64::from(image.width), f64::from(image.height)),
+                size: (image.width as f32, image.height as f32),
             });
         }
     }
@@ -311,24 +241,23 @@ fn kurbo_stroke(s: &Stroke, width: f32) -> kurbo::Stroke {
     }
 }
 
-fn shape_size(path: &PathShape) -> (f32, f32) {
-    match path {
-        PathShape::Rect { width, height, .. }
-        | PathShape::Ellipse { width, height }
-        | PathShape::Star { width, height, .. }
-        | PathShape::Polygon { width, height, .. }
-        | PathShape::Svg { width, height, .. } => (*width, *height),
-        PathShape::Line { .. } => (0.0, 0.0),
-    }
+/// What every item of one frame draws with.
+pub(crate) struct Frame<'a> {
+    pub images: &'a HashMap<u64, Arc<CpuImage>>,
+    pub samples: &'a Mutex<SampleCache>,
+    /// Local → rendered canvas on top of each item's transform (the supersampling scale).
+    pub root: Transform,
+    /// The rendered canvas size in pixels.
+    pub canvas: (u32, u32),
 }
 
 fn draw_item(
     ctx: &mut RenderContext,
     index: usize,
     item: &DisplayItem,
-    images: &HashMap<u64, Arc<CpuImage>>,
-    root: Transform,
+    frame: &Frame<'_>,
 ) -> Result<()> {
+    let (images, root) = (frame.images, frame.root);
     validate(index, item)?;
     // Local → the rendered (possibly supersampled) canvas.
     let to_canvas = item.transform.then(root);
@@ -381,7 +310,7 @@ fn draw_item(
     let draw_fill = |ctx: &mut RenderContext| {
         if let Some(paint) = fill {
             match set_fill_paint(ctx, paint, own, images) {
-                Some(image) => fill_image(ctx, &path, item, to_canvas, &image, own),
+                Some(image) => fill_image(ctx, &path, to_canvas, &image, own, frame),
                 None => ctx.fill_path(&path),
             }
         }
@@ -453,20 +382,13 @@ fn draw_item(
 }
 
 /// Records every item of `list` into `ctx`.
-pub(crate) fn draw(
-    ctx: &mut RenderContext,
-    list: &DisplayList,
-    images: &HashMap<u64, Arc<CpuImage>>,
-    supersample: u32,
-) -> Result<()> {
-    let k = supersample as f32;
-    let root = Transform::scale(k, k);
+pub(crate) fn draw(ctx: &mut RenderContext, list: &DisplayList, frame: &Frame<'_>) -> Result<()> {
     let bg = list.background;
     if !bg.is_finite() {
         return Err(crate::Error::InvalidBackground(format!("{bg:?}")));
     }
     for (index, item) in list.items.iter().enumerate() {
-        draw_item(ctx, index, item, images, root)?;
+        draw_item(ctx, index, item, frame)?;
     }
     ctx.flush();
     Ok(())

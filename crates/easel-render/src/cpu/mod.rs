@@ -7,6 +7,7 @@
 //! render context, instead of queueing on one device.
 
 mod draw;
+mod resample;
 
 use crate::adapter::{AdapterSummary, Backend, DeviceType};
 use crate::display_list::{DisplayList, ImageHandle};
@@ -33,8 +34,13 @@ pub(crate) struct CpuRenderer {
     images: RwLock<HashMap<u64, Arc<CpuImage>>>,
     /// Render contexts of finished frames, reused (their buffers are kept).
     contexts: Mutex<Vec<RenderContext>>,
+    /// Images resampled into device space, by image, transform and canvas.
+    samples: Mutex<resample::SampleCache>,
     next_image: AtomicU64,
 }
+
+/// Budget of resampled images kept for the next exports: a 4000 × 4000 page's worth.
+const SAMPLE_CACHE_BYTES: u64 = 64 << 20;
 
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -52,6 +58,7 @@ impl CpuRenderer {
             },
             images: RwLock::default(),
             contexts: Mutex::default(),
+            samples: Mutex::new(resample::SampleCache::new(SAMPLE_CACHE_BYTES)),
             next_image: AtomicU64::new(1),
         }
     }
@@ -71,7 +78,8 @@ impl CpuRenderer {
             tessellation_hits: 0,
             tessellation_misses: 0,
             images: images.len(),
-            image_bytes: images.values().map(|i| i.bytes).sum(),
+            image_bytes: images.values().map(|i| i.bytes).sum::<u64>()
+                + locked(&self.samples).bytes(),
         }
     }
 
@@ -109,6 +117,7 @@ impl CpuRenderer {
     }
 
     pub fn remove_image(&self, handle: ImageHandle) {
+        locked(&self.samples).forget(handle.id);
         self.images
             .write()
             .unwrap_or_else(|p| p.into_inner())
@@ -141,7 +150,13 @@ impl CpuRenderer {
             }
             None => RenderContext::new(w, h),
         };
-        let result = draw::draw(&mut ctx, list, &images, k);
+        let frame = draw::Frame {
+            images: &images,
+            samples: &self.samples,
+            root: crate::Transform::scale(k as f32, k as f32),
+            canvas: (list.width * k, list.height * k),
+        };
+        let result = draw::draw(&mut ctx, list, &frame);
         let out = result.map(|()| draw::rasterize(&ctx, list, k));
         // Keep a context per core at most: enough for concurrent exports to reuse.
         let mut pool = locked(&self.contexts);
