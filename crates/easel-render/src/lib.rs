@@ -44,6 +44,7 @@ mod encode;
 mod error;
 mod gpu;
 mod mipmap;
+mod parallel;
 mod path;
 mod pixels;
 mod prepare;

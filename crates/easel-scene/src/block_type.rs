@@ -89,6 +89,11 @@ impl BlockType {
         NAMES.iter().map(|(t, _)| *t)
     }
 
+    /// The position of this type in [`BlockType::all`].
+    pub(crate) fn ordinal(self) -> usize {
+        NAMES.iter().position(|(t, _)| *t == self).unwrap_or(0)
+    }
+
     /// The short name (`graphic`, `shape/rect`, `fill/image`).
     pub fn short_name(self) -> &'static str {
         NAMES

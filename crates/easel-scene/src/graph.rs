@@ -312,6 +312,16 @@ impl SceneGraph {
         Ok((schema, index))
     }
 
+    /// A stored (or default) property without copying it; `None` for computed properties.
+    pub(crate) fn stored_property(&self, id: BlockId, key: &str) -> Result<Option<&PropertyValue>> {
+        let (schema, index) = self.lookup(id, key)?;
+        let spec = &schema.specs[index as usize];
+        if spec.computed != Computed::Stored {
+            return Ok(None);
+        }
+        Ok(Some(self.block(id)?.stored(index).unwrap_or(&spec.default)))
+    }
+
     /// Reads any property as a [`PropertyValue`].
     pub fn get_property(&self, id: BlockId, key: &str) -> Result<PropertyValue> {
         let (schema, index) = self.lookup(id, key)?;
@@ -370,7 +380,7 @@ impl SceneGraph {
                 found,
             });
         }
-        pick(value).ok_or(Error::WrongPropertyType {
+        pick(value).ok_or_else(|| Error::WrongPropertyType {
             key: key.to_string(),
             expected: found.getter().to_string(),
             found,

@@ -2,8 +2,8 @@
 
 use crate::graph::CreatedScene;
 use crate::{
-    BlockId, BlockType, Color, Error, FillRule, GradientStop, LineCap, LineJoin, Result,
-    SceneGraph, StrokePosition, keys,
+    BlockId, BlockType, Color, Error, FillRule, GradientStop, LineCap, LineJoin, PropertyValue,
+    Result, SceneGraph, StrokePosition, keys,
 };
 use easel_geom::NamedEnum;
 
@@ -101,6 +101,14 @@ impl SceneLayout {
 impl SceneGraph {
     /// Reads an enum property as its typed value (`LineJoin`, `ContentFillMode`, …).
     pub fn enum_value<T: NamedEnum>(&self, id: BlockId, key: &str) -> Result<T> {
+        // Parsed in place: reading an enum allocates nothing.
+        if let Some(PropertyValue::Enum(value)) = self.stored_property(id, key)? {
+            return T::parse(value).ok_or_else(|| Error::InvalidValue {
+                key: key.to_string(),
+                value: value.clone(),
+                reason: format!("not one of {}", T::NAMES.join(", ")),
+            });
+        }
         let value = self.get_enum(id, key)?;
         T::parse(&value).ok_or_else(|| Error::InvalidValue {
             key: key.to_string(),

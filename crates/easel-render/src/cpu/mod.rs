@@ -42,6 +42,23 @@ pub(crate) struct CpuRenderer {
 /// Budget of resampled images kept for the next exports: a 4000 × 4000 page's worth.
 const SAMPLE_CACHE_BYTES: u64 = 64 << 20;
 
+/// Frames with at least this many items, or pixels, render in bands on every core.
+const BANDED_ITEMS: usize = 256;
+const BANDED_PIXELS: u64 = 2 << 20;
+
+/// How many horizontal bands a frame renders in: one per core for large frames (each band
+/// records only the items that reach it), else one. Small frames stay on their thread, so
+/// concurrent exports keep the cores to themselves.
+fn bands(list: &DisplayList) -> u32 {
+    let cores = crate::parallel::cores() as u32;
+    let pixels = u64::from(list.width) * u64::from(list.height);
+    if cores > 1 && (list.items.len() >= BANDED_ITEMS || pixels >= BANDED_PIXELS) {
+        cores.min(list.height / 64).max(1)
+    } else {
+        1
+    }
+}
+
 fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -141,29 +158,148 @@ impl CpuRenderer {
             }
             used
         };
+        self.render_in_bands(list, supersample, bands(list), &images)
+    }
+
+    /// Renders `list` in `bands` horizontal bands, side by side on as many threads.
+    fn render_in_bands(
+        &self,
+        list: &DisplayList,
+        supersample: u32,
+        bands: u32,
+        images: &HashMap<u64, Arc<CpuImage>>,
+    ) -> Result<RgbaImage> {
+        draw::validate_list(list)?;
         let k = supersample;
-        let (w, h) = ((list.width * k) as u16, (list.height * k) as u16);
-        let mut ctx = match locked(&self.contexts).pop() {
-            Some(mut c) => {
-                c.reset_and_resize(w, h);
-                c
+        let rows_per = list.height.div_ceil(bands).max(1);
+        let mut out = RgbaImage::new(list.width, list.height);
+        let stride = list.width as usize * 4;
+        let band = |(i, slice): (usize, &mut [u8])| -> Result<()> {
+            let y0 = i as u32 * rows_per;
+            let h = (slice.len() / stride) as u32;
+            let (rw, rh) = ((list.width * k) as u16, (h * k) as u16);
+            let mut ctx = match locked(&self.contexts).pop() {
+                Some(mut c) => {
+                    c.reset_and_resize(rw, rh);
+                    c
+                }
+                None => RenderContext::new(rw, rh),
+            };
+            let frame = draw::Frame {
+                images,
+                samples: &self.samples,
+                root: crate::Transform::translate(0.0, -(y0 as f32))
+                    .then(crate::Transform::scale(k as f32, k as f32)),
+                canvas: (u32::from(rw), u32::from(rh)),
+                rows: (bands > 1).then_some((y0 as f32, (y0 + h) as f32)),
+            };
+            let result = draw::draw(&mut ctx, list, &frame);
+            if result.is_ok() {
+                draw::rasterize_into(&ctx, list.background, slice, list.width, k);
             }
-            None => RenderContext::new(w, h),
+            // Keep a context per core at most: enough for concurrent exports to reuse.
+            let mut pool = locked(&self.contexts);
+            if pool.len() < std::thread::available_parallelism().map_or(2, |n| n.get()) {
+                ctx.reset();
+                pool.push(ctx);
+            }
+            result
         };
-        let frame = draw::Frame {
-            images: &images,
-            samples: &self.samples,
-            root: crate::Transform::scale(k as f32, k as f32),
-            canvas: (list.width * k, list.height * k),
-        };
-        let result = draw::draw(&mut ctx, list, &frame);
-        let out = result.map(|()| draw::rasterize(&ctx, list, k));
-        // Keep a context per core at most: enough for concurrent exports to reuse.
-        let mut pool = locked(&self.contexts);
-        if pool.len() < std::thread::available_parallelism().map_or(2, |n| n.get()) {
-            ctx.reset();
-            pool.push(ctx);
+        let slices: Vec<Mutex<&mut [u8]>> = out
+            .chunks_mut(rows_per as usize * stride)
+            .map(Mutex::new)
+            .collect();
+        crate::parallel::map(slices.len(), bands as usize, |i| {
+            let mut slice = slices[i].lock().unwrap_or_else(|p| p.into_inner());
+            band((i, &mut slice))
+        })
+        .into_iter()
+        .collect::<Result<()>>()?;
+        drop(slices);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Color, DisplayItem, Paint, PathShape, Stroke, Transform};
+
+    #[test]
+    fn bands_join_without_seams() {
+        let r = CpuRenderer::new(0);
+        let img = image::RgbaImage::from_fn(16, 16, |x, y| {
+            image::Rgba([(x * 16) as u8, (y * 16) as u8, 99, 255])
+        });
+        let handle = r.add_image(&img).unwrap_or_else(|e| panic!("{e}"));
+        let mut items = Vec::new();
+        for i in 0..300u32 {
+            let (x, y) = ((i * 37 % 190) as f32, (i * 53 % 130) as f32);
+            let path = match i % 3 {
+                0 => PathShape::Rect {
+                    width: 14.0,
+                    height: 23.0,
+                    radii: [3.0; 4],
+                },
+                1 => PathShape::Ellipse {
+                    width: 19.0,
+                    height: 11.0,
+                },
+                _ => PathShape::Star {
+                    width: 17.0,
+                    height: 17.0,
+                    points: 5,
+                    inner_diameter: 0.5,
+                },
+            };
+            items.push(DisplayItem {
+                path,
+                transform: Transform::rotate(i as f32 * 0.1).then(Transform::translate(x, y)),
+                fill: Some(if i % 7 == 0 {
+                    Paint::Image {
+                        image: handle,
+                        transform: Transform::scale(1.3, 1.3),
+                    }
+                } else {
+                    Paint::Solid(Color::rgba((i % 5) as f32 / 5.0, 0.4, 0.7, 0.8))
+                }),
+                stroke: (i % 4 == 0).then(|| Stroke {
+                    width: 2.0,
+                    ..Default::default()
+                }),
+                opacity: 1.0,
+                clip: None,
+            });
         }
-        out
+        let list = DisplayList {
+            width: 200,
+            height: 150,
+            background: Color::WHITE,
+            items,
+        };
+        let images: HashMap<u64, Arc<CpuImage>> = r
+            .images
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        let whole = r
+            .render_in_bands(&list, 2, 1, &images)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let banded = r
+            .render_in_bands(&list, 2, 3, &images)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let worst = whole
+            .as_raw()
+            .iter()
+            .zip(banded.as_raw())
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap_or(0);
+        assert!(
+            worst <= 2,
+            "bands differ from the whole frame by up to {worst}/255"
+        );
     }
 }

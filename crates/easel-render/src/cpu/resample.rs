@@ -208,9 +208,7 @@ pub(crate) fn sample(
             }
         }
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min((w * h / ROWS_PER_THREAD_MIN).max(1));
+    let threads = crate::parallel::cores().min((w * h / ROWS_PER_THREAD_MIN).max(1));
     if threads <= 1 {
         for (y, dst) in out.chunks_exact_mut(w * 4).enumerate() {
             row(y, dst);

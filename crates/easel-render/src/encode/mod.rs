@@ -1,5 +1,10 @@
-//! Encoders for rendered frames: PNG (fdeflate at the fast levels), JPEG (jpeg-encoder),
-//! lossless WebP, and raw RGBA.
+//! Encoders for rendered frames: PNG (this crate's parallel encoder at the fast level, zlib
+//! levels through the `png` crate), JPEG (jpeg-encoder, in parallel strips), lossless WebP,
+//! and raw RGBA.
+
+mod deflate;
+mod fast_png;
+mod strip_jpeg;
 
 use crate::{Error, Result};
 use image::RgbaImage;
@@ -11,8 +16,10 @@ fn encode_error(format: &str, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// Encodes PNG. `level` 0 stores, 1 (the default) uses fdeflate — 20–25× faster than zlib's
-/// default at a similar size — and 2–9 use zlib levels for smaller files.
+/// Encodes PNG. `level` 1 (the default) is fdeflate's scheme (Up filter, Huffman-coded
+/// bytes, runs of zeros): fdeflate itself below a megapixel, and from a megapixel this
+/// crate's encoder of the same scheme, which compresses pieces of the image on every core.
+/// 0 stores, and 2–9 use zlib levels (through the `png` crate) for smaller files.
 pub fn encode_png(image: &RgbaImage, level: u8) -> Result<Vec<u8>> {
     if level > 9 {
         return Err(Error::InvalidOption {
@@ -21,6 +28,14 @@ pub fn encode_png(image: &RgbaImage, level: u8) -> Result<Vec<u8>> {
             reason: "must be within 0..=9".into(),
         });
     }
+    let pixels = u64::from(image.width()) * u64::from(image.height());
+    if level == 1 && pixels >= fast_png::PARALLEL_MIN_PIXELS as u64 {
+        return Ok(fast_png::encode(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+        ));
+    }
     let mut out = Vec::with_capacity(image.as_raw().len() / 4);
     {
         let mut encoder = png::Encoder::new(&mut out, image.width(), image.height());
@@ -28,6 +43,7 @@ pub fn encode_png(image: &RgbaImage, level: u8) -> Result<Vec<u8>> {
         encoder.set_depth(png::BitDepth::Eight);
         encoder.set_deflate_compression(match level {
             0 => png::DeflateCompression::NoCompression,
+            // Below a megapixel one thread suffices, and fdeflate is the fastest there.
             1 => png::DeflateCompression::FdeflateUltraFast,
             n => png::DeflateCompression::Level(n),
         });
@@ -43,8 +59,9 @@ pub fn encode_png(image: &RgbaImage, level: u8) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Encodes JPEG at `quality` 1–100 with 4:2:0 chroma subsampling. JPEG has no alpha:
-/// translucent pixels are composited over white first.
+/// Encodes JPEG at `quality` 1–100 with 4:2:0 chroma subsampling, in strips on every core
+/// for images of a megapixel and more. JPEG has no alpha: translucent pixels are composited
+/// over white first.
 pub fn encode_jpeg(image: &RgbaImage, quality: u8) -> Result<Vec<u8>> {
     if !(1..=100).contains(&quality) {
         return Err(Error::InvalidOption {
@@ -60,15 +77,10 @@ pub fn encode_jpeg(image: &RgbaImage, quality: u8) -> Result<Vec<u8>> {
             format!("{w}x{h} exceeds 65535 pixels per side"),
         ));
     }
-    let mut out = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
-    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::F_2_2);
     let raw = image.as_raw();
     if raw.chunks_exact(4).all(|p| p[3] == 255) {
         // Opaque (the usual page): the encoder reads RGBA as is, no conversion copy.
-        encoder
-            .encode(raw, w as u16, h as u16, jpeg_encoder::ColorType::Rgba)
-            .map_err(|e| encode_error("JPEG", e))?;
+        strip_jpeg::encode(raw, w as u16, h as u16, 4, quality)
     } else {
         let mut rgb = Vec::with_capacity((w * h * 3) as usize);
         for p in raw.chunks_exact(4) {
@@ -77,11 +89,8 @@ pub fn encode_jpeg(image: &RgbaImage, quality: u8) -> Result<Vec<u8>> {
                 rgb.push(((*c as u32 * a + 255 * (255 - a) + 127) / 255) as u8);
             }
         }
-        encoder
-            .encode(&rgb, w as u16, h as u16, jpeg_encoder::ColorType::Rgb)
-            .map_err(|e| encode_error("JPEG", e))?;
+        strip_jpeg::encode(&rgb, w as u16, h as u16, 3, quality)
     }
-    Ok(out)
 }
 
 /// Encodes lossless WebP.
