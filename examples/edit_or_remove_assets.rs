@@ -2,7 +2,9 @@
 //!
 //! Runs offline: the sample images ship in `assets/samples/`. Pass `--base-url URL` (or set
 //! `EASEL_SAMPLES_BASE_URL`) to fetch `URL/sample_N.jpg` over HTTP instead, e.g.
-//! `--base-url https://img.ly/static/ubq_samples`.
+//! `--base-url https://img.ly/static/ubq_samples`. Pass `--store sqlite:PATH` (or a
+//! `postgres://` URL) to keep the sources in a durable store: a second run finds the first
+//! run's assets, and the audit trail lists every change.
 //!
 //! ```text
 //! cargo run --release --example edit_or_remove_assets
@@ -14,17 +16,23 @@ use easel::{
 };
 use std::path::PathBuf;
 
-fn sample_base() -> String {
+/// The value of `--name VALUE` or `--name=VALUE`.
+fn flag(name: &str) -> Option<String> {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--base-url"
-            && let Some(url) = args.next()
-        {
-            return url.trim_end_matches('/').to_string();
+        if arg == name {
+            return args.next();
         }
-        if let Some(url) = arg.strip_prefix("--base-url=") {
-            return url.trim_end_matches('/').to_string();
+        if let Some(value) = arg.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
+            return Some(value.to_string());
         }
+    }
+    None
+}
+
+fn sample_base() -> String {
+    if let Some(url) = flag("--base-url") {
+        return url.trim_end_matches('/').to_string();
     }
     if let Ok(url) = std::env::var("EASEL_SAMPLES_BASE_URL")
         && !url.is_empty()
@@ -47,8 +55,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = sample_base();
     let sample = |n: u32| format!("{base}/sample_{n}.jpg");
 
-    // Initialize the engine (cheap: the GPU starts at the first export).
-    let engine = Engine::new(EngineConfig::default());
+    // Initialize the engine (cheap: the GPU starts at the first export), on a durable
+    // store when `--store` names one.
+    let store = match flag("--store") {
+        Some(spec) => Some(easel_assets_db::open_store(&spec, "guide-example")?),
+        None => None,
+    };
+    let engine = Engine::new(EngineConfig {
+        assets: store,
+        ..Default::default()
+    });
+    if engine.asset.has_source("server-uploads") {
+        // A previous run's source, kept by the durable store: start the guide afresh.
+        let left = engine.asset.asset_count("server-uploads")?.unwrap_or(0);
+        println!("Found server-uploads from a previous run ({left} assets); starting over");
+        engine.asset.remove_source("server-uploads")?;
+    }
 
     // Create a design scene.
     engine
@@ -187,6 +209,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     std::fs::write("output/edit-or-remove-assets-result.png", png)?;
     println!("✓ Exported result to output/edit-or-remove-assets-result.png");
+
+    // On a durable store, the audit trail of this run.
+    if engine.asset.store().is_durable() {
+        let log = engine.asset.changes(0, usize::MAX)?;
+        println!(
+            "Audit trail: {} changes in {}",
+            log.len(),
+            engine.asset.store().location()
+        );
+        for c in log.iter().rev().take(3).rev() {
+            let asset = c.asset.as_deref().unwrap_or("-");
+            println!(
+                "  #{} {:?} {}/{asset} by {}",
+                c.seq, c.kind, c.source, c.actor
+            );
+        }
+    }
 
     // Always dispose the engine to free resources (dropping it does the same).
     engine.dispose();

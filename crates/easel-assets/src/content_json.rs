@@ -106,8 +106,7 @@ impl AssetStore {
                 .map(|d| d.id)
                 .collect();
             let new = assets.into_iter().filter(|a| !existing.contains(&a.id));
-            self.add_assets_to_source(&file.id, new)
-                .map_err(|(_, e)| e)?;
+            self.add_assets_to_source(&file.id, new)?;
         } else {
             self.add_local_source_with_assets(&file.id, LocalSourceOptions::default(), assets)?;
         }

@@ -161,6 +161,15 @@ pub struct AssetResult {
     /// The source's license.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license: Option<License>,
+    /// The asset's revision in a local source: 1 when added, one more at each update (0,
+    /// and left out of the JSON, for custom sources). Conditional writes
+    /// ([`crate::AssetStore::update_asset_if`]) compare against it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 impl AssetResult {

@@ -82,6 +82,44 @@ pub enum Error {
         /// The OS error.
         message: String,
     },
+    /// A conditional write found the asset at another revision (someone else changed or
+    /// removed it first).
+    #[error("asset `{asset}` in source `{source_id}` is at revision {}, not {expected}", actual.map_or("none (removed)".to_string(), |r| r.to_string()))]
+    Conflict {
+        /// The source id.
+        source_id: String,
+        /// The asset id.
+        asset: String,
+        /// The revision the caller expected.
+        expected: u64,
+        /// The asset's revision now; `None` when it no longer exists.
+        actual: Option<u64>,
+    },
+    /// The durable store behind the sources failed (the database is unreachable, read-only,
+    /// corrupt, …); nothing was changed.
+    #[error("asset store {location}: {message}")]
+    Storage {
+        /// The database path or URL.
+        location: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Another process held the database's lock past the retry limit.
+    #[error("asset store {location} is busy: another process held its lock for {waited_ms} ms")]
+    Busy {
+        /// The database path or URL.
+        location: String,
+        /// How long this call waited.
+        waited_ms: u64,
+    },
+    /// Changes before `oldest` are no longer kept (a bounded log moved past them).
+    #[error("changes after {since} are no longer all kept: the oldest kept is {oldest}")]
+    ChangesGone {
+        /// The seq asked after.
+        since: u64,
+        /// The oldest seq still kept.
+        oldest: u64,
+    },
     /// A custom source reported an error.
     #[error("asset source `{id}` failed: {message}")]
     Source {

@@ -21,6 +21,9 @@ pub struct AssetSourceEvent {
     pub kind: AssetSourceEventKind,
     /// To which source.
     pub source_id: String,
+    /// The `seq` of the last change the event reports (changes of one commit to one source
+    /// are one event); 0 for custom sources, which keep no log.
+    pub seq: u64,
 }
 
 type Callback = Arc<dyn Fn(&str) + Send + Sync>;
@@ -60,28 +63,58 @@ pub(crate) fn add_channel(listeners: &SharedListeners) -> Receiver<AssetSourceEv
     rx
 }
 
-/// Delivers an event: channels first, then callbacks, with no lock held while callbacks run
-/// (so a callback may call back into the store or unsubscribe).
-pub(crate) fn emit(listeners: &SharedListeners, kind: AssetSourceEventKind, source_id: &str) {
-    let callbacks: Vec<Callback> = {
-        let mut l = lock(listeners);
-        if l.callbacks.is_empty() && l.senders.is_empty() {
-            return;
-        }
-        let event = AssetSourceEvent {
-            kind,
-            source_id: source_id.to_string(),
-        };
-        l.senders.retain(|s| s.send(event.clone()).is_ok());
-        l.callbacks
-            .iter()
-            .filter(|(_, k, _)| *k == kind)
-            .map(|(_, _, c)| c.clone())
-            .collect()
-    };
-    for c in callbacks {
-        c(source_id);
+/// Adds a channel that first receives `backlog`.
+pub(crate) fn add_channel_with(
+    listeners: &SharedListeners,
+    backlog: Vec<AssetSourceEvent>,
+) -> Receiver<AssetSourceEvent> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    for e in backlog {
+        let _ = tx.send(e);
     }
+    lock(listeners).senders.push(tx);
+    rx
+}
+
+/// Callbacks still to run for delivered events: run them with no lock held (so a callback
+/// may call back into the store or unsubscribe).
+#[derive(Default)]
+#[must_use = "the callbacks must be run"]
+pub(crate) struct Pending(Vec<(Callback, String)>);
+
+impl Pending {
+    pub fn run(self) {
+        for (c, source) in self.0 {
+            c(&source);
+        }
+    }
+}
+
+/// Sends an event to every channel (at once, in the caller's order) and queues the
+/// callbacks of its kind in `pending`.
+pub(crate) fn deliver(listeners: &SharedListeners, event: AssetSourceEvent, pending: &mut Pending) {
+    let mut l = lock(listeners);
+    if l.callbacks.is_empty() && l.senders.is_empty() {
+        return;
+    }
+    for (_, k, c) in &l.callbacks {
+        if *k == event.kind {
+            pending.0.push((c.clone(), event.source_id.clone()));
+        }
+    }
+    l.senders.retain(|s| s.send(event.clone()).is_ok());
+}
+
+/// Delivers an event now: channels first, then callbacks.
+pub(crate) fn emit(listeners: &SharedListeners, kind: AssetSourceEventKind, source_id: &str) {
+    let mut pending = Pending::default();
+    let event = AssetSourceEvent {
+        kind,
+        source_id: source_id.to_string(),
+        seq: 0,
+    };
+    deliver(listeners, event, &mut pending);
+    pending.run();
 }
 
 /// A callback registration. Dropping it, or calling [`Subscription::unsubscribe`], stops

@@ -25,6 +25,7 @@
 //! # Ok::<(), easel_assets::Error>(())
 //! ```
 
+mod change;
 mod content_json;
 mod definition;
 mod error;
@@ -35,6 +36,9 @@ mod small_map;
 mod store;
 mod text;
 
+pub use change::{
+    Change, ChangeKind, ChangeLog, Committed, Snapshot, StoreOp, StoredSource, now_ms,
+};
 pub use compact_str::CompactString;
 pub use content_json::{ContentFile, content_from_str};
 pub use definition::{
@@ -44,5 +48,5 @@ pub use error::{Error, Result};
 pub use events::{AssetSourceEvent, AssetSourceEventKind, Subscription};
 pub use query::{AssetFilter, AssetQuery, SortingOrder};
 pub use small_map::SmallMap;
-pub use store::{AssetSource, AssetStore, LocalSourceOptions};
+pub use store::{AssetSource, AssetStore, DEFAULT_CHANGE_LOG_CAPACITY, LocalSourceOptions};
 pub use text::{fold_case, query_words};

@@ -232,7 +232,7 @@ fn run(
                 store
                     .add_assets_to_source(&s(0), defs)
                     .map(|n| json!({"added": n, "errors": []}))
-                    .map_err(|(_, e)| e.to_string()),
+                    .map_err(|e| e.to_string()),
             )
         }
         "removeAssetFromSource" => unit(store.remove_asset_from_source(&s(0), &s(1))),

@@ -239,9 +239,7 @@ mod tests {
 pub fn asset_counts(n: usize) -> easel::Result<Vec<(&'static str, usize, usize)>> {
     let store = easel::AssetStore::new();
     store.add_local_source("bench", Default::default())?;
-    store
-        .add_assets_to_source("bench", assets(n))
-        .map_err(|(_, e)| e)?;
+    store.add_assets_to_source("bench", assets(n))?;
     asset_queries(n)
         .into_iter()
         .map(|(name, q)| {

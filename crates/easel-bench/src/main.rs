@@ -6,12 +6,17 @@
 //! cargo run --release -p easel-bench -- [--quick] [--only GROUP…]
 //! ```
 //!
-//! Groups: `engine`, `assets`, `export`, `large`, `throughput`, `peer`. Each runs in its own
+//! Groups: `engine`, `assets`, `store`, `export`, `large`, `throughput`, `peer`. Each runs in its own
 //! child process, so memory figures do not mix. `peer` renders the `export` and `large`
 //! workloads with `vello_cpu` directly (see `easel_bench::peer`); it runs first whenever
 //! either of those groups does, and every `export.*` line then carries `vs_vello_cpu`, its
 //! median over the peer's. Images are served from a loopback HTTP server the
 //! harness starts itself, from the repository's `assets/samples/`.
+//!
+//! `--store SPEC` (`memory`, `sqlite:PATH`, a `postgres://` URL) runs the `assets` group on
+//! that store; its lines then carry `"store"`. The `store` group measures the durable
+//! backends themselves, in files under `target/`; its PostgreSQL workloads run when
+//! `EASEL_BENCH_POSTGRES_URL` (or `EASEL_TEST_POSTGRES_URL`) names a server.
 
 use easel::{BlockId, Engine, ExportOptions, LocalSourceOptions, MimeType, SceneLayout};
 use serde_json::{Value, json};
@@ -20,16 +25,38 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const GROUPS: &[&str] = &["engine", "assets", "export", "large", "throughput", "peer"];
+const GROUPS: &[&str] = &[
+    "engine",
+    "assets",
+    "store",
+    "export",
+    "large",
+    "throughput",
+    "peer",
+];
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    let store = args
+        .iter()
+        .position(|a| a == "--store")
+        .map(|i| {
+            args.get(i + 1)
+                .cloned()
+                .ok_or("--store needs a store: memory, sqlite:PATH or a postgres:// URL")
+        })
+        .transpose()?;
     if let Some(i) = args.iter().position(|a| a == "--group") {
         let group = args.get(i + 1).ok_or("--group needs a name")?;
-        return run_group(group, quick);
+        return run_group(
+            group,
+            quick,
+            store.as_deref(),
+            args.get(i + 2).map(String::as_str),
+        );
     }
     let only: Vec<&str> = match args.iter().position(|a| a == "--only") {
         Some(i) => args[i + 1..]
@@ -58,6 +85,9 @@ fn main() -> Result<()> {
             .stderr(Stdio::inherit());
         if quick {
             cmd.arg("--quick");
+        }
+        if let Some(store) = &store {
+            cmd.args(["--store", store]);
         }
         let mut child = cmd.spawn()?;
         let stdout = child.stdout.take().ok_or("no child stdout")?;
@@ -108,11 +138,14 @@ fn peer_key(v: &Value) -> String {
     }
 }
 
-fn run_group(group: &str, quick: bool) -> Result<()> {
+fn run_group(group: &str, quick: bool, store: Option<&str>, arg: Option<&str>) -> Result<()> {
     match group {
         "peer" => peer_group(quick),
         "engine" => engine_group(),
-        "assets" => assets_group(quick),
+        "assets" => assets_group(quick, store),
+        "store" => store_group(quick),
+        // The other end of a propagation workload (not a group of its own).
+        "store-listener" => store_listener(arg.ok_or("store-listener needs a store")?),
         "export" => export_group(quick),
         "large" => large_group(quick),
         "throughput" => throughput_group(quick),
@@ -217,15 +250,41 @@ fn engine_group() -> Result<()> {
     Ok(())
 }
 
-fn assets_group(quick: bool) -> Result<()> {
+fn assets_group(quick: bool, store: Option<&str>) -> Result<()> {
     let sizes: &[usize] = if quick {
         &[1_000, 10_000, 100_000]
     } else {
         &[1_000, 10_000, 100_000, 1_000_000]
     };
+    // On a durable store every line says which, and each size starts from an empty source.
+    let kind = store.map(|s| {
+        s.split(':')
+            .next()
+            .unwrap_or(s)
+            .replace("postgresql", "postgres")
+    });
+    let tag = |mut v: Value| {
+        if let Some(kind) = &kind {
+            v["store"] = json!(kind);
+        }
+        v
+    };
     for &n in sizes {
         let data = easel_bench::assets(n);
-        let engine = Engine::new(Default::default());
+        let assets = match store {
+            Some(spec) => {
+                let store = easel_assets_db::open_store(spec, "easel-bench")?;
+                if store.has_source("bench") {
+                    store.remove_source("bench")?;
+                }
+                Some(store)
+            }
+            None => None,
+        };
+        let engine = Engine::new(easel::EngineConfig {
+            assets,
+            ..Default::default()
+        });
         engine
             .asset
             .add_local_source("bench", LocalSourceOptions::default())?;
@@ -237,7 +296,7 @@ fn assets_group(quick: bool) -> Result<()> {
         emit(
             "asset.addAssetToSource",
             &stats(vec![ms]),
-            json!({ "n": n }),
+            tag(json!({ "n": n })),
         );
         let repeats = if n >= 1_000_000 { 5 } else { 20 };
         for (name, query) in easel_bench::asset_queries(n) {
@@ -248,7 +307,9 @@ fn assets_group(quick: bool) -> Result<()> {
             emit(
                 name,
                 &s,
-                json!({ "n": n, "total": r.total, "returned": r.assets.len(), "first_ms": first }),
+                tag(
+                    json!({ "n": n, "total": r.total, "returned": r.assets.len(), "first_ms": first }),
+                ),
             );
         }
         if n == 10_000 {
@@ -263,8 +324,185 @@ fn assets_group(quick: bool) -> Result<()> {
             emit(
                 "asset.removeAssetFromSource",
                 &stats(vec![ms]),
-                json!({ "n": n, "removed": n / 10 }),
+                tag(json!({ "n": n, "removed": n / 10 })),
             );
+        }
+    }
+    Ok(())
+}
+
+/// The durable backends: a 100k batch, single durable adds, opening a 100k store (until the
+/// first query answers), the standard queries on the opened store, and how long a change
+/// takes to reach a subscriber in another process.
+fn store_group(quick: bool) -> Result<()> {
+    use easel_assets_db::open_sqlite;
+    let n = 100_000;
+    let data = easel_bench::assets(n);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+        "../../target/easel-bench-store-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    let repeats = if quick { 3 } else { 5 };
+    let sqlite = json!({ "n": n, "store": "sqlite" });
+    let mut times = Vec::new();
+    for r in 0..repeats {
+        let store = open_sqlite(dir.join(format!("batch-{r}.db")), "easel-bench")?;
+        store.add_local_source("bench", LocalSourceOptions::default())?;
+        let batch = data.clone();
+        let (ms, added) = time(|| store.add_assets_to_source("bench", batch));
+        added?;
+        times.push(ms);
+    }
+    emit(
+        "store.sqlite.addAssetsToSource",
+        &stats(times),
+        sqlite.clone(),
+    );
+    let path = dir.join("batch-0.db");
+    let (s, store) = repeat(repeats, || -> Result<easel::AssetStore> {
+        let store = open_sqlite(&path, "easel-bench")?;
+        store.find_assets("bench", &easel::AssetQuery::default())?;
+        Ok(store)
+    });
+    emit("store.sqlite.open", &s, sqlite.clone());
+    let store = store?;
+    for (name, query) in easel_bench::asset_queries(n) {
+        let (first, r) = time(|| store.find_assets("bench", &query));
+        let r = r?;
+        let (s, _) = repeat(20, || store.find_assets("bench", &query));
+        emit(
+            name,
+            &s,
+            json!({ "n": n, "store": "sqlite", "total": r.total, "returned": r.assets.len(), "first_ms": first }),
+        );
+    }
+    drop(store);
+    let singles = if quick { 300 } else { 1_000 };
+    let single = open_sqlite(dir.join("single.db"), "easel-bench")?;
+    single.add_local_source("bench", LocalSourceOptions::default())?;
+    let mut defs = data.iter().take(singles).cloned();
+    let (s, added) = repeat(singles, || match defs.next() {
+        Some(def) => single.add_asset_to_source("bench", def),
+        None => Ok(()),
+    });
+    added?;
+    emit(
+        "store.sqlite.addAssetToSource.single",
+        &s,
+        json!({ "n": singles, "store": "sqlite" }),
+    );
+    let spec = format!("sqlite:{}", dir.join("single.db").display());
+    propagation(
+        "store.sqlite.propagation",
+        &single,
+        &spec,
+        if quick { 50 } else { 200 },
+    )?;
+    drop(single);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let url = std::env::var("EASEL_BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("EASEL_TEST_POSTGRES_URL"))
+        .ok()
+        .filter(|u| !u.is_empty());
+    let Some(url) = url else {
+        eprintln!("store.postgres.*: skipped (set EASEL_BENCH_POSTGRES_URL to a server)");
+        return Ok(());
+    };
+    // A fresh schema per repeat, as the SQLite workloads use fresh files.
+    let schema = |r: usize| format!("easel_bench_{}_{r}", std::process::id());
+    let spec = |r: usize| {
+        format!(
+            "{url}{}schema={}",
+            if url.contains('?') { '&' } else { '?' },
+            schema(r)
+        )
+    };
+    let postgres = json!({ "n": n, "store": "postgres" });
+    let mut times = Vec::new();
+    for r in 0..repeats {
+        let store = easel_assets_db::open_store(&spec(r), "easel-bench")?;
+        store.add_local_source("bench", LocalSourceOptions::default())?;
+        let batch = data.clone();
+        let (ms, added) = time(|| store.add_assets_to_source("bench", batch));
+        added?;
+        times.push(ms);
+    }
+    emit("store.postgres.addAssetsToSource", &stats(times), postgres);
+    let store = easel_assets_db::open_store(&spec(repeats), "easel-bench")?;
+    store.add_local_source("bench", LocalSourceOptions::default())?;
+    let result = propagation(
+        "store.postgres.propagation",
+        &store,
+        &spec(repeats),
+        if quick { 50 } else { 200 },
+    );
+    drop(store);
+    let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+    for r in 0..=repeats {
+        client.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", schema(r)))?;
+    }
+    result
+}
+
+/// Microseconds since the Unix epoch: the clock both processes of a propagation share.
+fn unix_us() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros())
+}
+
+/// Adds `count` assets to source `bench` of `store`, one at a time, each after a listener
+/// in another process (on `spec`) reported the previous one's event: the median time from
+/// the call to the event's arrival there.
+fn propagation(workload: &str, store: &easel::AssetStore, spec: &str, count: usize) -> Result<()> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(["--group", "store-listener", spec])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no child stdout")?;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let mut next = || -> Result<String> { Ok(lines.next().ok_or("the listener ended")??) };
+    if next()? != "ready" {
+        return Err("the listener did not start".into());
+    }
+    let mut times = Vec::with_capacity(count);
+    for i in 0..count {
+        let start = unix_us();
+        store.add_asset_to_source(
+            "bench",
+            easel::AssetDefinition::new(format!("propagated-{i}")),
+        )?;
+        let line = next()?;
+        let at: u128 = line
+            .strip_prefix("event ")
+            .ok_or("bad listener line")?
+            .parse()?;
+        times.push(at.saturating_sub(start) as f64 / 1000.0);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    emit(
+        workload,
+        &stats(times),
+        json!({ "n": count, "store": workload.split('.').nth(1) }),
+    );
+    Ok(())
+}
+
+/// The listening process of [`propagation`]: prints `ready`, then `event <unix µs>` as each
+/// Updated event of source `bench` arrives.
+fn store_listener(spec: &str) -> Result<()> {
+    let store = easel_assets_db::open_store(spec, "easel-bench-listener")?;
+    let events = store.subscribe();
+    println!("ready");
+    std::io::stdout().flush()?;
+    for e in events {
+        if e.source_id == "bench" && e.kind == easel::AssetSourceEventKind::Updated {
+            println!("event {}", unix_us());
+            std::io::stdout().flush()?;
         }
     }
     Ok(())

@@ -4,7 +4,7 @@ use crate::engine::Shared;
 use crate::{Error, Result};
 use easel_assets::{
     AssetDefinition, AssetQuery, AssetQueryResult, AssetResult, AssetSource, AssetSourceEvent,
-    AssetStore, Credits, License, LocalSourceOptions, Subscription,
+    AssetStore, Change, Credits, License, LocalSourceOptions, Subscription,
 };
 use easel_scene::{BlockId, BlockType, Color, FillKind};
 use serde_json::Value;
@@ -48,8 +48,19 @@ impl AssetApi {
         fn add_asset_to_source(&self, source: &str, asset: AssetDefinition) -> ();
         /// Removes an asset.
         fn remove_asset_from_source(&self, source: &str, asset_id: &str) -> ();
-        /// Replaces an existing asset atomically, keeping its position.
+        /// Replaces an existing asset atomically, keeping its position (last writer wins).
         fn update_asset(&self, source: &str, asset: AssetDefinition) -> ();
+        /// Replaces an asset only if it is still at `expected_revision`; otherwise fails
+        /// with `Conflict` naming both revisions.
+        fn update_asset_if(&self, source: &str, asset: AssetDefinition, expected_revision: u64) -> ();
+        /// Removes an asset only if it is still at `expected_revision`.
+        fn remove_asset_if(&self, source: &str, asset_id: &str, expected_revision: u64) -> ();
+        /// An asset's revision (1 when added, +1 per update); `None` when there is none.
+        fn revision(&self, source: &str, asset_id: &str) -> Option<u64>;
+        /// One asset's recorded history, oldest first.
+        fn changes_for_asset(&self, source: &str, asset_id: &str) -> Vec<Change>;
+        /// A local source's options.
+        fn source_options(&self, source: &str) -> LocalSourceOptions;
         /// Tells listeners that a source's contents changed.
         fn asset_source_contents_changed(&self, source: &str) -> ();
         /// The definitions of a local source, in insertion order.
@@ -77,17 +88,28 @@ impl AssetApi {
         self.shared.assets.can_manage_assets(source)
     }
 
-    /// Adds many assets with one Updated event. On an error returns how many were added
-    /// before the rejected asset, with the error.
+    /// Adds many assets in one step (one commit on a durable store, one Updated event) and
+    /// returns how many; if any asset is rejected, none is added.
     pub fn add_assets_to_source(
         &self,
         source: &str,
         assets: impl IntoIterator<Item = AssetDefinition>,
-    ) -> std::result::Result<usize, (usize, Error)> {
-        self.shared
-            .assets
-            .add_assets_to_source(source, assets)
-            .map_err(|(n, e)| (n, e.into()))
+    ) -> Result<usize> {
+        Ok(self.shared.assets.add_assets_to_source(source, assets)?)
+    }
+
+    /// Every change after `since_seq` (at most `limit`), oldest first: the audit trail.
+    pub fn changes(&self, since_seq: u64, limit: usize) -> Result<Vec<Change>> {
+        Ok(self.shared.assets.changes(since_seq, limit)?)
+    }
+
+    /// Source events from the change after `since_seq` on: the recorded ones first (in
+    /// `seq` order), then new ones as they happen. For resuming after a reconnect.
+    pub fn subscribe_from(
+        &self,
+        since_seq: u64,
+    ) -> Result<crossbeam_channel::Receiver<AssetSourceEvent>> {
+        Ok(self.shared.assets.subscribe_from(since_seq)?)
     }
 
     /// Calls `callback(source_id)` after every source is added.

@@ -23,6 +23,9 @@ pub struct EngineConfig {
     pub renderer: RendererOptions,
     /// Use this renderer instead of the process-wide shared one.
     pub shared_renderer: Option<Arc<Renderer>>,
+    /// Use this asset store (a durable one from `easel-assets-db`, or one shared with other
+    /// engines) instead of a new in-memory store.
+    pub assets: Option<AssetStore>,
 }
 
 impl std::fmt::Debug for EngineConfig {
@@ -30,6 +33,7 @@ impl std::fmt::Debug for EngineConfig {
         f.debug_struct("EngineConfig")
             .field("settings", &self.settings)
             .field("renderer", &self.renderer)
+            .field("assets", &self.assets.as_ref().map(AssetStore::location))
             .finish()
     }
 }
@@ -191,7 +195,7 @@ impl Engine {
     pub fn new(config: EngineConfig) -> Engine {
         let shared = Arc::new(Shared {
             graph: Mutex::new(SceneGraph::new()),
-            assets: AssetStore::new(),
+            assets: config.assets.unwrap_or_default(),
             resources: Resources::default(),
             settings: RwLock::new(config.settings),
             resolver: RwLock::new(None),

@@ -61,8 +61,8 @@ pub mod image_cache {
 
 pub use easel_assets::{
     AssetDefinition, AssetFilter, AssetQuery, AssetQueryResult, AssetResult, AssetSource,
-    AssetSourceEvent, AssetSourceEventKind, AssetStore, CompactString, Credits, License,
-    LocalSourceOptions, SmallMap, SortingOrder, Subscription,
+    AssetSourceEvent, AssetSourceEventKind, AssetStore, Change, ChangeKind, CompactString, Credits,
+    License, LocalSourceOptions, SmallMap, SortingOrder, Subscription,
 };
 pub use easel_render::{AdapterSummary, Backend, DeviceType, RendererOptions};
 pub use easel_scene::{

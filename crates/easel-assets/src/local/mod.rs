@@ -55,6 +55,8 @@ pub(crate) struct LocalSource {
     pub options: LocalSourceOptions,
     /// Assets in insertion order; `None` where one was removed (until compaction).
     slots: Vec<Option<AssetDefinition>>,
+    /// Each slot's revision: 1 when added, one more at each update.
+    revisions: Vec<u64>,
     /// How many slots hold an asset.
     live: usize,
     /// The slot of each live asset by id (the ids themselves live in `slots`).
@@ -72,6 +74,7 @@ impl LocalSource {
             id: id.to_string(),
             options,
             slots: Vec::new(),
+            revisions: Vec::new(),
             live: 0,
             ids: KeyTable::default(),
             text: None,
@@ -122,7 +125,31 @@ impl LocalSource {
             .map(|s| s as usize)
     }
 
+    /// Checks that `def` is a definition this source accepts (an id, a supported MIME type).
+    pub fn check_definition(&self, def: &AssetDefinition) -> Result<()> {
+        self.check(def)
+    }
+
+    /// Checks that `def` could be added (a valid definition, a new id); changes nothing.
+    pub fn check_add(&self, def: &AssetDefinition) -> Result<()> {
+        self.check(def)?;
+        if self.slot_of(&def.id).is_some() {
+            return Err(Error::DuplicateAsset {
+                source_id: self.id.clone(),
+                asset: def.id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds an asset at revision 1.
+    #[cfg(test)]
     pub fn add(&mut self, def: AssetDefinition) -> Result<()> {
+        self.add_at(def, 1)
+    }
+
+    /// Adds an asset at `revision` (restoring a stored source).
+    pub fn add_at(&mut self, def: AssetDefinition, revision: u64) -> Result<()> {
         self.check(&def)?;
         // Slot numbers are u32 (u32::MAX marks superseded text records).
         let Some(slot) = u32::try_from(self.slots.len())
@@ -145,16 +172,39 @@ impl LocalSource {
         }
         self.ids.insert_new(hash, slot);
         self.slots.push(Some(def));
+        self.revisions.push(revision);
         self.live += 1;
         // Every index catches up with the new slot at the next query that uses it.
         Ok(())
     }
 
-    pub fn update(&mut self, def: AssetDefinition) -> Result<()> {
+    /// The revision of asset `id`.
+    pub fn revision(&self, id: &str) -> Option<u64> {
+        self.slot_of(id).map(|s| self.revisions[s])
+    }
+
+    /// Checks that `def` could replace an existing asset; its current revision.
+    pub fn check_update(&self, def: &AssetDefinition) -> Result<u64> {
+        self.check(def)?;
+        self.revision(&def.id)
+            .ok_or_else(|| self.not_found(&def.id))
+    }
+
+    /// Replaces an asset, one revision later; returns the new revision.
+    #[cfg(test)]
+    pub fn update(&mut self, def: AssetDefinition) -> Result<u64> {
+        let next = self.check_update(&def)? + 1;
+        self.update_to(def, next)?;
+        Ok(next)
+    }
+
+    /// Replaces an asset, setting its revision to `revision`.
+    pub fn update_to(&mut self, def: AssetDefinition, revision: u64) -> Result<()> {
         self.check(&def)?;
         let slot = self
             .slot_of(&def.id)
             .ok_or_else(|| self.not_found(&def.id))?;
+        self.revisions[slot] = revision;
         // Every index that covers the slot takes the change in; the word index catches up
         // with the text index's new record at the next query.
         if let Some(text) = &mut self.text
@@ -199,6 +249,9 @@ impl LocalSource {
     }
 
     fn compact(&mut self) {
+        let slots = &self.slots;
+        let mut keep = slots.iter().map(Option::is_some);
+        self.revisions.retain(|_| keep.next().unwrap_or(false));
         self.slots.retain(Option::is_some);
         self.ids.clear();
         for (slot, def) in self.slots.iter().flatten().enumerate() {
@@ -215,12 +268,23 @@ impl LocalSource {
         self.facets.clear();
     }
 
-    pub fn get(&self, id: &str) -> Option<&AssetDefinition> {
-        self.slots[self.slot_of(id)?].as_ref()
+    /// Asset `id` as a result resolved for `locale`.
+    pub fn fetch(&self, id: &str, locale: Option<&str>) -> Option<AssetResult> {
+        let slot = self.slot_of(id)?;
+        let def = self.slots[slot].as_ref()?;
+        Some(self.result(def, self.revisions[slot], locale))
     }
 
     pub fn definitions(&self) -> impl Iterator<Item = &AssetDefinition> {
         self.slots.iter().flatten()
+    }
+
+    /// The definitions with their revisions, in insertion order.
+    pub fn definitions_with_revisions(&self) -> impl Iterator<Item = (&AssetDefinition, u64)> {
+        self.slots
+            .iter()
+            .zip(&self.revisions)
+            .filter_map(|(d, r)| d.as_ref().map(|d| (d, *r)))
     }
 
     pub fn groups(&self) -> Vec<String> {
@@ -231,7 +295,12 @@ impl LocalSource {
         seen.into_iter().map(str::to_string).collect()
     }
 
-    pub fn result(&self, def: &AssetDefinition, locale: Option<&str>) -> AssetResult {
+    pub fn result(
+        &self,
+        def: &AssetDefinition,
+        revision: u64,
+        locale: Option<&str>,
+    ) -> AssetResult {
         AssetResult {
             id: def.id.clone(),
             label: resolve(&def.label, locale).cloned(),
@@ -244,6 +313,7 @@ impl LocalSource {
             context: AssetContext {
                 source_id: self.id.clone(),
             },
+            revision,
             credits: self.options.credits.clone(),
             license: self.options.license.clone(),
         }
@@ -508,8 +578,8 @@ impl LocalSource {
         let end = start.saturating_add(per_page).min(total);
         let assets = matches[start..end]
             .iter()
-            .filter_map(|s| self.slots[*s].as_ref())
-            .map(|def| self.result(def, locale))
+            .filter_map(|s| self.slots[*s].as_ref().map(|d| (d, self.revisions[*s])))
+            .map(|(def, revision)| self.result(def, revision, locale))
             .collect();
         Ok(AssetQueryResult {
             assets,

@@ -1,0 +1,582 @@
+//! The embedded backend: one SQLite file (bundled SQLite, WAL mode, `synchronous=FULL`)
+//! that several processes on one machine may open at once.
+//!
+//! Writers take the database's write lock up front (`BEGIN IMMEDIATE`), so commits are
+//! serialised across processes and `seq` follows commit order; a lock held too long by
+//! another process is retried for [`SqliteOptions::busy_timeout`], then reported as
+//! `Busy`. Other processes' commits are noticed by polling SQLite's `data_version`, a
+//! counter read from shared memory without touching the tables.
+
+use crate::codec::{self, AssetRow, Row, SnapshotBuilder};
+use crate::plan::{self, RowWrite, StoredState};
+use crate::{Error, Result, SCHEMA_VERSION, lock};
+use easel_assets::{
+    AssetStore, Change, ChangeLog, Committed, Error as AssetError, Result as AssetResult, Snapshot,
+    StoreOp,
+};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How a SQLite store behaves.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SqliteOptions {
+    /// How long a write waits for another process's lock before failing with `Busy`.
+    pub busy_timeout: Duration,
+    /// Keep only the newest this many changes (changes that still hold a live asset's
+    /// definition are always kept). `None` keeps all: the audit trail is complete.
+    pub keep_changes: Option<u64>,
+    /// How often other processes' commits are looked for.
+    pub poll_interval: Duration,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        SqliteOptions {
+            busy_timeout: Duration::from_secs(5),
+            keep_changes: None,
+            poll_interval: Duration::from_millis(2),
+        }
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS easel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY,
+    ord INTEGER NOT NULL,
+    options TEXT NOT NULL
+);
+-- `ord` (the rowid) orders assets across all sources: new assets append to the table.
+CREATE TABLE IF NOT EXISTS assets (
+    ord INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS assets_id ON assets (source, id);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY,
+    commit_seq INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    asset TEXT,
+    rev_before INTEGER,
+    rev_after INTEGER,
+    data TEXT
+);
+CREATE INDEX IF NOT EXISTS changes_asset ON changes (source, asset) WHERE asset IS NOT NULL;
+";
+
+/// The identity of the file a store opened, to notice it vanish or be replaced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileId {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+fn file_id(path: &Path) -> Option<FileId> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some(FileId {})
+    }
+}
+
+/// A SQLite database holding a store's change log.
+pub struct SqliteLog {
+    path: PathBuf,
+    location: String,
+    conn: Mutex<Connection>,
+    /// A second connection only for noticing other processes' commits.
+    watch: Mutex<Connection>,
+    file: Option<FileId>,
+    options: SqliteOptions,
+    /// The snapshot read (and checked) at open, handed to the store once.
+    opened: Mutex<Option<Snapshot>>,
+}
+
+impl std::fmt::Debug for SqliteLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteLog")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// An open error for `location`, by kind.
+fn open_error(location: &str, e: &rusqlite::Error) -> Error {
+    let message = e.to_string();
+    let short_read = matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.extended_code == rusqlite::ffi::SQLITE_IOERR_SHORT_READ);
+    match e.sqlite_error_code() {
+        _ if short_read => Error::Inconsistent {
+            location: location.to_string(),
+            message: format!("{message}: the file is shorter than its pages (truncated)"),
+        },
+        Some(ErrorCode::NotADatabase) => Error::NotADatabase {
+            path: location.to_string(),
+            message,
+        },
+        Some(ErrorCode::DatabaseCorrupt) => Error::Inconsistent {
+            location: location.to_string(),
+            message,
+        },
+        Some(ErrorCode::ReadOnly) => Error::ReadOnly {
+            location: location.to_string(),
+            message,
+        },
+        Some(ErrorCode::CannotOpen) if message.contains("readonly") => Error::ReadOnly {
+            location: location.to_string(),
+            message,
+        },
+        _ => Error::Unavailable {
+            location: location.to_string(),
+            message,
+        },
+    }
+}
+
+impl SqliteLog {
+    /// Opens (creating if needed) the database at `path` and checks it: its schema
+    /// version, and that its tables and change log agree.
+    pub fn open(path: impl AsRef<Path>, options: SqliteOptions) -> Result<SqliteLog> {
+        let path = path.as_ref().to_path_buf();
+        let location = path.display().to_string();
+        if path.is_dir() {
+            return Err(Error::Unavailable {
+                location,
+                message: "it is a directory".into(),
+            });
+        }
+        let connect = || -> Result<Connection> {
+            let conn = Connection::open_with_flags(
+                &path,
+                OpenFlags::SQLITE_OPEN_READ_WRITE
+                    | OpenFlags::SQLITE_OPEN_CREATE
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| open_error(&location, &e))?;
+            conn.busy_timeout(options.busy_timeout)
+                .map_err(|e| open_error(&location, &e))?;
+            // WAL lets readers and one writer work at once across processes; FULL makes a
+            // commit durable when it returns.
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+                .map_err(|e| open_error(&location, &e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::ReadOnly {
+                    location: location.clone(),
+                    message: format!("cannot switch to WAL mode (journal mode is {mode})"),
+                });
+            }
+            conn.execute_batch("PRAGMA synchronous=FULL;")
+                .map_err(|e| open_error(&location, &e))?;
+            Ok(conn)
+        };
+        let conn = connect()?;
+        // Create or check the schema.
+        {
+            let version: Option<String> = conn
+                .query_row(
+                    "SELECT value FROM easel_meta WHERE key = 'schema_version'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .or_else(|e| match &e {
+                    rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains("no such table") => {
+                        Ok(None)
+                    }
+                    _ => Err(open_error(&location, &e)),
+                })?;
+            match version {
+                Some(v) => {
+                    let found: u32 = v.parse().map_err(|_| Error::Inconsistent {
+                        location: location.clone(),
+                        message: format!("schema version `{v}` is not a number"),
+                    })?;
+                    if found != SCHEMA_VERSION {
+                        return Err(Error::UnknownSchemaVersion {
+                            location,
+                            found,
+                            supported: SCHEMA_VERSION,
+                        });
+                    }
+                }
+                None => {
+                    conn.execute_batch(&format!(
+                        "BEGIN IMMEDIATE; {SCHEMA} INSERT OR IGNORE INTO easel_meta (key, value) \
+                         VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+                    ))
+                    .map_err(|e| open_error(&location, &e))?;
+                }
+            }
+        }
+        let watch = connect()?;
+        let log = SqliteLog {
+            file: file_id(&path),
+            path,
+            location: location.clone(),
+            conn: Mutex::new(conn),
+            watch: Mutex::new(watch),
+            options,
+            opened: Mutex::new(None),
+        };
+        let snapshot = log.read_snapshot().map_err(|e| match e {
+            AssetError::Storage { message, .. } => Error::Inconsistent {
+                location: location.clone(),
+                message,
+            },
+            other => Error::Assets(other),
+        })?;
+        *lock(&log.opened) = Some(snapshot);
+        Ok(log)
+    }
+
+    fn storage(&self, e: rusqlite::Error) -> AssetError {
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => AssetError::Busy {
+                location: self.location.clone(),
+                waited_ms: self.options.busy_timeout.as_millis() as u64,
+            },
+            _ => AssetError::Storage {
+                location: self.location.clone(),
+                message: e.to_string(),
+            },
+        }
+    }
+
+    /// Writes must not go to a file that was deleted or replaced since it was opened: they
+    /// would be lost.
+    fn check_file(&self) -> AssetResult<()> {
+        if self.file.is_some() && file_id(&self.path) != self.file {
+            return Err(AssetError::Storage {
+                location: self.location.clone(),
+                message: "the database file was deleted or replaced since it was opened; \
+                          the sources stay readable in memory, writes are refused"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The stored state, checked: every asset's definition is the change it names.
+    fn read_snapshot(&self) -> AssetResult<Snapshot> {
+        let conn = lock(&self.conn);
+        let db = |e| self.storage(e);
+        let seq: i64 = conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM changes", [], |r| {
+                r.get(0)
+            })
+            .map_err(db)?;
+        let mut snapshot = SnapshotBuilder::new(&self.location);
+        {
+            let mut stmt = conn
+                .prepare("SELECT id, options FROM sources ORDER BY ord")
+                .map_err(db)?;
+            let mut rows = stmt.query([]).map_err(db)?;
+            while let Some(r) = rows.next().map_err(db)? {
+                snapshot.source(r.get(0).map_err(db)?, &r.get::<_, String>(1).map_err(db)?)?;
+            }
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT a.source, a.id, a.revision, a.seq, c.source, c.asset, c.rev_after, c.kind, c.data \
+                 FROM assets a LEFT JOIN changes c ON c.seq = a.seq ORDER BY a.ord",
+            )
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        let u = |v: i64| v as u64;
+        while let Some(r) = rows.next().map_err(db)? {
+            snapshot.asset(AssetRow {
+                source: r.get(0).map_err(db)?,
+                id: r.get(1).map_err(db)?,
+                revision: u(r.get(2).map_err(db)?),
+                seq: u(r.get(3).map_err(db)?),
+                change_source: r.get(4).map_err(db)?,
+                change_asset: r.get(5).map_err(db)?,
+                change_revision: r.get::<_, Option<i64>>(6).map_err(db)?.map(u),
+                change_kind: r.get(7).map_err(db)?,
+                data: r.get(8).map_err(db)?,
+            })?;
+        }
+        Ok(snapshot.finish(seq as u64))
+    }
+
+    fn trim(&self, conn: &Connection, last: u64) -> AssetResult<()> {
+        if let Some(keep) = self.options.keep_changes
+            && last > keep
+        {
+            conn.execute(
+                "DELETE FROM changes WHERE seq <= ?1 AND seq NOT IN (SELECT seq FROM assets)",
+                params![(last - keep) as i64],
+            )
+            .map_err(|e| self.storage(e))?;
+        }
+        Ok(())
+    }
+}
+
+/// The stored state as a commit's transaction sees it.
+struct SqliteState<'t> {
+    tx: &'t rusqlite::Transaction<'t>,
+    log: &'t SqliteLog,
+}
+
+impl StoredState for SqliteState<'_> {
+    fn source_exists(&mut self, id: &str) -> AssetResult<bool> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM sources WHERE id = ?1")
+            .map_err(|e| self.log.storage(e))?;
+        stmt.exists([id]).map_err(|e| self.log.storage(e))
+    }
+
+    fn revision(&mut self, source: &str, asset: &str) -> AssetResult<Option<u64>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT revision FROM assets WHERE source = ?1 AND id = ?2")
+            .map_err(|e| self.log.storage(e))?;
+        stmt.query_row([source, asset], |r| r.get::<_, i64>(0))
+            .optional()
+            .map(|r| r.map(|v| v as u64))
+            .map_err(|e| self.log.storage(e))
+    }
+
+    fn next_source_ord(&mut self) -> AssetResult<i64> {
+        self.tx
+            .query_row("SELECT COALESCE(MAX(ord), -1) + 1 FROM sources", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.log.storage(e))
+    }
+
+    fn next_asset_ord(&mut self, _source: &str) -> AssetResult<i64> {
+        // One sequence across sources: the rowid, so new assets append.
+        self.tx
+            .query_row("SELECT COALESCE(MAX(ord), -1) + 1 FROM assets", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.log.storage(e))
+    }
+}
+
+impl ChangeLog for SqliteLog {
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    fn commit(&self, op: &StoreOp, actor: &str) -> AssetResult<Committed> {
+        self.check_file()?;
+        let db = |e| self.storage(e);
+        let mut conn = lock(&self.conn);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let plan = plan::plan(op, &mut SqliteState { tx: &tx, log: self }, &self.location)?;
+        let first: i64 = tx
+            .query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM changes", [], |r| {
+                r.get(0)
+            })
+            .map_err(db)?;
+        let ts = easel_assets::now_ms() as i64;
+        {
+            let mut insert_change = tx
+                .prepare_cached(
+                    "INSERT INTO changes (seq, commit_seq, ts, actor, kind, source, asset, rev_before, rev_after, data) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(db)?;
+            for (i, c) in plan.changes.iter().enumerate() {
+                insert_change
+                    .execute(params![
+                        first + i as i64,
+                        first,
+                        ts,
+                        actor,
+                        codec::kind_name(c.kind),
+                        c.source,
+                        c.asset,
+                        c.before.map(|v| v as i64),
+                        c.after.map(|v| v as i64),
+                        c.data,
+                    ])
+                    .map_err(db)?;
+            }
+            let mut insert_asset = tx
+                .prepare_cached(
+                    "INSERT INTO assets (source, id, ord, revision, seq) VALUES (?1, ?2, ?3, 1, ?4)",
+                )
+                .map_err(db)?;
+            for w in &plan.writes {
+                match *w {
+                    RowWrite::AddSource {
+                        id,
+                        ord,
+                        ref options,
+                    } => {
+                        tx.execute(
+                            "INSERT INTO sources (id, ord, options) VALUES (?1, ?2, ?3)",
+                            params![id, ord, options],
+                        )
+                        .map_err(db)?;
+                    }
+                    RowWrite::RemoveSource { id } => {
+                        tx.execute("DELETE FROM assets WHERE source = ?1", [id])
+                            .map_err(db)?;
+                        tx.execute("DELETE FROM sources WHERE id = ?1", [id])
+                            .map_err(db)?;
+                    }
+                    RowWrite::AddAsset {
+                        source,
+                        id,
+                        ord,
+                        change,
+                    } => {
+                        insert_asset
+                            .execute(params![source, id, ord, first + change as i64])
+                            .map_err(|e| match e.sqlite_error_code() {
+                                Some(ErrorCode::ConstraintViolation) => {
+                                    AssetError::DuplicateAsset {
+                                        source_id: source.to_string(),
+                                        asset: id.to_string(),
+                                    }
+                                }
+                                _ => db(e),
+                            })?;
+                    }
+                    RowWrite::SetRevision {
+                        source,
+                        id,
+                        revision,
+                        change,
+                    } => {
+                        tx.execute(
+                            "UPDATE assets SET revision = ?3, seq = ?4 WHERE source = ?1 AND id = ?2",
+                            params![source, id, revision as i64, first + change as i64],
+                        )
+                        .map_err(db)?;
+                    }
+                    RowWrite::RemoveAsset { source, id } => {
+                        tx.execute(
+                            "DELETE FROM assets WHERE source = ?1 AND id = ?2",
+                            [source, id],
+                        )
+                        .map_err(db)?;
+                    }
+                }
+            }
+        }
+        self.trim(
+            &tx,
+            (first as u64 + plan.changes.len() as u64).saturating_sub(1),
+        )?;
+        tx.commit().map_err(db)?;
+        Ok(Committed {
+            first_seq: first as u64,
+            timestamp_ms: ts as u64,
+        })
+    }
+
+    fn changes(&self, since: u64, limit: usize) -> AssetResult<Vec<Change>> {
+        let conn = lock(&self.conn);
+        let db = |e| self.storage(e);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT seq, commit_seq, ts, actor, kind, source, asset, rev_before, rev_after, data \
+                 FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(db)?;
+        let rows = stmt
+            .query_map(
+                params![since as i64, limit.min(i64::MAX as usize) as i64],
+                row,
+            )
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db).and_then(|r| r.into_change(&self.location)))
+            .collect()
+    }
+
+    fn changes_for_asset(&self, source: &str, asset: &str) -> AssetResult<Vec<Change>> {
+        let conn = lock(&self.conn);
+        let db = |e| self.storage(e);
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT seq, commit_seq, ts, actor, kind, source, asset, rev_before, rev_after, data \
+                 FROM changes WHERE source = ?1 AND asset = ?2 ORDER BY seq",
+            )
+            .map_err(db)?;
+        let rows = stmt.query_map([source, asset], row).map_err(db)?;
+        rows.map(|r| r.map_err(db).and_then(|r| r.into_change(&self.location)))
+            .collect()
+    }
+
+    fn snapshot(&self) -> AssetResult<Snapshot> {
+        if let Some(s) = lock(&self.opened).take() {
+            return Ok(s);
+        }
+        self.read_snapshot()
+    }
+
+    fn wait(&self, _since: u64, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let version = |conn: &Connection| -> Option<i64> {
+            conn.query_row("PRAGMA data_version", [], |r| r.get(0)).ok()
+        };
+        let start = version(&lock(&self.watch));
+        while Instant::now() < deadline {
+            std::thread::sleep(self.options.poll_interval);
+            if version(&lock(&self.watch)) != start {
+                return;
+            }
+        }
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let u = |v: Option<i64>| v.map(|v| v as u64);
+    Ok(Row {
+        seq: r.get::<_, i64>(0)? as u64,
+        commit: r.get::<_, i64>(1)? as u64,
+        timestamp_ms: r.get::<_, i64>(2)? as u64,
+        actor: r.get(3)?,
+        kind: r.get(4)?,
+        source: r.get(5)?,
+        asset: r.get(6)?,
+        revision_before: u(r.get(7)?),
+        revision_after: u(r.get(8)?),
+        data: r.get(9)?,
+    })
+}
+
+/// Opens (creating if needed) a durable store in the SQLite file at `path`, its changes
+/// attributed to `actor`.
+pub fn open_sqlite(path: impl AsRef<Path>, actor: &str) -> Result<AssetStore> {
+    open_sqlite_with(path, actor, SqliteOptions::default())
+}
+
+/// [`open_sqlite`] with options.
+pub fn open_sqlite_with(
+    path: impl AsRef<Path>,
+    actor: &str,
+    options: SqliteOptions,
+) -> Result<AssetStore> {
+    let log = SqliteLog::open(path, options)?;
+    Ok(AssetStore::with_log(std::sync::Arc::new(log), actor)?)
+}
