@@ -4,6 +4,7 @@
 
 use crate::codec;
 use easel_assets::{ChangeKind, Error as AssetError, Result as AssetResult, StoreOp};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// What a backend answers about its tables, inside the commit's transaction.
@@ -16,13 +17,15 @@ pub(crate) trait StoredState {
     fn next_source_ord(&mut self) -> AssetResult<i64>;
     /// The position the next asset of `source` goes at.
     fn next_asset_ord(&mut self, source: &str) -> AssetResult<i64>;
+    /// The ids and revisions of `source`'s assets, in order.
+    fn assets_of(&mut self, source: &str) -> AssetResult<Vec<(String, u64)>>;
 }
 
 /// One change row to write; its seq is the commit's first seq plus its index.
 pub(crate) struct NewChange<'a> {
     pub kind: ChangeKind,
     pub source: &'a str,
-    pub asset: Option<&'a str>,
+    pub asset: Option<Cow<'a, str>>,
     pub before: Option<u64>,
     pub after: Option<u64>,
     pub data: Option<String>,
@@ -55,7 +58,7 @@ pub(crate) enum RowWrite<'a> {
     },
     RemoveAsset {
         source: &'a str,
-        id: &'a str,
+        id: Cow<'a, str>,
     },
 }
 
@@ -107,7 +110,7 @@ impl<'a> Plan<'a> {
                 change: self.changes.len(),
             });
             let c = self.change(ChangeKind::AssetAdded, source);
-            c.asset = Some(&a.id);
+            c.asset = Some(Cow::Borrowed(&a.id));
             c.after = Some(1);
             c.data = Some(json);
         }
@@ -171,7 +174,7 @@ pub(crate) fn plan<'a>(
                 change: plan.changes.len(),
             });
             let c = plan.change(ChangeKind::AssetUpdated, source);
-            c.asset = Some(&asset.id);
+            c.asset = Some(Cow::Borrowed(&asset.id));
             c.before = Some(current);
             c.after = Some(current + 1);
             c.data = Some(codec::definition_json(asset));
@@ -188,15 +191,31 @@ pub(crate) fn plan<'a>(
                 source_id: source.clone(),
                 asset: asset.clone(),
             })?;
-            plan.writes
-                .push(RowWrite::RemoveAsset { source, id: asset });
+            plan.writes.push(RowWrite::RemoveAsset {
+                source,
+                id: Cow::Borrowed(asset),
+            });
             let c = plan.change(ChangeKind::AssetRemoved, source);
-            c.asset = Some(asset);
+            c.asset = Some(Cow::Borrowed(asset));
             c.before = Some(current);
         }
         StoreOp::ContentsChanged { source } => {
             require_source(state, source)?;
             plan.change(ChangeKind::ContentsChanged, source);
+        }
+        StoreOp::ReplaceAssets { source, assets } => {
+            require_source(state, source)?;
+            for (id, revision) in state.assets_of(source)? {
+                plan.writes.push(RowWrite::RemoveAsset {
+                    source,
+                    id: Cow::Owned(id.clone()),
+                });
+                let c = plan.change(ChangeKind::AssetRemoved, source);
+                c.asset = Some(Cow::Owned(id));
+                c.before = Some(revision);
+            }
+            let first = state.next_asset_ord(source)?;
+            plan.add_assets(source, first, assets)?;
         }
         // StoreOp is non_exhaustive; this build knows every kind it defines.
         #[allow(unreachable_patterns)]

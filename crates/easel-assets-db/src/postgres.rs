@@ -436,6 +436,48 @@ impl PostgresLog {
                 tx.execute(&insert, &row).map_err(db)?;
             }
         }
+        // Removals first (a replacement may re-add ids it removes), then new assets.
+        for w in &plan.writes {
+            match *w {
+                RowWrite::AddSource {
+                    id,
+                    ord,
+                    ref options,
+                } => {
+                    tx.execute(
+                        "INSERT INTO easel_sources (id, ord, options) VALUES ($1, $2, $3)",
+                        &[&id, &ord, options],
+                    )
+                    .map_err(db)?;
+                }
+                RowWrite::RemoveSource { id } => {
+                    tx.execute("DELETE FROM easel_assets WHERE source = $1", &[&id])
+                        .map_err(db)?;
+                    tx.execute("DELETE FROM easel_sources WHERE id = $1", &[&id])
+                        .map_err(db)?;
+                }
+                RowWrite::AddAsset { .. } => {}
+                RowWrite::SetRevision {
+                    source,
+                    id,
+                    revision,
+                    change,
+                } => {
+                    tx.execute(
+                        "UPDATE easel_assets SET revision = $3, seq = $4 WHERE source = $1 AND id = $2",
+                        &[&source, &id, &(revision as i64), &(first + change as i64)],
+                    )
+                    .map_err(db)?;
+                }
+                RowWrite::RemoveAsset { source, ref id } => {
+                    tx.execute(
+                        "DELETE FROM easel_assets WHERE source = $1 AND id = $2",
+                        &[&source, &id.as_ref()],
+                    )
+                    .map_err(db)?;
+                }
+            }
+        }
         // New assets: refuse ids already stored first (by name), then write them.
         let added: Vec<(&str, &str, i64, i64)> = plan
             .writes
@@ -486,47 +528,6 @@ impl PostgresLog {
                 .map_err(db)?;
             }
         }
-        for w in &plan.writes {
-            match *w {
-                RowWrite::AddSource {
-                    id,
-                    ord,
-                    ref options,
-                } => {
-                    tx.execute(
-                        "INSERT INTO easel_sources (id, ord, options) VALUES ($1, $2, $3)",
-                        &[&id, &ord, options],
-                    )
-                    .map_err(db)?;
-                }
-                RowWrite::RemoveSource { id } => {
-                    tx.execute("DELETE FROM easel_assets WHERE source = $1", &[&id])
-                        .map_err(db)?;
-                    tx.execute("DELETE FROM easel_sources WHERE id = $1", &[&id])
-                        .map_err(db)?;
-                }
-                RowWrite::AddAsset { .. } => {}
-                RowWrite::SetRevision {
-                    source,
-                    id,
-                    revision,
-                    change,
-                } => {
-                    tx.execute(
-                        "UPDATE easel_assets SET revision = $3, seq = $4 WHERE source = $1 AND id = $2",
-                        &[&source, &id, &(revision as i64), &(first + change as i64)],
-                    )
-                    .map_err(db)?;
-                }
-                RowWrite::RemoveAsset { source, id } => {
-                    tx.execute(
-                        "DELETE FROM easel_assets WHERE source = $1 AND id = $2",
-                        &[&source, &id],
-                    )
-                    .map_err(db)?;
-                }
-            }
-        }
         let last = first + plan.changes.len() as i64 - 1;
         if let Some(keep) = self.options.keep_changes
             && last as u64 > keep
@@ -572,6 +573,25 @@ impl PostgresState<'_, '_> {
 }
 
 impl StoredState for PostgresState<'_, '_> {
+    fn assets_of(&mut self, source: &str) -> AssetResult<Vec<(String, u64)>> {
+        let db = |e: postgres::Error| self.log.storage(&e);
+        let rows = self
+            .tx
+            .query(
+                "SELECT id, revision FROM easel_assets WHERE source = $1 ORDER BY ord",
+                &[&source],
+            )
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(db)?,
+                    r.try_get::<_, i64>(1).map_err(db)? as u64,
+                ))
+            })
+            .collect()
+    }
+
     fn source_exists(&mut self, id: &str) -> AssetResult<bool> {
         Ok(self
             .one::<i32>("SELECT 1 FROM easel_sources WHERE id = $1", &[&id])?

@@ -152,6 +152,30 @@ fn open_error(location: &str, e: &rusqlite::Error) -> Error {
     }
 }
 
+/// Refuses a file shorter than the pages its header counts (truncated: the pages a scan of
+/// the tables does not touch, such as index pages, would be found missing only later).
+/// Pages may also live in the write-ahead log, so only a file without one is judged.
+fn check_length(conn: &Connection, path: &Path, location: &str) -> Result<()> {
+    let pragma = |name: &str| -> Result<i64> {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .map_err(|e| open_error(location, &e))
+    };
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal_len = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
+    let expected = (pragma("page_count")? * pragma("page_size")?) as u64;
+    if wal_len == 0 && file_len < expected {
+        return Err(Error::Inconsistent {
+            location: location.to_string(),
+            message: format!(
+                "the file has {file_len} bytes but its header counts {expected} (truncated)"
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl SqliteLog {
     /// Opens (creating if needed) the database at `path` and checks it: its schema
     /// version, and that its tables and change log agree.
@@ -228,6 +252,7 @@ impl SqliteLog {
                 }
             }
         }
+        check_length(&conn, &path, &location)?;
         let watch = connect()?;
         let log = SqliteLog {
             file: file_id(&path),
@@ -340,6 +365,20 @@ struct SqliteState<'t> {
 }
 
 impl StoredState for SqliteState<'_> {
+    fn assets_of(&mut self, source: &str) -> AssetResult<Vec<(String, u64)>> {
+        let db = |e| self.log.storage(e);
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id, revision FROM assets WHERE source = ?1 ORDER BY ord")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([source], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
+            .map_err(db)?;
+        rows.map(|r| r.map_err(db)).collect()
+    }
+
     fn source_exists(&mut self, id: &str) -> AssetResult<bool> {
         let mut stmt = self
             .tx
@@ -473,10 +512,10 @@ impl ChangeLog for SqliteLog {
                         )
                         .map_err(db)?;
                     }
-                    RowWrite::RemoveAsset { source, id } => {
+                    RowWrite::RemoveAsset { source, ref id } => {
                         tx.execute(
                             "DELETE FROM assets WHERE source = ?1 AND id = ?2",
-                            [source, id],
+                            [source, id.as_ref()],
                         )
                         .map_err(db)?;
                     }

@@ -121,6 +121,13 @@ mod with_server {
     }
 
     #[test]
+    fn replacing_all_assets_is_one_commit() {
+        if let Some(db) = db("replace") {
+            suite::replace_assets(&db);
+        }
+    }
+
+    #[test]
     fn a_server_that_is_down_or_a_bad_url_is_a_typed_error_without_the_password() {
         let Some(_) = url() else { return };
         let e = open_postgres("postgres://easel:s3cret@127.0.0.1:1/assets", "w").unwrap_err();

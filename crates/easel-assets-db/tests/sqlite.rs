@@ -59,6 +59,11 @@ fn a_failed_batch_writes_nothing() {
 }
 
 #[test]
+fn replacing_all_assets_is_one_commit() {
+    suite::replace_assets(&db().1);
+}
+
+#[test]
 fn bad_files_are_typed_errors_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.txt");

@@ -128,6 +128,14 @@ pub enum StoreOp {
         /// The source.
         source: String,
     },
+    /// Replace all of a source's assets: each old one removed, then the new ones added
+    /// (valid, with distinct ids), as one commit.
+    ReplaceAssets {
+        /// The source.
+        source: String,
+        /// The new assets.
+        assets: Vec<AssetDefinition>,
+    },
 }
 
 /// A local source as a log stores it.

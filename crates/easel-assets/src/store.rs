@@ -167,7 +167,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The events a run of changes produces: one per commit and source and event kind, with
 /// the last change's seq.
-fn events_of(changes: &[Change]) -> Vec<AssetSourceEvent> {
+fn events_of<'c>(changes: impl IntoIterator<Item = &'c Change>) -> Vec<AssetSourceEvent> {
     let mut out: Vec<(u64, AssetSourceEvent)> = Vec::new();
     for c in changes {
         let kind = match c.kind {
@@ -343,8 +343,17 @@ impl AssetStore {
             Some(_) => 0,
         };
         let kept_from = changes.len() - ring;
-        for (i, c) in changes.iter_mut().enumerate() {
+        let is_asset = |k: ChangeKind| {
+            matches!(
+                k,
+                ChangeKind::AssetAdded | ChangeKind::AssetUpdated | ChangeKind::AssetRemoved
+            )
+        };
+        let mut i = 0;
+        while i < changes.len() {
+            let c = &changes[i];
             if c.seq <= journal.applied {
+                i += 1;
                 continue;
             }
             match c.kind {
@@ -358,34 +367,54 @@ impl AssetStore {
                 ChangeKind::SourceRemoved => {
                     self.sources_mut().shift_remove(&c.source);
                 }
-                ChangeKind::AssetAdded | ChangeKind::AssetUpdated => {
-                    let def = match i >= kept_from {
-                        true => c.definition.clone(),
-                        false => c.definition.take(),
-                    };
-                    let c = &*c;
-                    let local = self.local(&c.source).map_err(|e| disagree(c, e))?;
-                    let def = def
-                        .ok_or_else(|| disagree(c, Error::InvalidAsset("no definition".into())))?;
-                    let revision = c.revision_after.unwrap_or(1);
-                    let mut local = write(&local);
-                    let done = if c.kind == ChangeKind::AssetAdded {
-                        local.add_at(def, revision)
-                    } else {
-                        local.update_to(def, revision)
-                    };
-                    done.map_err(|e| disagree(c, e))?;
-                }
-                ChangeKind::AssetRemoved => {
-                    let local = self.local(&c.source).map_err(|e| disagree(c, e))?;
-                    let asset = c.asset.as_deref().unwrap_or_default();
-                    // Dropped after the lock is released: freeing it holds up no one.
-                    let removed = write(&local).remove(asset).map_err(|e| disagree(c, e))?;
-                    drop(removed);
-                }
                 ChangeKind::ContentsChanged => {}
+                _ => {
+                    // A run of asset changes to one source is applied under one lock, so
+                    // readers see a commit's changes to a source all at once.
+                    let run = changes[i..]
+                        .iter()
+                        .take_while(|r| is_asset(r.kind) && r.source == c.source)
+                        .count();
+                    let local = self.local(&c.source).map_err(|e| disagree(c, e))?;
+                    let mut local = write(&local);
+                    let mut removed = Vec::new();
+                    for (k, c) in changes[i..i + run].iter_mut().enumerate() {
+                        if c.seq <= journal.applied {
+                            continue;
+                        }
+                        let def = match i + k >= kept_from {
+                            true => c.definition.clone(),
+                            false => c.definition.take(),
+                        };
+                        let c = &*c;
+                        let done = match c.kind {
+                            ChangeKind::AssetRemoved => {
+                                let asset = c.asset.as_deref().unwrap_or_default();
+                                local.remove(asset).map(|old| removed.push(old))
+                            }
+                            kind => {
+                                let def = def.ok_or_else(|| {
+                                    disagree(c, Error::InvalidAsset("no definition".into()))
+                                })?;
+                                let revision = c.revision_after.unwrap_or(1);
+                                match kind {
+                                    ChangeKind::AssetAdded => local.add_at(def, revision),
+                                    _ => local.update_to(def, revision),
+                                }
+                            }
+                        };
+                        done.map_err(|e| disagree(c, e))?;
+                        journal.applied = c.seq;
+                    }
+                    drop(local);
+                    // Freed after the lock is released: that holds up no one.
+                    drop(removed);
+                    i += run;
+                    continue;
+                }
             }
             journal.applied = c.seq;
+            i += 1;
         }
         for e in events_of(&changes) {
             events::deliver(&self.inner.listeners, e, pending);
@@ -439,7 +468,7 @@ impl AssetStore {
             c.commit = first;
             c.timestamp_ms = now;
             c.actor = self.actor.to_string();
-            Planned::One(c)
+            Planned::Changes(vec![c])
         };
         Ok(match op {
             StoreOp::AddSource {
@@ -512,6 +541,34 @@ impl AssetStore {
                 self.local(&source)?;
                 stamp(Change::new(ChangeKind::ContentsChanged, &source))
             }
+            StoreOp::ReplaceAssets { source, assets } => {
+                let local = self.local(&source)?;
+                let local = read(&local);
+                check_new_assets(&LocalSource::new(&source, local.options.clone()), &assets)?;
+                let actor = self.actor.to_string();
+                let mut changes = Vec::with_capacity(local.len() + assets.len());
+                let mut push = |mut c: Change| {
+                    c.seq = first + changes.len() as u64;
+                    c.commit = first;
+                    c.timestamp_ms = now;
+                    c.actor = actor.clone();
+                    changes.push(c);
+                };
+                for (old, revision) in local.definitions_with_revisions() {
+                    let mut c = Change::new(ChangeKind::AssetRemoved, &source);
+                    c.asset = Some(old.id.to_string());
+                    c.revision_before = Some(revision);
+                    push(c);
+                }
+                for def in assets {
+                    let mut c = Change::new(ChangeKind::AssetAdded, &source);
+                    c.asset = Some(def.id.to_string());
+                    c.revision_after = Some(1);
+                    c.definition = Some(def);
+                    push(c);
+                }
+                Planned::Changes(changes)
+            }
         })
     }
 
@@ -523,7 +580,7 @@ impl AssetStore {
         pending: &mut Pending,
     ) -> Result<()> {
         match planned {
-            Planned::One(c) => self.apply(journal, vec![c], pending),
+            Planned::Changes(changes) => self.apply(journal, changes, pending),
             Planned::Added {
                 source,
                 options,
@@ -694,6 +751,11 @@ impl AssetStore {
                 self.local(id).map(|_| ())
             }
             StoreOp::RemoveAsset { source, .. } => self.local(source).map(|_| ()),
+            StoreOp::ReplaceAssets { source, assets } => {
+                let local = self.local(source)?;
+                let options = read(&local).options.clone();
+                check_new_assets(&LocalSource::new(source, options), assets)
+            }
         }
     }
 
@@ -964,6 +1026,24 @@ impl AssetStore {
         })
     }
 
+    /// Replaces all the assets of a local source with `assets`, as one commit with one
+    /// Updated event: readers see the old assets or the new ones, never a mix. The source
+    /// keeps its id and options; the new assets start at revision 1. Returns how many there
+    /// are now. Fails without change if any is rejected.
+    pub fn replace_assets(
+        &self,
+        source: &str,
+        assets: impl IntoIterator<Item = AssetDefinition>,
+    ) -> Result<usize> {
+        let assets: Vec<AssetDefinition> = assets.into_iter().collect();
+        let n = assets.len();
+        self.run(StoreOp::ReplaceAssets {
+            source: source.to_string(),
+            assets,
+        })?;
+        Ok(n)
+    }
+
     /// The definitions of a local source, in insertion order.
     pub fn definitions(&self, source: &str) -> Result<Vec<AssetDefinition>> {
         match self.source(source)? {
@@ -1077,7 +1157,19 @@ impl AssetStore {
     pub fn subscribe_from(&self, since_seq: u64) -> Result<Receiver<AssetSourceEvent>> {
         // Applied changes and registration under one lock: nothing slips between them.
         let journal = lock(&self.inner.journal);
-        let backlog: Vec<Change> = match &self.inner.log {
+        let backlog = self.backlog(&journal, since_seq)?;
+        Ok(events::add_channel_with(&self.inner.listeners, backlog))
+    }
+
+    /// The source events of the changes applied after `since_seq`, in `seq` order (what
+    /// [`AssetStore::subscribe_from`] replays first). [`Error::ChangesGone`] when an
+    /// in-memory store no longer keeps changes that old.
+    pub fn events_after(&self, since_seq: u64) -> Result<Vec<AssetSourceEvent>> {
+        self.backlog(&lock(&self.inner.journal), since_seq)
+    }
+
+    fn backlog(&self, journal: &Journal, since_seq: u64) -> Result<Vec<AssetSourceEvent>> {
+        match &self.inner.log {
             Some(log) => {
                 let mut out = Vec::new();
                 let mut since = since_seq;
@@ -1087,14 +1179,10 @@ impl AssetStore {
                     since = last.seq;
                     out.extend(batch.into_iter().filter(|c| c.seq <= journal.applied));
                 }
-                out
+                Ok(events_of(&out))
             }
-            None => ring_since(&journal, since_seq)?.cloned().collect(),
-        };
-        Ok(events::add_channel_with(
-            &self.inner.listeners,
-            events_of(&backlog),
-        ))
+            None => Ok(events_of(ring_since(journal, since_seq)?)),
+        }
     }
 }
 
@@ -1145,8 +1233,8 @@ fn check_new_assets(local: &LocalSource, assets: &[AssetDefinition]) -> Result<(
 
 /// A checked op with its changes numbered, as `apply_planned` takes it.
 enum Planned {
-    /// One change.
-    One(Change),
+    /// Changes applied one by one.
+    Changes(Vec<Change>),
     /// New assets for one source, created first when `options` is given (the source's
     /// change, then one per asset, numbered from `first`).
     Added {

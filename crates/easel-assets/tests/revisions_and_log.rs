@@ -207,3 +207,40 @@ fn a_plain_in_memory_store_numbers_changes_but_keeps_no_log() {
         "resuming from now needs no log"
     );
 }
+
+#[test]
+fn replacing_all_assets_swaps_them_at_once() {
+    let s = store();
+    s.add_assets_to_source("src", ["a", "b"].map(AssetDefinition::new))
+        .unwrap();
+    s.update_asset("src", AssetDefinition::new("a").with_label("en", "A2"))
+        .unwrap();
+    let events = s.subscribe();
+    assert_eq!(
+        s.replace_assets("src", ["a", "c"].map(AssetDefinition::new))
+            .unwrap(),
+        2
+    );
+    let ids: Vec<String> = s
+        .definitions("src")
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id.to_string())
+        .collect();
+    assert_eq!(ids, ["a", "c"]);
+    assert_eq!(s.revision("src", "a").unwrap(), Some(1), "a new asset");
+    let e = events.try_recv().unwrap();
+    assert_eq!(e.kind, AssetSourceEventKind::Updated);
+    assert!(events.try_recv().is_err(), "one event");
+    // One commit: two removals then two adds, numbered together.
+    let log = s.changes(e.seq - 4, 10).unwrap();
+    assert!(log.iter().all(|c| c.commit == log[0].commit), "{log:?}");
+    // A rejected replacement changes nothing.
+    let bad = s.replace_assets("src", [AssetDefinition::new("z"), AssetDefinition::new("")]);
+    assert!(bad.is_err());
+    assert_eq!(s.asset_count("src").unwrap(), Some(2));
+    assert!(matches!(
+        s.replace_assets("nope", []),
+        Err(Error::SourceNotFound { .. })
+    ));
+}

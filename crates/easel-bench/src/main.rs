@@ -13,6 +13,9 @@
 //! median over the peer's. Images are served from a loopback HTTP server the
 //! harness starts itself, from the repository's `assets/samples/`.
 //!
+//! The `server` group runs the HTTP service in this process and loads it over loopback
+//! (`--soak` adds a five-minute render soak watching peak memory).
+//!
 //! `--store SPEC` (`memory`, `sqlite:PATH`, a `postgres://` URL) runs the `assets` group on
 //! that store; its lines then carry `"store"`. The `store` group measures the durable
 //! backends themselves, in files under `target/`; its PostgreSQL workloads run when
@@ -149,6 +152,7 @@ fn run_group(group: &str, quick: bool, store: Option<&str>, arg: Option<&str>) -
         "export" => export_group(quick),
         "large" => large_group(quick),
         "throughput" => throughput_group(quick),
+        "server" => server_group(quick, args_soak()),
         other => Err(format!("unknown group `{other}`").into()),
     }
 }
@@ -192,6 +196,17 @@ fn repeat<T>(n: usize, mut f: impl FnMut() -> T) -> (Stats, T) {
         last = Some(out);
     }
     (stats(times), last.unwrap_or_else(|| unreachable!("n > 0")))
+}
+
+/// Resident memory now, in MB.
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
 }
 
 fn peak_rss_mb() -> f64 {
@@ -444,6 +459,350 @@ fn store_group(quick: bool) -> Result<()> {
         client.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", schema(r)))?;
     }
     result
+}
+
+fn args_soak() -> bool {
+    std::env::args().any(|a| a == "--soak")
+}
+
+/// The server on 127.0.0.1 (port 0) on a runtime of its own, for as long as the process runs.
+fn start_server(store: easel::AssetStore, config: easel_server::ServerConfig) -> Result<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(r) => r,
+            Err(e) => return drop(tx.send(Err(e.to_string()))),
+        };
+        runtime.block_on(async move {
+            let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
+                Ok(l) => l,
+                Err(e) => return drop(tx.send(Err(e.to_string()))),
+            };
+            let addr = listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .map_err(|e| e.to_string());
+            let _ = tx.send(addr);
+            let server = easel_server::EaselServer::new(store, config);
+            let _ = server.serve(listener, std::future::pending()).await;
+        });
+    });
+    let addr = rx.recv()??;
+    Ok(format!("http://{addr}"))
+}
+
+/// A keep-alive HTTP/1.1 connection, as light as a load generator's client can be (so the
+/// clients, which share the machine with the server, cost it little).
+struct Conn {
+    addr: String,
+    stream: Option<std::io::BufReader<std::net::TcpStream>>,
+}
+
+impl Conn {
+    fn new(base: &str) -> Conn {
+        Conn {
+            addr: base.trim_start_matches("http://").to_string(),
+            stream: None,
+        }
+    }
+
+    /// Sends one request; the status and the body's length. Reconnects once if the
+    /// server closed the connection.
+    fn request(&mut self, method: &str, path: &str, body: &str) -> std::io::Result<(u16, usize)> {
+        match self.try_request(method, path, body) {
+            Ok(r) => Ok(r),
+            Err(_) => {
+                self.stream = None;
+                self.try_request(method, path, body)
+            }
+        }
+    }
+
+    fn try_request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> std::io::Result<(u16, usize)> {
+        if self.stream.is_none() {
+            let s = std::net::TcpStream::connect(&self.addr)?;
+            s.set_nodelay(true)?;
+            self.stream = Some(std::io::BufReader::new(s));
+        }
+        let reader = self
+            .stream
+            .as_mut()
+            .ok_or(std::io::ErrorKind::NotConnected)?;
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        let stream = reader.get_mut();
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(body.as_bytes())?;
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or(std::io::ErrorKind::InvalidData)?;
+        let (mut length, mut chunked, mut close) = (0usize, false, false);
+        loop {
+            line.clear();
+            reader.read_line(&mut line)?;
+            let l = line.trim_end().to_ascii_lowercase();
+            if l.is_empty() {
+                break;
+            }
+            if let Some(v) = l.strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            } else if l.starts_with("transfer-encoding:") && l.contains("chunked") {
+                chunked = true;
+            } else if l.starts_with("connection:") && l.contains("close") {
+                close = true;
+            }
+        }
+        let mut total = 0;
+        if chunked {
+            loop {
+                line.clear();
+                reader.read_line(&mut line)?;
+                let size = usize::from_str_radix(line.trim(), 16)
+                    .map_err(|_| std::io::ErrorKind::InvalidData)?;
+                let mut chunk = vec![0; size + 2];
+                reader.read_exact(&mut chunk)?;
+                total += size;
+                if size == 0 {
+                    break;
+                }
+            }
+        } else {
+            let mut bodybuf = vec![0; length];
+            reader.read_exact(&mut bodybuf)?;
+            total = length;
+        }
+        if close {
+            self.stream = None;
+        }
+        Ok((status, total))
+    }
+}
+
+/// `clients` threads, each on its own keep-alive connection, sending `request` for
+/// `seconds`: the latencies of the successes and the count of failures.
+fn load(
+    clients: usize,
+    seconds: f64,
+    base: &str,
+    request: impl Fn(&mut Conn) -> bool + Sync,
+) -> (Vec<f64>, usize, f64) {
+    let deadline = Instant::now() + Duration::from_secs_f64(seconds);
+    let start = Instant::now();
+    let results: Vec<(Vec<f64>, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut conn = Conn::new(base);
+                    let (mut times, mut errors) = (Vec::new(), 0);
+                    while Instant::now() < deadline {
+                        let (ms, ok) = time(|| request(&mut conn));
+                        match ok {
+                            true => times.push(ms),
+                            false => errors += 1,
+                        }
+                    }
+                    (times, errors)
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let elapsed = start.elapsed().as_secs_f64();
+    let errors = results.iter().map(|r| r.1).sum();
+    let times = results.into_iter().flat_map(|r| r.0).collect();
+    (times, errors, elapsed)
+}
+
+/// Emits a load workload: requests/s, p50, p99, errors.
+fn emit_load(workload: &str, (mut times, errors, elapsed): (Vec<f64>, usize, f64), extra: Value) {
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        times
+            .get(((times.len() as f64 * p) as usize).min(times.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let round = |v: f64| (v * 1000.0).round() / 1000.0;
+    let s = Stats {
+        median: pct(0.5),
+        min: times.first().copied().unwrap_or(0.0),
+        max: times.last().copied().unwrap_or(0.0),
+        repeats: times.len(),
+    };
+    let mut fields = json!({
+        "requests_per_s": round(times.len() as f64 / elapsed),
+        "p50_ms": round(pct(0.5)),
+        "p99_ms": round(pct(0.99)),
+        "errors": errors,
+    });
+    if let (Some(obj), Value::Object(more)) = (fields.as_object_mut(), extra) {
+        obj.extend(more);
+    }
+    emit(workload, &s, fields);
+}
+
+fn server_group(quick: bool, soak: bool) -> Result<()> {
+    let seconds = if quick { 5.0 } else { 20.0 };
+    // Render: the guide's page, its photo from a loopback server the config allows.
+    let samples = serve_samples()?;
+    let mut config = easel_server::ServerConfig::default();
+    config.hosts.allowed_hosts = vec![samples.trim_start_matches("http://").to_string()];
+    let store = easel::AssetStore::in_memory(easel::assets::DEFAULT_CHANGE_LOG_CAPACITY);
+    let base = start_server(store.clone(), config)?;
+    let engine = Engine::new(Default::default());
+    guide_scene(&engine, &format!("{samples}/sample_1.jpg"))?;
+    let body = json!({ "scene": serde_json::from_str::<Value>(&engine.scene.save_to_string()?)? })
+        .to_string();
+    let render = |conn: &mut Conn| matches!(conn.request("POST", "/v1/render", &body), Ok((200, n)) if n > 8);
+    let mut warm = Conn::new(&base);
+    if !render(&mut warm) {
+        return Err("the warm-up render failed".into());
+    }
+    emit_load(
+        "server.render.800x600.image",
+        load(16, seconds, &base, render),
+        json!({ "clients": 16 }),
+    );
+    if soak {
+        // Resident memory every 30 s while the soak runs: flat means no growth after the
+        // first minute (allocator arenas and caches warm up in it).
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let (result, samples) = std::thread::scope(|s| {
+            let sampler = s.spawn(|| {
+                let mut samples = Vec::new();
+                let start = Instant::now();
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(250));
+                    if start.elapsed().as_secs_f64() >= 30.0 * (samples.len() + 1) as f64 {
+                        samples.push(rss_mb());
+                    }
+                }
+                samples
+            });
+            let result = load(16, 300.0, &base, render);
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            (result, sampler.join().unwrap_or_default())
+        });
+        let after_warmup = samples.get(1).copied().unwrap_or(0.0);
+        let last = samples.last().copied().unwrap_or(0.0);
+        emit_load(
+            "server.render.soak",
+            result,
+            json!({
+                "clients": 16,
+                "seconds": 300,
+                "rss_mb_every_30s": samples,
+                "rss_change_after_first_minute": ((last / after_warmup.max(1.0) - 1.0) * 1000.0).round() / 1000.0,
+            }),
+        );
+    }
+    // Find: the text query over 100,000 assets.
+    let n = 100_000;
+    store.add_local_source("bench", LocalSourceOptions::default())?;
+    store.add_assets_to_source("bench", easel_bench::assets(n))?;
+    let (_, query) = easel_bench::asset_queries(n)
+        .into_iter()
+        .find(|(name, _)| *name == "asset.find.query")
+        .ok_or("no text query workload")?;
+    let query = serde_json::to_string(&json!({ "query": query.query, "perPage": query.per_page }))?;
+    let find = |conn: &mut Conn| {
+        matches!(
+            conn.request("POST", "/v1/sources/bench/find", &query),
+            Ok((200, _))
+        )
+    };
+    find(&mut warm);
+    emit_load(
+        "server.find.query",
+        load(64, seconds, &base, find),
+        json!({ "clients": 64, "n": n }),
+    );
+    // Fan-out: 100 subscribers, 10,000 events each.
+    let (subscribers, events) = (100, 10_000);
+    store.add_local_source("fanout", LocalSourceOptions::default())?;
+    let connected = std::sync::atomic::AtomicUsize::new(0);
+    let first = store.last_seq() + 1;
+    let (received, elapsed) = std::thread::scope(|s| {
+        let readers: Vec<_> = (0..subscribers)
+            .map(|_| {
+                s.spawn(|| {
+                    // Bounded: a lost event must not hang the harness.
+                    let client = reqwest::blocking::Client::builder()
+                        .timeout(Duration::from_secs(60))
+                        .build()
+                        .ok()?;
+                    let response = client.get(format!("{base}/v1/events")).send().ok()?;
+                    connected.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let mut got = 0usize;
+                    let mut expected = first;
+                    for line in std::io::BufReader::new(response).lines() {
+                        let Ok(line) = line else { break };
+                        if let Some(id) = line.strip_prefix("id:") {
+                            let id = id.trim().parse::<u64>().unwrap_or(0);
+                            if id == expected {
+                                got += 1;
+                            } else {
+                                eprintln!("fanout: expected {expected}, got {id}");
+                            }
+                            expected = id + 1;
+                            if expected >= first + events as u64 {
+                                break;
+                            }
+                        }
+                    }
+                    Some(got)
+                })
+            })
+            .collect();
+        while connected.load(std::sync::atomic::Ordering::SeqCst) < subscribers {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // The stream is open once headers arrive; give the last subscriptions a moment.
+        std::thread::sleep(Duration::from_millis(200));
+        let start = Instant::now();
+        for _ in 0..events {
+            let _ = store.asset_source_contents_changed("fanout");
+        }
+        let got: Vec<usize> = readers
+            .into_iter()
+            .map(|h| h.join().ok().flatten().unwrap_or(0))
+            .collect();
+        (got, start.elapsed().as_secs_f64())
+    });
+    let delivered: usize = received.iter().sum();
+    let lost = subscribers * events - delivered;
+    let s = Stats {
+        median: elapsed * 1000.0,
+        min: elapsed * 1000.0,
+        max: elapsed * 1000.0,
+        repeats: 1,
+    };
+    emit(
+        "server.sse.fanout",
+        &s,
+        json!({
+            "subscribers": subscribers,
+            "events": events,
+            "events_per_s": (delivered as f64 / elapsed).round(),
+            "lost": lost,
+        }),
+    );
+    Ok(())
 }
 
 /// Microseconds since the Unix epoch: the clock both processes of a propagation share.

@@ -23,6 +23,27 @@ pub struct EditorSettings {
     pub max_image_alloc_bytes: u64,
     /// Schemes resources may use: any of `http`, `https`, `file`, `data`, `buffer`.
     pub allowed_schemes: Vec<String>,
+    /// Which hosts HTTP fetches may reach (by default, any).
+    pub hosts: HostPolicy,
+    /// When set, `file:` resources (and paths) must lie inside this directory: anything
+    /// else, including a way out through `..` or a symbolic link, is refused.
+    pub file_root: Option<std::path::PathBuf>,
+    /// Largest output width or height an export may have, in pixels.
+    pub max_export_side: u32,
+    /// Largest output an export may have, in pixels (width × height).
+    pub max_export_pixels: u64,
+}
+
+/// Which hosts HTTP fetches may reach. The default reaches any; a server rendering
+/// untrusted documents sets `block_private` (see [`crate::network`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostPolicy {
+    /// Refuse hosts that are, or resolve to, loopback, private, link-local, CGNAT,
+    /// multicast, unspecified, reserved or cloud metadata addresses — before the request,
+    /// on every redirect, and in the client's DNS resolution.
+    pub block_private: bool,
+    /// Hosts exempt from `block_private`: `name`, `name:port`, an address, `[v6]:port`.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for EditorSettings {
@@ -36,6 +57,10 @@ impl Default for EditorSettings {
             allowed_schemes: ["http", "https", "file", "data", "buffer"]
                 .map(String::from)
                 .to_vec(),
+            hosts: HostPolicy::default(),
+            file_root: None,
+            max_export_side: 16384,
+            max_export_pixels: 16384 * 16384,
         }
     }
 }

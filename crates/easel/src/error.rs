@@ -12,6 +12,9 @@ pub enum ResourceErrorKind {
     ImageTooLarge,
     /// The URI's scheme is not allowed by the editor settings.
     SchemeNotAllowed,
+    /// The host or path is refused by the editor settings (a private address, a file
+    /// outside the file root).
+    AccessDenied,
 }
 
 /// A failed resource: what kind of failure, which URI, and the cause.
@@ -68,6 +71,18 @@ pub enum Error {
         block: BlockId,
         /// Why.
         reason: String,
+    },
+    /// The export would exceed the output limits of the editor settings.
+    #[error("block {block} would export at {width}x{height}, over the limit of {limit}")]
+    ExportTooLarge {
+        /// The exported block.
+        block: BlockId,
+        /// The output width it would have.
+        width: f32,
+        /// The output height it would have.
+        height: f32,
+        /// The limits, in words.
+        limit: String,
     },
     /// An asset cannot be applied.
     #[error("asset `{asset}` cannot be applied: {reason}")]

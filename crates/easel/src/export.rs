@@ -129,20 +129,31 @@ impl ExportOptions {
 /// export until it is encoded.
 pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -> Result<Vec<u8>> {
     options.validate()?;
+    let settings = shared.settings();
     let compiled = {
         let mut graph = shared.graph();
         graph.layout();
         let region = compile::region(&graph, block)?;
         let scale = options.scale(region.width, region.height);
-        let size = (
-            ((region.width * scale).round() as u32).max(1),
-            ((region.height * scale).round() as u32).max(1),
+        let (w, h) = (
+            (region.width * scale).round().max(1.0),
+            (region.height * scale).round().max(1.0),
         );
+        let side = settings.max_export_side;
+        let pixels = settings.max_export_pixels;
+        if w > side as f32 || h > side as f32 || (w as f64) * (h as f64) > pixels as f64 {
+            return Err(Error::ExportTooLarge {
+                block,
+                width: w,
+                height: h,
+                limit: format!("{side} px a side and {pixels} pixels"),
+            });
+        }
+        let size = (w as u32, h as u32);
         // Stretch by the rounding (under half a pixel) so the region fills the canvas exactly.
         let scale = (size.0 as f32 / region.width, size.1 as f32 / region.height);
         compile::compile(&graph, block, region, scale, size)?
     };
-    let settings = shared.settings();
     let uris: Vec<String> = compiled.images.iter().map(|p| p.uri.clone()).collect();
     let images = shared
         .resources

@@ -45,18 +45,21 @@ mod scene;
 
 pub use asset::AssetApi;
 pub use block::BlockApi;
-pub use editor::{EditorApi, EditorSettings, UriResolver};
+pub use editor::{EditorApi, EditorSettings, HostPolicy, UriResolver};
 pub use engine::{Engine, EngineConfig};
 pub use error::{Error, ResourceError, ResourceErrorKind, Result};
 pub use event::EventApi;
 pub use export::{ExportOptions, MimeType};
 pub use resources::ResourceState;
+pub use resources::network;
 pub use scene::SceneApi;
 
 /// The process-wide cache of decoded images that every engine shares: its byte budget and
 /// what it holds. GPU textures follow it (an image's upload is freed after it is evicted).
 pub mod image_cache {
-    pub use crate::resources::cache::{DEFAULT_BUDGET, budget, bytes, clear, set_budget};
+    pub use crate::resources::cache::{
+        DEFAULT_BUDGET, budget, bytes, clear, hits, misses, set_budget,
+    };
 }
 
 pub use easel_assets::{

@@ -388,3 +388,59 @@ pub fn failed_batch(db: &Db) {
     assert_eq!(again.asset_count("s").unwrap(), Some(1));
     assert_eq!(again.changes(0, 10).unwrap().len(), 2);
 }
+
+/// Replacing a source's assets is one commit: old ones gone, new ones at revision 1 (an id
+/// may come back), the options kept, one event, and all of it after a reopen.
+pub fn replace_assets(db: &Db) {
+    let store = db.open("w");
+    store.add_local_source("s", options()).unwrap();
+    store
+        .add_assets_to_source("s", ["a", "b", "c"].map(AssetDefinition::new))
+        .unwrap();
+    store
+        .update_asset("s", AssetDefinition::new("b").with_label("en", "B2"))
+        .unwrap();
+    let events = store.subscribe();
+    let replaced = store
+        .replace_assets(
+            "s",
+            ["b", "d"].map(|id| AssetDefinition::new(id).with_label("en", id)),
+        )
+        .unwrap();
+    assert_eq!(replaced, 2);
+    let e = events.recv_timeout(Duration::from_secs(2)).unwrap();
+    assert_eq!(e.kind, easel_assets::AssetSourceEventKind::Updated);
+    assert!(
+        events.recv_timeout(Duration::from_millis(100)).is_err(),
+        "one event"
+    );
+    let bad = store.replace_assets("s", ["x", "x"].map(AssetDefinition::new));
+    assert!(
+        matches!(bad, Err(AssetError::DuplicateAsset { .. })),
+        "{bad:?}"
+    );
+    drop(store);
+    let again = db.open("check");
+    let ids: Vec<String> = again
+        .definitions("s")
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id.to_string())
+        .collect();
+    assert_eq!(ids, ["b", "d"]);
+    assert_eq!(again.revision("s", "b").unwrap(), Some(1));
+    assert_eq!(again.source_options("s").unwrap(), options());
+    let kinds: Vec<ChangeKind> = again
+        .changes(0, 100)
+        .unwrap()
+        .iter()
+        .map(|c| c.kind)
+        .collect();
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == ChangeKind::AssetRemoved)
+            .count(),
+        3
+    );
+}

@@ -122,6 +122,30 @@ pub fn bytes() -> u64 {
     images().weight()
 }
 
+static LOOKUPS: AtomicU64 = AtomicU64::new(0);
+static MISSES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts a lookup, and whether it had to load the image.
+pub(crate) fn count(missed: bool) {
+    LOOKUPS.fetch_add(1, Ordering::Relaxed);
+    if missed {
+        MISSES.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Lookups of the cache that found the image, since the process started.
+pub fn hits() -> u64 {
+    LOOKUPS.load(Ordering::Relaxed)
+        - MISSES
+            .load(Ordering::Relaxed)
+            .min(LOOKUPS.load(Ordering::Relaxed))
+}
+
+/// Lookups that had to fetch and decode (or failed to), since the process started.
+pub fn misses() -> u64 {
+    MISSES.load(Ordering::Relaxed)
+}
+
 /// Drops every cached image (the next exports fetch and decode again).
 pub fn clear() {
     images().clear();

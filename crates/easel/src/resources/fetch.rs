@@ -2,32 +2,57 @@
 //! http(s), a file, a `data:` URI or a registered buffer.
 
 use super::locate::Location;
+use super::network::FilteringResolver;
 use super::{ResourceResult, fail};
-use crate::editor::EditorSettings;
+use crate::editor::{EditorSettings, HostPolicy};
 use crate::error::ResourceErrorKind;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Redirects followed before a fetch fails.
+const MAX_REDIRECTS: usize = 5;
+
 /// The HTTP client, rebuilt when the settings it was built from change (a client keeps its
-/// timeouts for life).
+/// timeouts, resolver and redirect policy for life).
 #[derive(Default)]
 pub(crate) struct HttpClient {
-    client: Mutex<Option<(Duration, reqwest::blocking::Client)>>,
+    client: Mutex<Option<(Duration, HostPolicy, reqwest::blocking::Client)>>,
 }
 
 impl HttpClient {
-    fn get(&self, timeout: Duration) -> ResourceResult<reqwest::blocking::Client> {
+    fn get(
+        &self,
+        timeout: Duration,
+        hosts: &HostPolicy,
+    ) -> ResourceResult<reqwest::blocking::Client> {
         let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((t, c)) = slot.as_ref()
+        if let Some((t, h, c)) = slot.as_ref()
             && *t == timeout
+            && h == hosts
         {
             return Ok(c.clone());
         }
+        let policy = hosts.clone();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+            }
+            match policy.check_url(attempt.url()) {
+                Ok(()) => attempt.follow(),
+                Err(why) => {
+                    let to = attempt.url().to_string();
+                    attempt.error(format!("redirect to {to}: {why}"))
+                }
+            }
+        });
         let client = reqwest::blocking::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(redirects)
+            .dns_resolver(Arc::new(FilteringResolver {
+                policy: hosts.clone(),
+            }))
             .build()
             .map_err(|e| {
                 fail(
@@ -36,7 +61,7 @@ impl HttpClient {
                     e.to_string(),
                 )
             })?;
-        *slot = Some((timeout, client.clone()));
+        *slot = Some((timeout, hosts.clone(), client.clone()));
         Ok(client)
     }
 }
@@ -69,13 +94,29 @@ pub(crate) fn fetch(
         Location::File(path) => {
             let io =
                 |e: std::io::Error| fail(ResourceErrorKind::FileFetchFailed, &shown, e.to_string());
+            if let Some(root) = &settings.file_root {
+                inside(path, root)
+                    .map_err(|why| fail(ResourceErrorKind::AccessDenied, &shown, why))?;
+            }
             let meta = std::fs::metadata(path).map_err(io)?;
             if meta.len() > max {
                 return Err(too_big(&shown, meta.len(), max));
             }
             Arc::new(std::fs::read(path).map_err(io)?)
         }
-        Location::Http(url) => Arc::new(fetch_http(url, settings, http)?),
+        // HTTP runs on a thread of its own: the blocking client must never run on (or be
+        // built on) an async runtime's thread, which is where a server's caller may be.
+        Location::Http(url) => Arc::new(std::thread::scope(|s| {
+            s.spawn(|| fetch_http(url, settings, http))
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(fail(
+                        ResourceErrorKind::FileFetchFailed,
+                        &shown,
+                        "fetch panicked",
+                    ))
+                })
+        })?),
     };
     if bytes.len() as u64 > max {
         return Err(too_big(&shown, bytes.len() as u64, max));
@@ -98,12 +139,18 @@ fn fetch_http(
             format!("timed out after {timeout:?}"),
         )
     };
-    let client = http.get(timeout)?;
+    settings
+        .hosts
+        .check_url(url)
+        .map_err(|why| fail(ResourceErrorKind::AccessDenied, shown, why))?;
+    let client = http.get(timeout, &settings.hosts)?;
     let response = client.get(url.clone()).send().map_err(|e| {
         if e.is_timeout() {
             timed_out()
+        } else if let Some(why) = refusal_in(&e) {
+            fail(ResourceErrorKind::AccessDenied, shown, why)
         } else {
-            fail(ResourceErrorKind::FileFetchFailed, shown, e.to_string())
+            fail(ResourceErrorKind::FileFetchFailed, shown, chain(&e))
         }
     })?;
     let status = response.status();
@@ -135,6 +182,45 @@ fn fetch_http(
         }
     })?;
     Ok(body)
+}
+
+/// The refusal of the host policy inside a client error (from the resolver or a redirect).
+fn refusal_in(e: &reqwest::Error) -> Option<String> {
+    let text = chain(e);
+    text.contains("fetches from it are refused").then_some(text)
+}
+
+/// An error with its causes, `: `-separated (reqwest's own message omits them).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
+/// Whether `path` lies inside `root` once both are resolved (`..`, symbolic links).
+fn inside(path: &std::path::Path, root: &std::path::Path) -> Result<(), String> {
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("the file root {} is unusable: {e}", root.display()))?;
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {}: {e}", path.display()))?;
+    match real.starts_with(&root) {
+        true => Ok(()),
+        false => Err(format!(
+            "{} is outside the file root {}",
+            real.display(),
+            root.display()
+        )),
+    }
 }
 
 /// Decodes a `data:` URI (base64 or percent-encoded) with the `data-url` crate.

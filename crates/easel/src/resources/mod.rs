@@ -5,6 +5,7 @@ pub(crate) mod cache;
 mod decode;
 mod fetch;
 mod locate;
+pub mod network;
 
 use crate::editor::{EditorSettings, UriResolver};
 use crate::error::{ResourceError, ResourceErrorKind};
@@ -143,17 +144,7 @@ impl Resources {
         resolver: Option<&UriResolver>,
     ) -> ResourceResult<Arc<Vec<u8>>> {
         let location = self.locate(uri, settings, resolver)?;
-        std::thread::scope(|s| {
-            s.spawn(|| fetch::fetch(&location, settings, &self.http))
-                .join()
-                .unwrap_or_else(|_| {
-                    Err(fail(
-                        ResourceErrorKind::FileFetchFailed,
-                        uri,
-                        "fetch panicked",
-                    ))
-                })
-        })
+        fetch::fetch(&location, settings, &self.http)
     }
 
     /// Fetches and decodes every URI, concurrently (at most [`FETCH_THREADS`] at a time);
@@ -215,11 +206,15 @@ impl Resources {
         settings: &EditorSettings,
     ) -> ResourceResult<Arc<DecodedImage>> {
         let key = CacheKey::of(location, self.engine);
+        let mut missed = false;
         let image = cache::images().get_or_insert_with(&key, || {
+            missed = true;
             let bytes = fetch::fetch(location, settings, &self.http)?;
             let pixels = decode::decode(&location.shown(), &bytes, settings)?;
             Ok::<_, ResourceError>(DecodedImage::new(pixels))
-        })?;
+        });
+        cache::count(missed);
+        let image = image?;
         // The limits apply to cached images too: they may have been lowered since.
         let (w, h) = image.pixels.dimensions();
         let max = settings.max_image_dimension;
