@@ -7,3 +7,5 @@ mod export_guide;
 mod export_resources;
 mod export_snapshot;
 mod support;
+mod text_behaviour;
+mod text_conformance;

@@ -6,7 +6,7 @@
 //! cargo run --release -p easel-bench -- [--quick] [--only GROUP…]
 //! ```
 //!
-//! Groups: `engine`, `assets`, `store`, `export`, `large`, `throughput`, `peer`. Each runs in its own
+//! Groups: `engine`, `assets`, `store`, `export`, `large`, `throughput`, `text`, `peer`. Each runs in its own
 //! child process, so memory figures do not mix. `peer` renders the `export` and `large`
 //! workloads with `vello_cpu` directly (see `easel_bench::peer`); it runs first whenever
 //! either of those groups does, and every `export.*` line then carries `vs_vello_cpu`, its
@@ -35,6 +35,7 @@ const GROUPS: &[&str] = &[
     "export",
     "large",
     "throughput",
+    "text",
     "peer",
 ];
 
@@ -152,6 +153,7 @@ fn run_group(group: &str, quick: bool, store: Option<&str>, arg: Option<&str>) -
         "export" => export_group(quick),
         "large" => large_group(quick),
         "throughput" => throughput_group(quick),
+        "text" => text_group(quick),
         "server" => server_group(quick, args_soak()),
         other => Err(format!("unknown group `{other}`").into()),
     }
@@ -1161,4 +1163,129 @@ fn iso_date() -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The text workloads' paragraph: about 1,000 characters of prose.
+fn paragraph() -> String {
+    let words = [
+        "Design",
+        "automation",
+        "renders",
+        "certificates,",
+        "banners",
+        "and",
+        "social",
+        "posts",
+        "with",
+        "names,",
+        "prices",
+        "and",
+        "titles",
+        "set",
+        "in",
+        "real",
+        "fonts;",
+        "every",
+        "line",
+        "breaks",
+        "where",
+        "the",
+        "frame",
+        "ends.",
+    ];
+    let mut s = String::new();
+    let mut i = 0;
+    while s.len() < 1_000 {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(words[i % words.len()]);
+        i += 1;
+    }
+    s
+}
+
+/// Run sizes of the mixed-size paragraph: (UTF-16 start, end, points), every 40 units.
+fn mixed_sizes(len: u32) -> Vec<(u32, u32, f32)> {
+    let sizes = [5.0, 6.5, 4.5, 7.0];
+    (0..len)
+        .step_by(40)
+        .enumerate()
+        .map(|(i, start)| (start, (start + 40).min(len), sizes[i % sizes.len()]))
+        .collect()
+}
+
+/// An 800 × 600 page with the paragraph in a 760 px frame, its runs in mixed sizes.
+fn text_scene(engine: &Engine) -> easel::Result<BlockId> {
+    let page = engine
+        .scene
+        .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?
+        .page;
+    let t = engine.block.create("text")?;
+    let text = paragraph();
+    engine.block.replace_text(t, &text, None)?;
+    for (from, to, size) in mixed_sizes(text.len() as u32) {
+        engine.block.set_text_font_size(t, size, Some((from, to)))?;
+    }
+    engine.block.set_width(t, 760.0)?;
+    engine.block.set_position_x(t, 20.0)?;
+    engine.block.set_position_y(t, 20.0)?;
+    engine.block.append_child(page, t)?;
+    Ok(page)
+}
+
+fn text_group(quick: bool) -> Result<()> {
+    let repeats = if quick { 20 } else { 50 };
+    // Cold: a fresh engine (the process's renderer already up, as in a server): the shipped
+    // fonts are parsed, the paragraph laid out, every glyph outline read and tessellated.
+    Engine::new(Default::default()).init_renderer()?;
+    let engine = Engine::new(Default::default());
+    let page = text_scene(&engine)?;
+    let options = ExportOptions::default();
+    let (cold, png) = time(|| engine.block.export(page, &options));
+    let png = png?;
+    let glyphs = engine.block.display_list(page, &options)?.items.len();
+    emit(
+        "text.first_export_ms",
+        &stats(vec![cold]),
+        json!({ "glyphs_drawn": glyphs }),
+    );
+    // Warm: the same export again; layout and tessellations come from the caches.
+    for _ in 0..3 {
+        engine.block.export(page, &options)?;
+    }
+    let (s, _) = repeat(repeats, || engine.block.export(page, &options));
+    emit(
+        "export.png.800x600.text",
+        &s,
+        json!({ "glyphs_drawn": glyphs, "png_bytes": png.len() }),
+    );
+    // Layout alone, through the text crate: shaping, bidi, line breaking, placement.
+    let mut fonts = easel::text_engine::FontLibrary::new();
+    let font = fonts.register("noto", easel::text_engine::default_fonts::REGULAR.to_vec())?;
+    let text = paragraph();
+    let runs: Vec<easel::text_engine::RunStyle> = mixed_sizes(text.len() as u32)
+        .into_iter()
+        .map(|(from, to, pt)| easel::text_engine::RunStyle {
+            range: from as usize..to as usize,
+            font,
+            size: pt * 300.0 / 72.0,
+            brush: 0,
+        })
+        .collect();
+    let style = easel::text_engine::ParagraphStyle {
+        width: Some(760.0),
+        ..Default::default()
+    };
+    let layout = fonts.layout(&text, &runs, &style)?;
+    for _ in 0..10 {
+        fonts.layout(&text, &runs, &style)?;
+    }
+    let (s, _) = repeat(repeats * 4, || fonts.layout(&text, &runs, &style));
+    emit(
+        "text.layout.1000glyphs",
+        &s,
+        json!({ "glyphs": layout.glyphs.len(), "lines": layout.lines.len() }),
+    );
+    Ok(())
 }

@@ -238,3 +238,65 @@ fn assets_import_then_export_round_trips_a_content_file() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("nope"));
 }
+
+/// Text looks the same whatever fonts the machine has: Easel never reads installed fonts.
+/// The same scene renders byte-identically with the font directories and fontconfig
+/// pointed at a decoy "Noto Sans" (another font under that name).
+#[test]
+fn text_renders_identically_whatever_fonts_the_machine_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(Default::default());
+    let page = engine
+        .scene
+        .create(SceneLayout::VerticalStack, Some((400.0, 120.0)))
+        .unwrap()
+        .page;
+    let t = engine.block.create("text").unwrap();
+    engine
+        .block
+        .replace_text(t, "Sphinx of black quartz", None)
+        .unwrap();
+    engine.block.set_width_mode(t, "Auto").unwrap();
+    engine.block.append_child(page, t).unwrap();
+    let scene = dir.path().join("text.json");
+    std::fs::write(&scene, engine.scene.save_to_string().unwrap()).unwrap();
+    // The decoy: Noto Sans Hebrew installed as "NotoSans-Regular.ttf" everywhere a font
+    // scanner looks, and a fontconfig file that lists only it.
+    let decoy = dir.path().join("home");
+    for sub in [".fonts", ".local/share/fonts", "share/fonts"] {
+        let d = decoy.join(sub);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(
+            d.join("NotoSans-Regular.ttf"),
+            easel::text_engine::default_fonts::HEBREW,
+        )
+        .unwrap();
+    }
+    let fc = decoy.join("fonts.conf");
+    std::fs::write(
+        &fc,
+        format!(
+            "<?xml version=\"1.0\"?><fontconfig><dir>{}</dir></fontconfig>",
+            decoy.join(".fonts").display()
+        ),
+    )
+    .unwrap();
+    let render = |out: &str, decoyed: bool| {
+        let mut cmd = easel();
+        cmd.args(["render", scene.to_str().unwrap(), "--out"])
+            .arg(dir.path().join(out))
+            .env("EASEL_BACKEND", "cpu");
+        if decoyed {
+            cmd.env("HOME", &decoy)
+                .env("XDG_DATA_HOME", decoy.join(".local/share"))
+                .env("XDG_DATA_DIRS", decoy.join("share"))
+                .env("FONTCONFIG_FILE", &fc);
+        }
+        let status = cmd.status().unwrap();
+        assert!(status.success());
+        std::fs::read(dir.path().join(out).join("text-0.png")).unwrap()
+    };
+    let plain = render("plain", false);
+    let decoyed = render("decoyed", true);
+    assert!(plain == decoyed, "the installed fonts changed the output");
+}

@@ -6,8 +6,10 @@
 //! join and the renderer's stroke join are the same type and nothing converts between them
 //! (lyon does the same with `lyon_path`'s `FillRule` and `LineJoin`).
 //!
-//! This crate is *not* a geometry library: no paths, curves or intersection tests (lyon and
-//! the renderer have those), and no colour management beyond sRGB components.
+//! It also holds [`Outline`], plain path data (verbs and points) as glyph outlines reach the
+//! renderer. This crate is *not* a geometry library: no path algorithms, curves or
+//! intersection tests (lyon and the renderer have those), and no colour management beyond
+//! sRGB components.
 //!
 //! ```
 //! use easel_geom::{Color, LineJoin, Transform};
@@ -20,8 +22,10 @@
 
 mod color;
 mod names;
+mod outline;
 mod transform;
 
 pub use color::{Color, GradientStop};
 pub use names::{FillRule, LineCap, LineJoin, NamedEnum, StrokePosition};
+pub use outline::{Outline, PathVerb};
 pub use transform::Transform;

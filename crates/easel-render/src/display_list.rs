@@ -56,6 +56,9 @@ pub enum PathShape {
         /// End y.
         y1: f32,
     },
+    /// A filled outline (non-zero) in its own coordinates, such as a glyph at 1 px per em;
+    /// the item's transform sizes and places it. Tessellations are cached by its id.
+    Outline(std::sync::Arc<easel_geom::Outline>),
     /// SVG path data, scaled from a `view_width × view_height` box into `width × height`.
     Svg {
         /// The `d` attribute.

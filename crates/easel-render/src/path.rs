@@ -13,6 +13,7 @@ const KAPPA: f32 = 0.551_915_05;
 impl PathShape {
     /// The fill rule that applies to this shape.
     pub fn fill_rule(&self) -> FillRule {
+        // Outlines (glyphs) fill non-zero, like the fonts they come from.
         match self {
             PathShape::Svg { fill_rule, .. } => *fill_rule,
             _ => FillRule::NonZero,
@@ -61,6 +62,8 @@ impl PathShape {
                 ("corner radius", *corner_radius),
             ],
             PathShape::Line { .. } => Vec::new(),
+            // Outline coordinates may be negative; validation checks them for finiteness.
+            PathShape::Outline(_) => Vec::new(),
             PathShape::Svg {
                 width,
                 height,
@@ -217,6 +220,39 @@ impl PathShape {
                     1.0
                 };
                 return Ok(parsed.transformed(&lyon::math::Transform::scale(sx, sy)));
+            }
+            PathShape::Outline(o) => {
+                use easel_geom::PathVerb;
+                let mut open = false;
+                for v in &o.verbs {
+                    match *v {
+                        PathVerb::MoveTo([x, y]) => {
+                            if open {
+                                b.end(true);
+                            }
+                            b.begin(point(x, y));
+                            open = true;
+                        }
+                        // A segment without a MoveTo starts its contour at its own start.
+                        PathVerb::LineTo([x, y]) if open => {
+                            b.line_to(point(x, y));
+                        }
+                        PathVerb::QuadTo([cx, cy], [x, y]) if open => {
+                            b.quadratic_bezier_to(point(cx, cy), point(x, y));
+                        }
+                        PathVerb::CubicTo([c1x, c1y], [c2x, c2y], [x, y]) if open => {
+                            b.cubic_bezier_to(point(c1x, c1y), point(c2x, c2y), point(x, y));
+                        }
+                        PathVerb::Close if open => {
+                            b.end(true);
+                            open = false;
+                        }
+                        _ => {}
+                    }
+                }
+                if open {
+                    b.end(true);
+                }
             }
         }
         Ok(b.build())

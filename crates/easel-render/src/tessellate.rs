@@ -68,13 +68,18 @@ fn key(shape: &PathShape, outline: Outline<'_>, tolerance: f32) -> Vec<u8> {
         PathShape::Polygon { sides, .. } => (3, *sides),
         PathShape::Line { .. } => (4, 0),
         PathShape::Svg { fill_rule, .. } => (5, *fill_rule as u32),
+        PathShape::Outline(_) => (6, 0),
     };
     k.push(tag);
     k.extend_from_slice(&count.to_le_bytes());
-    shape
-        .numbers()
-        .iter()
-        .for_each(|(_, v)| put_f32(&mut k, *v));
+    if let PathShape::Outline(o) = shape {
+        k.extend_from_slice(&o.id.to_le_bytes());
+    } else {
+        shape
+            .numbers()
+            .iter()
+            .for_each(|(_, v)| put_f32(&mut k, *v));
+    }
     match shape {
         PathShape::Line { x0, y0, x1, y1 } => {
             [*x0, *y0, *x1, *y1]

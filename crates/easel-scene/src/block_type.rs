@@ -47,6 +47,8 @@ pub enum BlockType {
     Graphic,
     /// Groups graphics.
     Group,
+    /// Text: styled runs laid out in its frame.
+    Text,
     /// A shape block, owned by a graphic.
     Shape(ShapeKind),
     /// A fill block, owned by a graphic or a page.
@@ -61,6 +63,7 @@ const NAMES: &[(BlockType, &str)] = &[
     (BlockType::Page, "page"),
     (BlockType::Graphic, "graphic"),
     (BlockType::Group, "group"),
+    (BlockType::Text, "text"),
     (BlockType::Shape(ShapeKind::Rect), "shape/rect"),
     (BlockType::Shape(ShapeKind::Ellipse), "shape/ellipse"),
     (BlockType::Shape(ShapeKind::Star), "shape/star"),

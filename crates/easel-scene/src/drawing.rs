@@ -12,7 +12,7 @@ pub struct DrawnBlock {
 }
 
 impl SceneGraph {
-    /// The visible pages and graphics under `root` (itself included) in paint order, each
+    /// The visible pages, graphics and texts under `root` (itself included) in paint order, each
     /// with its inherited opacity. A block is skipped with its whole subtree when it is
     /// hidden (`visible`) or excluded from export (`includedInExport`).
     pub fn drawn_blocks(&self, root: BlockId) -> Result<Vec<DrawnBlock>> {
@@ -21,7 +21,10 @@ impl SceneGraph {
         let mut pending = vec![(root, 1.0f32)];
         while let Some((id, inherited)) = pending.pop() {
             let ty = self.block_type(id)?;
-            let element = matches!(ty, BlockType::Page | BlockType::Graphic | BlockType::Group);
+            let element = matches!(
+                ty,
+                BlockType::Page | BlockType::Graphic | BlockType::Group | BlockType::Text
+            );
             if element
                 && !(self.get_bool(id, keys::VISIBLE)?
                     && self.get_bool(id, keys::INCLUDED_IN_EXPORT)?)
@@ -33,7 +36,7 @@ impl SceneGraph {
             } else {
                 inherited
             };
-            if matches!(ty, BlockType::Page | BlockType::Graphic) {
+            if matches!(ty, BlockType::Page | BlockType::Graphic | BlockType::Text) {
                 out.push(DrawnBlock { id, opacity });
             }
             let children = &self.block(id)?.children;

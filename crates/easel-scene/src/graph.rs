@@ -26,6 +26,8 @@ pub(crate) struct Block {
     pub gradient_stops: Vec<GradientStop>,
     pub dash_array: Vec<f32>,
     pub frame: Frame,
+    /// Text blocks' runs, typeface and measured size.
+    pub text: Option<Box<crate::text::TextData>>,
 }
 
 impl Block {
@@ -42,6 +44,7 @@ impl Block {
             gradient_stops: default_stops(ty),
             dash_array: Vec::new(),
             frame: Frame::default(),
+            text: None,
         }
     }
 
@@ -338,6 +341,13 @@ impl SceneGraph {
             Computed::GlobalY => PropertyValue::Float(f.bounds_y),
             Computed::GlobalWidth => PropertyValue::Float(f.bounds_width),
             Computed::GlobalHeight => PropertyValue::Float(f.bounds_height),
+            Computed::HasClippedLines => PropertyValue::Bool(
+                block
+                    .text
+                    .as_ref()
+                    .and_then(|t| t.measure)
+                    .is_some_and(|m| m.has_clipped_lines),
+            ),
         })
     }
 
@@ -359,8 +369,15 @@ impl SceneGraph {
             });
         }
         validate(spec, &value)?;
+        let rescale = match (&value, key == keys::SCENE_DPI) {
+            (PropertyValue::Float(new), true) => Some(self.get_float(id, key)? / *new),
+            _ => None,
+        };
         self.block_mut(id)?.store(index, value, &spec.default);
         self.touched(id);
+        if let Some(factor) = rescale {
+            self.keep_text_pixel_sizes(factor)?;
+        }
         Ok(())
     }
 

@@ -7,10 +7,10 @@ pub(crate) fn allowed(parent: BlockType, child: BlockType) -> bool {
     use BlockType::*;
     matches!(
         (parent, child),
-        (Scene, Stack | Page | Graphic | Group)
+        (Scene, Stack | Page | Graphic | Group | Text)
             | (Stack, Page)
-            | (Page, Graphic | Group)
-            | (Group, Graphic | Group)
+            | (Page, Graphic | Group | Text)
+            | (Group, Graphic | Group | Text)
     )
 }
 

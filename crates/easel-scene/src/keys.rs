@@ -129,3 +129,35 @@ pub const SHAPE_VECTOR_PATH_WIDTH: &str = "shape/vector_path/width";
 pub const SHAPE_VECTOR_PATH_HEIGHT: &str = "shape/vector_path/height";
 /// `shape/vector_path/fillRule`
 pub const SHAPE_VECTOR_PATH_FILL_RULE: &str = "shape/vector_path/fillRule";
+/// `width/mode`
+pub const WIDTH_MODE: &str = "width/mode";
+/// `height/mode`
+pub const HEIGHT_MODE: &str = "height/mode";
+/// `text/text`
+pub const TEXT_TEXT: &str = "text/text";
+/// `text/fontSize`
+pub const TEXT_FONT_SIZE: &str = "text/fontSize";
+/// `text/fontFileUri`
+pub const TEXT_FONT_FILE_URI: &str = "text/fontFileUri";
+/// `text/typeface`
+pub const TEXT_TYPEFACE: &str = "text/typeface";
+/// `text/horizontalAlignment`
+pub const TEXT_HORIZONTAL_ALIGNMENT: &str = "text/horizontalAlignment";
+/// `text/verticalAlignment`
+pub const TEXT_VERTICAL_ALIGNMENT: &str = "text/verticalAlignment";
+/// `text/lineHeight`
+pub const TEXT_LINE_HEIGHT: &str = "text/lineHeight";
+/// `text/letterSpacing`
+pub const TEXT_LETTER_SPACING: &str = "text/letterSpacing";
+/// `text/paragraphSpacing`
+pub const TEXT_PARAGRAPH_SPACING: &str = "text/paragraphSpacing";
+/// `text/automaticFontSizeEnabled`
+pub const TEXT_AUTOMATIC_FONT_SIZE_ENABLED: &str = "text/automaticFontSizeEnabled";
+/// `text/minAutomaticFontSize`
+pub const TEXT_MIN_AUTOMATIC_FONT_SIZE: &str = "text/minAutomaticFontSize";
+/// `text/maxAutomaticFontSize`
+pub const TEXT_MAX_AUTOMATIC_FONT_SIZE: &str = "text/maxAutomaticFontSize";
+/// `text/clipLinesOutsideOfFrame`
+pub const TEXT_CLIP_LINES_OUTSIDE_OF_FRAME: &str = "text/clipLinesOutsideOfFrame";
+/// `text/hasClippedLines`
+pub const TEXT_HAS_CLIPPED_LINES: &str = "text/hasClippedLines";

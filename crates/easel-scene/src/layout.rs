@@ -97,13 +97,41 @@ impl SceneGraph {
         Ok(self.block(id)?.frame)
     }
 
+    /// The block's width and height: its properties, or for a text block in an Auto mode
+    /// the size the facade measured for its text.
+    pub fn frame_size(&self, id: BlockId) -> Result<(f32, f32)> {
+        let w = self.get_float(id, keys::WIDTH)?;
+        let h = self.get_float(id, keys::HEIGHT)?;
+        let block = self.block(id)?;
+        if block.ty != BlockType::Text {
+            return Ok((w, h));
+        }
+        let measure = block
+            .text
+            .as_ref()
+            .and_then(|t| t.measure)
+            .unwrap_or_default();
+        let auto = |key| self.get_enum(id, key).is_ok_and(|m| m == "Auto");
+        Ok((
+            if auto(keys::WIDTH_MODE) {
+                measure.width
+            } else {
+                w
+            },
+            if auto(keys::HEIGHT_MODE) {
+                measure.height
+            } else {
+                h
+            },
+        ))
+    }
+
     /// The block's local box → parent transform: position, then rotation about the
     /// centre, with flips applied about the centre first.
     fn local_transform(&self, id: BlockId) -> Result<(f32, f32, Transform)> {
         let x = self.get_float(id, keys::POSITION_X)?;
         let y = self.get_float(id, keys::POSITION_Y)?;
-        let w = self.get_float(id, keys::WIDTH)?;
-        let h = self.get_float(id, keys::HEIGHT)?;
+        let (w, h) = self.frame_size(id)?;
         let r = self.get_float(id, keys::ROTATION)?;
         let sign = |flipped: bool| if flipped { -1.0 } else { 1.0 };
         let fx = sign(self.get_bool(id, keys::FLIP_HORIZONTAL)?);

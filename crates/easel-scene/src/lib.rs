@@ -46,6 +46,7 @@ mod layout;
 mod property;
 mod schema;
 mod serialize;
+mod text;
 mod typed;
 
 pub use block_type::{BlockType, FillKind, ShapeKind};
@@ -59,6 +60,14 @@ pub use id::BlockId;
 pub use layout::Frame;
 pub use property::{PropertyType, PropertyValue};
 pub use schema::{Access, PropertySpec};
+pub use text::{
+    FontFace, FontStyle, FontWeight, TextMeasure, TextRun, Typeface, byte_to_utf16, utf16_len,
+    utf16_to_byte,
+};
+
+/// The longest text a text block holds, in bytes (1 MiB): layout work grows with the text,
+/// so longer text is refused where it is set.
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
 pub use typed::{
     ContentFillMode, DesignUnit, HorizontalAlignment, SceneLayout, StackAxis, VerticalAlignment,
 };

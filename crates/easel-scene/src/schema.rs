@@ -30,6 +30,8 @@ pub(crate) enum Computed {
     GlobalY,
     GlobalWidth,
     GlobalHeight,
+    /// A text block's `text/hasClippedLines`, from the facade's last measure.
+    HasClippedLines,
 }
 
 /// One property of a block type: key, type, default, access, and the allowed values.
@@ -142,6 +144,9 @@ impl Builder {
     }
 }
 
+/// `width/mode` and `height/mode`: a fixed size, or the size the content needs (text).
+const SIZE_MODES: &[&str] = &["Absolute", "Auto"];
+
 fn build(ty: BlockType) -> Schema {
     let mut b = Builder(Vec::new());
     b.computed(
@@ -233,6 +238,55 @@ fn build(ty: BlockType) -> Schema {
                 b.float(keys::CROP_TRANSLATION_X, 0.0, ANY);
                 b.float(keys::CROP_TRANSLATION_Y, 0.0, ANY);
             }
+        }
+        BlockType::Text => {
+            b.float(keys::POSITION_X, 0.0, ANY);
+            b.float(keys::POSITION_Y, 0.0, ANY);
+            b.float(keys::WIDTH, 100.0, NONNEG);
+            b.float(keys::HEIGHT, 100.0, NONNEG);
+            b.named(keys::WIDTH_MODE, "Absolute", SIZE_MODES);
+            b.named(keys::HEIGHT_MODE, "Auto", SIZE_MODES);
+            b.float(keys::ROTATION, 0.0, ANY);
+            b.float(keys::OPACITY, 1.0, UNIT);
+            b.bool(keys::VISIBLE, true);
+            b.bool(keys::FLIP_HORIZONTAL, false);
+            b.bool(keys::FLIP_VERTICAL, false);
+            b.bool(keys::INCLUDED_IN_EXPORT, true);
+            b.push(keys::PLAYBACK_DURATION, PropertyValue::Double(5.0), NONNEG);
+            b.string(keys::TEXT_TEXT, "");
+            b.float(keys::TEXT_FONT_SIZE, 12.0, Some((1e-3, 10_000.0)));
+            b.string(keys::TEXT_FONT_FILE_URI, "");
+            b.string(keys::TEXT_TYPEFACE, "");
+            b.named(
+                keys::TEXT_HORIZONTAL_ALIGNMENT,
+                "Auto",
+                &["Left", "Right", "Center", "Auto"],
+            );
+            b.named(
+                keys::TEXT_VERTICAL_ALIGNMENT,
+                "Top",
+                &["Top", "Bottom", "Center"],
+            );
+            b.float(keys::TEXT_LINE_HEIGHT, 1.0, Some((0.0, 100.0)));
+            b.float(keys::TEXT_LETTER_SPACING, 0.0, Some((-100.0, 100.0)));
+            b.float(keys::TEXT_PARAGRAPH_SPACING, 0.0, Some((0.0, 100.0)));
+            b.bool(keys::TEXT_AUTOMATIC_FONT_SIZE_ENABLED, false);
+            b.float(
+                keys::TEXT_MIN_AUTOMATIC_FONT_SIZE,
+                -1.0,
+                Some((-1.0, 10_000.0)),
+            );
+            b.float(
+                keys::TEXT_MAX_AUTOMATIC_FONT_SIZE,
+                -1.0,
+                Some((-1.0, 10_000.0)),
+            );
+            b.bool(keys::TEXT_CLIP_LINES_OUTSIDE_OF_FRAME, true);
+            b.computed(
+                keys::TEXT_HAS_CLIPPED_LINES,
+                PropertyValue::Bool(false),
+                Computed::HasClippedLines,
+            );
         }
         BlockType::Shape(kind) => match kind {
             ShapeKind::Rect => {

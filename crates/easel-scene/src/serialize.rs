@@ -39,6 +39,10 @@ struct SavedBlock {
     gradient_stops: Option<Vec<GradientStop>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     dash_array: Vec<f32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    text_runs: Vec<crate::TextRun>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    typeface: Option<crate::Typeface>,
 }
 
 impl SceneGraph {
@@ -83,6 +87,11 @@ impl SceneGraph {
                 .then(|| block.gradient_stops.clone())
                 .filter(|s| !s.is_empty()),
             dash_array: block.dash_array.clone(),
+            text_runs: match block.ty {
+                BlockType::Text => self.text_runs(id)?,
+                _ => Vec::new(),
+            },
+            typeface: block.text.as_ref().and_then(|t| t.typeface.clone()),
         });
         let (shape, fill, children) = (block.shape, block.fill, block.children.clone());
         if let Some(s) = shape {
@@ -226,6 +235,18 @@ fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
             block.gradient_stops = stops.clone();
         }
         block.dash_array = saved.dash_array.clone();
+        if ty == BlockType::Text {
+            let text = match block.stored(schema.index(crate::keys::TEXT_TEXT).unwrap_or(0)) {
+                Some(PropertyValue::String(t)) => t.clone(),
+                _ => String::new(),
+            };
+            check_runs(i, &text, &saved.text_runs)?;
+            block.text = Some(Box::new(crate::text::TextData {
+                runs: saved.text_runs.clone(),
+                typeface: saved.typeface.clone(),
+                measure: None,
+            }));
+        }
         blocks.push(block);
     }
     // Every block is reachable exactly once from the roots, so the structure is a forest;
@@ -259,4 +280,35 @@ fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
         }
     }
     Ok((doc, blocks))
+}
+
+/// Saved runs must cover the text end to end, in order, on character boundaries (or be
+/// absent: the block's defaults then style all of it).
+fn check_runs(block: usize, text: &str, runs: &[crate::TextRun]) -> Result<()> {
+    if runs.is_empty() {
+        return Ok(());
+    }
+    let len = crate::utf16_len(text);
+    let mut at = 0;
+    for r in runs {
+        if r.start != at || r.end < r.start || crate::utf16_to_byte(text, r.end).is_none() {
+            return Err(Error::Malformed(format!(
+                "block {block}: text run {}..{} does not continue at {at} on a character boundary of a text of {len} UTF-16 units",
+                r.start, r.end
+            )));
+        }
+        if !(r.font_size.is_finite() && r.font_size > 0.0 && r.font_size <= 10_000.0) {
+            return Err(Error::Malformed(format!(
+                "block {block}: text run {}..{} has font size {}",
+                r.start, r.end, r.font_size
+            )));
+        }
+        at = r.end;
+    }
+    if at != len {
+        return Err(Error::Malformed(format!(
+            "block {block}: text runs end at {at}, the text has {len} UTF-16 units"
+        )));
+    }
+    Ok(())
 }

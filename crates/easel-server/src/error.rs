@@ -105,7 +105,22 @@ pub fn classify(e: &easel::Error) -> (StatusCode, &'static str) {
         E::NotExportable { .. } => (S::UNPROCESSABLE_ENTITY, "not_exportable"),
         E::ExportTooLarge { .. } => (S::UNPROCESSABLE_ENTITY, "output_too_large"),
         E::InvalidAsset { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_asset"),
+        E::Text(e) => text(e),
         _ => (S::INTERNAL_SERVER_ERROR, "engine_error"),
+    }
+}
+
+fn text(e: &easel::text_engine::Error) -> (StatusCode, &'static str) {
+    use StatusCode as S;
+    use easel::text_engine::Error as E;
+    match e {
+        E::InvalidFont { .. } => (S::UNPROCESSABLE_ENTITY, "font_decoding_failed"),
+        E::UnknownFont(_) => (S::INTERNAL_SERVER_ERROR, "unknown_font"),
+        E::InvalidFontSize { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_font_size"),
+        E::InvalidSetting { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_text_setting"),
+        E::InvalidRange { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_text_range"),
+        E::TextTooLong { .. } => (S::PAYLOAD_TOO_LARGE, "text_too_long"),
+        _ => (S::INTERNAL_SERVER_ERROR, "text_error"),
     }
 }
 
@@ -191,6 +206,7 @@ fn resource(kind: ResourceErrorKind) -> (StatusCode, &'static str) {
         ResourceErrorKind::ImageTooLarge => (S::UNPROCESSABLE_ENTITY, "image_too_large"),
         ResourceErrorKind::SchemeNotAllowed => (S::FORBIDDEN, "scheme_not_allowed"),
         ResourceErrorKind::AccessDenied => (S::FORBIDDEN, "host_refused"),
+        ResourceErrorKind::FontDecodingFailed => (S::UNPROCESSABLE_ENTITY, "font_decoding_failed"),
     }
 }
 

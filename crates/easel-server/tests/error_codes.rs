@@ -4,6 +4,7 @@
 use easel::assets::Error as A;
 use easel::render::Error as R;
 use easel::scene_graph::Error as S;
+use easel::text_engine::Error as T;
 use easel::{Error as E, PropertyType, ResourceError, ResourceErrorKind as K};
 use std::collections::HashSet;
 
@@ -367,6 +368,46 @@ fn every_engine_error_maps_to_one_status_and_code() {
         ),
         (resource(K::AccessDenied).into(), 403, "host_refused"),
         (
+            resource(K::FontDecodingFailed).into(),
+            422,
+            "font_decoding_failed",
+        ),
+        (T::UnknownFont(3).into(), 500, "unknown_font"),
+        (
+            T::InvalidFontSize {
+                size: f32::NAN,
+                max: 1.0,
+            }
+            .into(),
+            422,
+            "invalid_font_size",
+        ),
+        (
+            T::InvalidSetting {
+                name: "line height",
+                value: -1.0,
+                reason: "must be ≥ 0",
+            }
+            .into(),
+            422,
+            "invalid_text_setting",
+        ),
+        (
+            T::InvalidRange {
+                start: 2,
+                end: 1,
+                len: 3,
+            }
+            .into(),
+            422,
+            "invalid_text_range",
+        ),
+        (
+            T::TextTooLong { len: 2, max: 1 }.into(),
+            413,
+            "text_too_long",
+        ),
+        (
             E::BlockResource {
                 block: b,
                 error: resource(K::AccessDenied),
@@ -425,7 +466,13 @@ fn every_engine_error_maps_to_one_status_and_code() {
         assert_eq!(answer.retry_after.is_some(), *status == 503, "{error:?}");
     }
     // No catch-all code was needed: every variant has its own row.
-    for fallback in ["engine_error", "scene_error", "asset_error", "render_error"] {
+    for fallback in [
+        "engine_error",
+        "scene_error",
+        "asset_error",
+        "render_error",
+        "text_error",
+    ] {
         assert!(!codes.contains(fallback));
     }
 }

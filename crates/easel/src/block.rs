@@ -199,6 +199,7 @@ impl BlockApi {
 
     /// The block's global frame after layout.
     pub fn frame(&self, id: BlockId) -> Result<Frame> {
+        crate::text::prepare(&self.shared)?;
         let mut graph = self.shared.graph();
         graph.layout();
         Ok(graph.frame(id)?)
@@ -218,6 +219,17 @@ impl BlockApi {
     /// the block, the URI and the cause.
     pub fn export(&self, id: BlockId, options: &ExportOptions) -> Result<Vec<u8>> {
         export::export(&self.shared, id, options)
+    }
+
+    /// The display list an export of `id` would render, with its images uploaded to this
+    /// engine's renderer: draw it with [`crate::Engine::renderer`] (`render(&list)`), inspect
+    /// it, or save it as a reference case. Text arrives as glyph outlines.
+    pub fn display_list(
+        &self,
+        id: BlockId,
+        options: &ExportOptions,
+    ) -> Result<easel_render::DisplayList> {
+        Ok(export::display_list(&self.shared, id, options)?.1)
     }
 
     /// Loads the images the block and its children need, so `state` reports Ready or Error.

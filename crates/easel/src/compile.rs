@@ -2,11 +2,14 @@
 //! decides what is drawn and where images land; this translates its answers into paths,
 //! paints and strokes.
 
+use crate::text::BlockText;
 use crate::{Error, Result};
 use easel_render::{Clip, DisplayItem, DisplayList, Paint, PathShape, Stroke, Transform};
 use easel_scene::{
     BlockId, BlockType, Color, ContentFill, FillKind, Frame, SceneGraph, ShapeKind, keys,
 };
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The part of the canvas an export covers, in scene coordinates.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -262,6 +265,7 @@ pub(crate) fn compile(
     region: Region,
     scale: (f32, f32),
     (width, height): (u32, u32),
+    texts: &TextLayouts,
 ) -> Result<CompiledFrame> {
     let mut items = Vec::new();
     let mut images = Vec::new();
@@ -270,6 +274,25 @@ pub(crate) fn compile(
         let (block, opacity) = (drawn.id, drawn.opacity);
         let frame = graph.frame(block)?;
         let (w, h) = (frame.width, frame.height);
+        // Text draws its glyphs whatever its frame (an empty frame still reports a font
+        // that failed).
+        if graph.block_type(block)? == BlockType::Text && opacity > 0.0 {
+            let clip = page_clip(graph, block, &frame, &region, scale)?;
+            let to_canvas = to_canvas(&frame, &region, scale);
+            match texts.get(&block) {
+                Some(Ok(text)) => glyph_items(text, to_canvas, opacity, clip, &mut items),
+                Some(Err(Error::Resource(error))) => {
+                    return Err(Error::BlockResource {
+                        block,
+                        error: error.clone(),
+                    });
+                }
+                Some(Err(e)) => return Err(e.clone()),
+                None => {}
+            }
+            continue;
+        }
+
         if w <= 0.0 || h <= 0.0 || opacity <= 0.0 {
             continue;
         }
@@ -317,6 +340,52 @@ pub(crate) fn compile(
         },
         images,
     })
+}
+
+/// The laid-out text blocks an export draws, by block.
+pub(crate) type TextLayouts = HashMap<BlockId, Result<Arc<BlockText>>>;
+
+/// One filled item per drawn glyph: its outline (1 px per em) scaled to the run's size and
+/// placed on its line.
+fn glyph_items(
+    text: &BlockText,
+    to_canvas: Transform,
+    opacity: f32,
+    clip: Option<Clip>,
+    items: &mut Vec<DisplayItem>,
+) {
+    let drawn = text.layout.lines[..text.visible_lines]
+        .last()
+        .map_or(0, |l| l.glyphs.end);
+    for (g, outline) in text.layout.glyphs[..drawn].iter().zip(&text.outlines) {
+        if outline.is_empty() {
+            continue;
+        }
+        let color = text
+            .colors
+            .get(g.brush as usize)
+            .copied()
+            .unwrap_or(Color::BLACK);
+        if color.a <= 0.0 {
+            continue;
+        }
+        // Baselines sit on the output's pixel grid, as text renderers (the reference
+        // engine's included) place them: crisp bottoms of letters instead of a row of
+        // half-covered pixels.
+        let (_, canvas_y) = to_canvas.apply(g.x, g.y + text.y_offset);
+        let snap = Transform::translate(0.0, canvas_y.round() - canvas_y);
+        items.push(DisplayItem {
+            path: PathShape::Outline(outline.clone()),
+            transform: Transform::scale(g.size, g.size)
+                .then(Transform::translate(g.x, g.y + text.y_offset))
+                .then(to_canvas)
+                .then(snap),
+            fill: Some(Paint::Solid(color)),
+            stroke: None,
+            opacity,
+            clip: clip.clone(),
+        });
+    }
 }
 
 /// Content that sticks out of its page is clipped to the page, so pages side by side in a
@@ -384,7 +453,7 @@ mod tests {
         g.layout();
         let r = region(g, root)?;
         let size = ((r.width * scale) as u32, (r.height * scale) as u32);
-        compile(g, root, r, (scale, scale), size)
+        compile(g, root, r, (scale, scale), size, &HashMap::new())
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub struct EditorSettings {
     pub max_export_side: u32,
     /// Largest output an export may have, in pixels (width × height).
     pub max_export_pixels: u64,
+    /// The font tried first for characters a text's own font lacks (the reference engine's
+    /// `fallbackFontUri`); Easel's shipped fallback fonts come after it.
+    pub fallback_font_uri: Option<String>,
 }
 
 /// Which hosts HTTP fetches may reach. The default reaches any; a server rendering
@@ -61,6 +64,7 @@ impl Default for EditorSettings {
             file_root: None,
             max_export_side: 16384,
             max_export_pixels: 16384 * 16384,
+            fallback_font_uri: None,
         }
     }
 }

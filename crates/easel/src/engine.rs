@@ -90,6 +90,8 @@ pub(crate) struct Shared {
     pub resolver: RwLock<Option<UriResolver>>,
     target: Mutex<Option<Arc<RenderTarget>>>,
     renderer_options: RendererOptions,
+    /// Fonts and text layouts, created at the first text block.
+    text: std::sync::OnceLock<Mutex<crate::text::TextEngine>>,
 }
 
 /// Engines in one process share one renderer (one GPU device) while any of them holds it.
@@ -98,6 +100,11 @@ static PROCESS_TARGET: Mutex<Weak<RenderTarget>> = Mutex::new(Weak::new());
 impl Shared {
     pub fn graph(&self) -> MutexGuard<'_, SceneGraph> {
         lock(&self.graph)
+    }
+
+    /// The text engine. Lock order: the graph before this, never the other way round.
+    pub fn text(&self) -> MutexGuard<'_, crate::text::TextEngine> {
+        lock(self.text.get_or_init(Mutex::default))
     }
 
     pub fn settings(&self) -> EditorSettings {
@@ -201,6 +208,7 @@ impl Engine {
             resolver: RwLock::new(None),
             target: Mutex::new(config.shared_renderer.map(RenderTarget::new)),
             renderer_options: config.renderer,
+            text: std::sync::OnceLock::new(),
         });
         Engine {
             asset: AssetApi {

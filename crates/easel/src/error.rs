@@ -15,6 +15,8 @@ pub enum ResourceErrorKind {
     /// The host or path is refused by the editor settings (a private address, a file
     /// outside the file root).
     AccessDenied,
+    /// The bytes are not a font that can be read.
+    FontDecodingFailed,
 }
 
 /// A failed resource: what kind of failure, which URI, and the cause.
@@ -39,6 +41,9 @@ pub enum Error {
     /// From the asset store.
     #[error(transparent)]
     Assets(#[from] easel_assets::Error),
+    /// From text layout (a font size or setting out of range, text too long).
+    #[error(transparent)]
+    Text(#[from] easel_text::Error),
     /// From the renderer or an encoder.
     #[error(transparent)]
     Render(#[from] easel_render::Error),

@@ -120,16 +120,20 @@ impl ExportOptions {
     }
 }
 
-/// Exports a page (at its size), a graphic or group (its bounding box, transparent
-/// around it), or a scene or stack (all its pages as laid out, e.g. stacked vertically).
-///
-/// The scene is read once: layout, region and display list come from one snapshot taken
-/// under one lock, so an edit made during the export shows entirely or not at all. Images
-/// are then fetched without the lock, by the URIs that snapshot names, and held by this
-/// export until it is encoded.
-pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -> Result<Vec<u8>> {
+/// Compiles `block` into the display list an export renders, its images loaded and
+/// uploaded to the returned render target (held by the returned images until drawn).
+pub(crate) fn display_list(
+    shared: &Shared,
+    block: BlockId,
+    options: &ExportOptions,
+) -> Result<(
+    std::sync::Arc<crate::engine::RenderTarget>,
+    easel_render::DisplayList,
+    crate::resources::LoadedImages,
+)> {
     options.validate()?;
     let settings = shared.settings();
+    let texts = crate::text::prepare(shared)?;
     let compiled = {
         let mut graph = shared.graph();
         graph.layout();
@@ -152,7 +156,7 @@ pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -
         let size = (w as u32, h as u32);
         // Stretch by the rounding (under half a pixel) so the region fills the canvas exactly.
         let scale = (size.0 as f32 / region.width, size.1 as f32 / region.height);
-        compile::compile(&graph, block, region, scale, size)?
+        compile::compile(&graph, block, region, scale, size, &texts)?
     };
     let uris: Vec<String> = compiled.images.iter().map(|p| p.uri.clone()).collect();
     let images = shared
@@ -175,6 +179,18 @@ pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -
             reason: format!("image {} was not loaded", pending.uri),
         }),
     })?;
+    Ok((target, list, images))
+}
+
+/// Exports a page (at its size), a graphic or group (its bounding box, transparent
+/// around it), or a scene or stack (all its pages as laid out, e.g. stacked vertically).
+///
+/// The scene is read once: layout, region and display list come from one snapshot taken
+/// under one lock, so an edit made during the export shows entirely or not at all. Images
+/// are then fetched without the lock, by the URIs that snapshot names, and held by this
+/// export until it is encoded.
+pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -> Result<Vec<u8>> {
+    let (target, list, images) = display_list(shared, block, options)?;
     let pixels = match target.renderer.render(&list) {
         Ok(p) => p,
         Err(e) => {

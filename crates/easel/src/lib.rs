@@ -42,6 +42,8 @@ mod event;
 mod export;
 mod resources;
 mod scene;
+mod text;
+mod text_api;
 
 pub use asset::AssetApi;
 pub use block::BlockApi;
@@ -73,6 +75,11 @@ pub use easel_scene::{
     FillRule, Frame, GradientStop, HorizontalAlignment, LineCap, LineJoin, PropertyType,
     PropertyValue, SceneLayout, ShapeKind, StrokePosition, Transform, VerticalAlignment,
 };
+pub use easel_scene::{FontFace, FontStyle, FontWeight, TextRun, Typeface};
+/// The text crate.
+pub use easel_text as text_engine;
+pub use text::{DEFAULT_FONT_PREFIX, default_typeface};
+pub use text_api::TextLine;
 
 /// The asset-source crate.
 pub use easel_assets as assets;

@@ -258,7 +258,20 @@ pub(crate) fn item_bounds(item: &DisplayItem) -> Option<(f32, f32, f32, f32)> {
         | PathShape::Polygon { width, height, .. } => (0.0, 0.0, *width, *height),
         PathShape::Line { x0, y0, x1, y1 } => (x0.min(*x1), y0.min(*y1), x0.max(*x1), y0.max(*y1)),
         PathShape::Svg { .. } => return None,
+        PathShape::Outline(o) => o.points().fold(
+            (
+                f32::INFINITY,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::NEG_INFINITY,
+            ),
+            |(a, b, c, d), [x, y]| (a.min(x), b.min(y), c.max(x), d.max(y)),
+        ),
     };
+    if !(x0 <= x1 && y0 <= y1) {
+        // An empty outline (a space) touches nothing.
+        return Some((0.0, 0.0, 0.0, 0.0));
+    }
     // A stroke reaches out by its width (twice for outer strokes), more at sharp miters.
     let grow = item
         .stroke

@@ -59,6 +59,11 @@ pub(crate) fn validate(index: usize, item: &DisplayItem) -> Result<()> {
         if let PathShape::Line { x0, y0, x1, y1 } = shape {
             check_points(index, "line end point", &[*x0, *y0, *x1, *y1])?;
         }
+        if let PathShape::Outline(o) = shape
+            && let Some(p) = o.points().find(|[x, y]| !(x.is_finite() && y.is_finite()))
+        {
+            return Err(bad(index, "outline point", format!("{p:?}")));
+        }
     }
     if let Some(clip) = &item.clip
         && !clip.transform.is_finite()

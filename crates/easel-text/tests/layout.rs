@@ -1,0 +1,219 @@
+//! Layout against figures the reference engine recorded for these fonts (the conformance
+//! cases of `tests/conformance/text/`).
+#![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
+
+use easel_text::{Align, FontLibrary, ParagraphStyle, RunStyle, default_fonts};
+
+fn fonts() -> (FontLibrary, easel_text::FontId) {
+    let mut lib = FontLibrary::new();
+    let f = lib
+        .register("noto", default_fonts::REGULAR.to_vec())
+        .unwrap();
+    (lib, f)
+}
+
+fn run(text: &str, font: easel_text::FontId, size: f32) -> Vec<RunStyle> {
+    vec![RunStyle {
+        range: 0..text.len(),
+        font,
+        size,
+        brush: 0,
+    }]
+}
+
+fn close(a: f32, b: f32, tol: f32) -> bool {
+    (a - b).abs() <= tol
+}
+
+#[test]
+fn hello_easel_wraps_into_two_lines_with_the_reference_baselines() {
+    let (mut lib, f) = fonts();
+    let text = "Hello Easel";
+    let style = ParagraphStyle {
+        width: Some(800.0),
+        align: Align::Center,
+        ..Default::default()
+    };
+    let l = lib.layout(text, &run(text, f, 200.0), &style).unwrap();
+    assert_eq!(l.lines.len(), 2);
+    assert!(close(l.height, 544.8, 0.05), "{}", l.height);
+    assert!(close(l.lines[0].baseline, 213.8, 0.05));
+    assert!(close(l.lines[1].baseline, 486.2, 0.05));
+    // H's pen position: the reference's ink box starts at 176.78 with H's left bearing.
+    eprintln!("{:?}", &l.glyphs[..3]);
+}
+
+#[test]
+fn letter_spacing_counts_between_characters_only() {
+    let (mut lib, f) = fonts();
+    let text = "Letter spacing";
+    let size = 33.33333;
+    let w = |ls: f32, lib: &mut FontLibrary| {
+        let style = ParagraphStyle {
+            letter_spacing: ls,
+            ..Default::default()
+        };
+        lib.layout(text, &run(text, f, size), &style).unwrap().width
+    };
+    assert!(
+        close(w(0.0, &mut lib), 222.4333, 0.05),
+        "{}",
+        w(0.0, &mut lib)
+    );
+    assert!(
+        close(w(0.1, &mut lib), 265.7667, 0.05),
+        "{}",
+        w(0.1, &mut lib)
+    );
+    assert!(
+        close(w(-0.05, &mut lib), 200.7667, 0.05),
+        "{}",
+        w(-0.05, &mut lib)
+    );
+}
+
+#[test]
+fn hard_breaks_and_a_trailing_newline_make_lines() {
+    let (mut lib, f) = fonts();
+    let text = "First line\nSecond line\n\nFourth, after an empty line\n";
+    let l = lib
+        .layout(text, &run(text, f, 41.66667), &ParagraphStyle::default())
+        .unwrap();
+    assert_eq!(l.lines.len(), 5, "{:?}", l.lines);
+    assert!(close(l.height, 283.75, 0.05), "{}", l.height);
+    assert!(close(l.width, 522.7917, 0.05), "{}", l.width);
+    assert!(close(l.lines[3].baseline, 234.7917 - 20.0, 0.05));
+}
+
+#[test]
+fn line_height_scales_the_step_between_baselines() {
+    let (mut lib, f) = fonts();
+    let text = "line height 0.8\nsecond line\nthird line";
+    for (lh, height) in [(0.8, 88.53), (1.0, 102.15), (2.5, 204.3)] {
+        let style = ParagraphStyle {
+            line_height: lh,
+            ..Default::default()
+        };
+        let l = lib.layout(text, &run(text, f, 25.0), &style).unwrap();
+        assert!(close(l.height, height, 0.05), "{lh}: {}", l.height);
+    }
+}
+
+#[test]
+fn glyph_outlines_land_on_the_reference_s_ink_boxes() {
+    let (mut lib, f) = fonts();
+    let text = "Hello Easel";
+    let style = ParagraphStyle {
+        width: Some(800.0),
+        align: Align::Center,
+        ..Default::default()
+    };
+    let l = lib.layout(text, &run(text, f, 200.0), &style).unwrap();
+    // The reference's ink boxes [x, y, w, h] of H, e, l, l, o (frame top at y = 27).
+    let reference = [
+        [176.7848, 97.97772, 109.2285, 142.8223],
+        [316.5863, 131.6203, 91.60156, 111.1816],
+        [435.3922, 88.79803, 17.62695, 152.002],
+        [486.9922, 88.79803, 17.62695, 152.002],
+        [532.5863, 131.6203, 99.21875, 111.1816],
+    ];
+    for (g, want) in l.glyphs.iter().zip(reference) {
+        let o = lib.outline(g.font, g.glyph).unwrap();
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for [x, y] in o.points() {
+            (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+        }
+        let got = [
+            g.x + x0 * g.size,
+            g.y + 27.0 + y0 * g.size,
+            (x1 - x0) * g.size,
+            (y1 - y0) * g.size,
+        ];
+        for (a, b) in got.iter().zip(want) {
+            assert!(close(*a, b, 0.05), "{got:?} vs {want:?}");
+        }
+    }
+}
+
+#[test]
+fn arabic_is_shaped_into_joining_forms_and_laid_out_right_to_left() {
+    let mut lib = FontLibrary::new();
+    let arabic = lib
+        .register("arabic", default_fonts::ARABIC.to_vec())
+        .unwrap();
+    let style = ParagraphStyle::default();
+    // ba, ya, ta: three joining letters (no lam-alef, which would ligate).
+    let word = "بيت";
+    let joined = lib.layout(word, &run(word, arabic, 50.0), &style).unwrap();
+    // Each letter alone takes its isolated form; inside the word, its joining form.
+    let isolated: Vec<u32> = word
+        .chars()
+        .map(|c| {
+            let s = c.to_string();
+            lib.layout(&s, &run(&s, arabic, 50.0), &style)
+                .unwrap()
+                .glyphs[0]
+                .glyph
+        })
+        .collect();
+    let shaped: Vec<u32> = joined.glyphs.iter().map(|g| g.glyph).collect();
+    assert_eq!(shaped.len(), 3, "{shaped:?}");
+    let mut visual = isolated.clone();
+    visual.reverse();
+    assert_ne!(shaped, visual, "joining forms differ from isolated ones");
+    // Right to left: the first letter (ba) is drawn rightmost.
+    let first = joined
+        .glyphs
+        .iter()
+        .max_by(|a, b| a.x.total_cmp(&b.x))
+        .unwrap();
+    assert!(joined.lines[0].rtl);
+    assert!(joined.starts_rtl());
+    assert_ne!(first.glyph, isolated[0], "initial form, not isolated");
+    assert_eq!(
+        first.glyph,
+        shaped[shaped.len() - 1],
+        "logical first is visually last"
+    );
+    assert_eq!(joined.missing_glyphs, 0);
+}
+
+#[test]
+fn bad_settings_are_typed_errors() {
+    let (mut lib, f) = fonts();
+    let text = "abc";
+    for size in [0.0, -1.0, f32::NAN, 1e9] {
+        let e = lib
+            .layout(text, &run(text, f, size), &ParagraphStyle::default())
+            .unwrap_err();
+        assert!(
+            matches!(e, easel_text::Error::InvalidFontSize { .. }),
+            "{e}"
+        );
+    }
+    let e = lib
+        .layout(
+            text,
+            &[RunStyle {
+                range: 2..9,
+                font: f,
+                size: 10.0,
+                brush: 0,
+            }],
+            &ParagraphStyle::default(),
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("2..9"), "{e}");
+    let style = ParagraphStyle {
+        line_height: f32::NAN,
+        ..Default::default()
+    };
+    assert!(lib.layout(text, &run(text, f, 10.0), &style).is_err());
+    let long = "a".repeat(easel_text::MAX_TEXT_BYTES + 1);
+    assert!(matches!(
+        lib.layout(&long, &run(&long, f, 10.0), &ParagraphStyle::default()),
+        Err(easel_text::Error::TextTooLong { .. })
+    ));
+    let e = lib.register("bad.ttf", vec![0; 64]).unwrap_err();
+    assert!(e.to_string().contains("bad.ttf"), "{e}");
+}
