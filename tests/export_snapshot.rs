@@ -6,14 +6,6 @@ use easel::{Engine, ExportOptions, MimeType, SceneLayout};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-fn png(color: [u8; 4]) -> Vec<u8> {
-    let mut out = Vec::new();
-    image::RgbaImage::from_pixel(8, 8, image::Rgba(color))
-        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .unwrap();
-    out
-}
-
 #[test]
 fn edits_racing_exports_give_the_old_or_the_new_image() {
     let engine = Arc::new(Engine::new(Default::default()));
@@ -23,8 +15,12 @@ fn edits_racing_exports_give_the_old_or_the_new_image() {
         .unwrap()
         .page;
     let (red, blue) = ([220, 20, 20, 255], [20, 20, 220, 255]);
-    engine.editor.register_buffer("buffer://red", png(red));
-    engine.editor.register_buffer("buffer://blue", png(blue));
+    engine
+        .editor
+        .register_buffer("buffer://red", crate::support::solid_png(red));
+    engine
+        .editor
+        .register_buffer("buffer://blue", crate::support::solid_png(blue));
     let block = image_block(
         &engine,
         page,

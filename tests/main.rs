@@ -6,6 +6,8 @@ mod export_conformance;
 mod export_guide;
 mod export_resources;
 mod export_snapshot;
+mod hostile_input;
+mod properties;
 mod support;
 mod text_behaviour;
 mod text_conformance;

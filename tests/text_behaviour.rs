@@ -1,19 +1,10 @@
 //! Text blocks beyond the reference recordings: bad input, save and load, missing glyphs,
 //! fonts through the resource loader, and the text golden case of the render suite.
 
-use crate::support;
+use crate::support::{self, page};
 use easel::{
     Color, Engine, EngineConfig, Error, ExportOptions, FontStyle, FontWeight, ResourceErrorKind,
-    SceneLayout,
 };
-
-fn page(engine: &Engine, w: f32, h: f32) -> easel::BlockId {
-    engine
-        .scene
-        .create(SceneLayout::VerticalStack, Some((w, h)))
-        .unwrap()
-        .page
-}
 
 fn text(engine: &Engine, page: easel::BlockId, s: &str) -> easel::BlockId {
     let t = engine.block.create("text").unwrap();

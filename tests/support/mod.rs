@@ -37,3 +37,61 @@ pub fn image_block(
     engine.block.append_child(parent, block).unwrap();
     block
 }
+
+/// An 8 × 8 PNG of one colour.
+pub fn solid_png(color: [u8; 4]) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::RgbaImage::from_pixel(8, 8, image::Rgba(color))
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+/// The CRC-32 of PNG chunks.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for b in data {
+        crc ^= *b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A PNG whose header claims `w × h` pixels and whose data is empty: a decompression bomb
+/// as far as the header is concerned.
+pub fn png_header_only(w: u32, h: u32) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend(w.to_be_bytes());
+    ihdr.extend(h.to_be_bytes());
+    ihdr.extend([8, 6, 0, 0, 0]);
+    out.extend(13u32.to_be_bytes());
+    out.extend(&ihdr);
+    out.extend(crc32(&ihdr).to_be_bytes());
+    // A token IDAT (an empty zlib stream): the decoder reads the header up to here.
+    let idat = [
+        b'I', b'D', b'A', b'T', 0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01,
+    ];
+    out.extend(8u32.to_be_bytes());
+    out.extend(idat);
+    out.extend(crc32(&idat).to_be_bytes());
+    out.extend(0u32.to_be_bytes());
+    out.extend(b"IEND");
+    out.extend(crc32(b"IEND").to_be_bytes());
+    out
+}
+
+/// A scene with one `w × h` page in a vertical stack; returns the page.
+pub fn page(engine: &easel::Engine, w: f32, h: f32) -> easel::BlockId {
+    engine
+        .scene
+        .create(easel::SceneLayout::VerticalStack, Some((w, h)))
+        .unwrap()
+        .page
+}

@@ -19,13 +19,40 @@ pub struct ContentFile {
     pub assets: Vec<AssetDefinition>,
 }
 
-fn replace_base_url(value: &mut Value, base: &str) {
-    match value {
-        Value::String(s) if s.contains("{{base_url}}") => *s = s.replace("{{base_url}}", base),
-        Value::Array(a) => a.iter_mut().for_each(|v| replace_base_url(v, base)),
-        Value::Object(o) => o.values_mut().for_each(|v| replace_base_url(v, base)),
-        _ => {}
+/// The longest string `{{base_url}}` substitution may produce: a URI, not a payload.
+pub const MAX_SUBSTITUTED_LEN: usize = 8192;
+
+/// Replaces `{{base_url}}` in the strings of an asset's fields (never in ids), without
+/// recursing (the JSON parser bounds nesting, but a wide document is walked once), and
+/// refuses a result longer than [`MAX_SUBSTITUTED_LEN`].
+fn replace_base_url(asset: &mut Value, base: &str) -> std::result::Result<(), String> {
+    let mut pending: Vec<&mut Value> = match asset {
+        Value::Object(o) => o
+            .iter_mut()
+            .filter(|(k, _)| k.as_str() != "id")
+            .map(|(_, v)| v)
+            .collect(),
+        _ => return Ok(()),
+    };
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::String(s) if s.contains("{{base_url}}") => {
+                let count = s.matches("{{base_url}}").count();
+                let len = s.len() + count * base.len();
+                if len > MAX_SUBSTITUTED_LEN {
+                    return Err(format!(
+                        "`{{{{base_url}}}}` in `{}…` would make a string of {len} bytes, more than {MAX_SUBSTITUTED_LEN}",
+                        s.chars().take(40).collect::<String>()
+                    ));
+                }
+                *s = s.replace("{{base_url}}", base);
+            }
+            Value::Array(a) => pending.extend(a.iter_mut()),
+            Value::Object(o) => pending.extend(o.values_mut()),
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 /// Matches `*` (any run) and `?` (one character) glob patterns.
@@ -71,8 +98,14 @@ pub fn content_from_str(
             "expected an object with a string `id` and an `assets` array".into(),
         ));
     }
-    if let Some(base) = base_url {
-        replace_base_url(&mut value, base.trim_end_matches('/'));
+    // Without a base, `{{base_url}}` stays as written (a fetch of it then fails naming
+    // it), rather than turning `{{base_url}}/x` into the absolute path `/x`.
+    if let Some(base) = base_url.filter(|b| !b.is_empty())
+        && let Some(assets) = value.get_mut("assets").and_then(Value::as_array_mut)
+    {
+        for asset in assets {
+            replace_base_url(asset, base.trim_end_matches('/')).map_err(bad)?;
+        }
     }
     let mut file: ContentFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
     if let Some(matchers) = matchers {
@@ -162,5 +195,59 @@ mod tests {
         assert!(!glob("a?c", "abbc"));
         assert!(glob("*", ""));
         assert!(!glob("x*", "yx"));
+    }
+}
+
+#[cfg(test)]
+mod base_url_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn base_url_reaches_asset_fields_only_and_is_bounded() {
+        let json = r#"{"id": "{{base_url}}", "assets": [
+            {"id": "{{base_url}}/a", "meta": {"uri": "{{base_url}}/a.jpg"}}
+        ]}"#;
+        let file = content_from_str(json, Some("https://cdn.example/x/"), None).unwrap();
+        assert_eq!(file.id, "{{base_url}}", "source ids are not rewritten");
+        assert_eq!(
+            file.assets[0].id, "{{base_url}}/a",
+            "asset ids are not rewritten"
+        );
+        assert_eq!(
+            file.assets[0].meta_text("uri").as_deref(),
+            Some("https://cdn.example/x/a.jpg")
+        );
+        // No base: the token stays, rather than becoming the absolute path `/a.jpg`.
+        let file = content_from_str(json, None, None).unwrap();
+        assert_eq!(
+            file.assets[0].meta_text("uri").as_deref(),
+            Some("{{base_url}}/a.jpg")
+        );
+        let file = content_from_str(json, Some(""), None).unwrap();
+        assert_eq!(
+            file.assets[0].meta_text("uri").as_deref(),
+            Some("{{base_url}}/a.jpg")
+        );
+        // A string of many tokens times a long base would be megabytes: refused.
+        let many = "{{base_url}}".repeat(2_000);
+        let bomb =
+            format!(r#"{{"id": "s", "assets": [{{"id": "a", "meta": {{"uri": "{many}"}}}}]}}"#);
+        let e = content_from_str(&bomb, Some(&"b".repeat(1_000)), None).unwrap_err();
+        assert!(e.to_string().contains("8192"), "{e}");
+    }
+
+    #[test]
+    fn maps_read_from_json_are_bounded_so_loading_stays_linear() {
+        let locales: Vec<String> = (0..100_000).map(|i| format!(r#""l{i}": "x""#)).collect();
+        let json = format!(
+            r#"{{"id": "s", "assets": [{{"id": "a", "label": {{{}}}}}]}}"#,
+            locales.join(",")
+        );
+        let start = std::time::Instant::now();
+        let e = content_from_str(&json, None, None).unwrap_err();
+        assert!(e.to_string().contains("1024"), "{e}");
+        // Refused after 1,024 entries, not after 100,000² comparisons.
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }

@@ -31,6 +31,7 @@ mod definition;
 mod error;
 mod events;
 mod local;
+pub use local::MAX_INDEXES_PER_KIND;
 mod query;
 mod small_map;
 mod store;
@@ -46,7 +47,7 @@ pub use definition::{
 };
 pub use error::{Error, Result};
 pub use events::{AssetSourceEvent, AssetSourceEventKind, Subscription};
-pub use query::{AssetFilter, AssetQuery, SortingOrder};
+pub use query::{AssetFilter, AssetQuery, MAX_FACETS, MAX_FILTER_DEPTH, SortingOrder};
 pub use small_map::SmallMap;
 pub use store::{AssetSource, AssetStore, DEFAULT_CHANGE_LOG_CAPACITY, LocalSourceOptions};
 pub use text::{fold_case, query_words};

@@ -68,6 +68,14 @@ impl Default for AssetQuery {
     }
 }
 
+/// The deepest a filter may nest (`and` / `or` / `not` inside each other). Matching walks
+/// filters recursively within this bound; JSON input is bounded by the parser's own limit of
+/// 128 levels before it gets here.
+pub const MAX_FILTER_DEPTH: usize = 64;
+
+/// The most facets one query may count (each is a pass over the matching assets).
+pub const MAX_FACETS: usize = 128;
+
 /// The most assets one page may hold.
 pub const MAX_PER_PAGE: i64 = 100_000;
 
@@ -90,6 +98,13 @@ impl AssetQuery {
         }
         for f in &self.filter {
             f.validate()?;
+        }
+        if self.facets.len() > MAX_FACETS {
+            return Err(Error::InvalidQuery {
+                field: "facets".into(),
+                value: format!("{} facets", self.facets.len()),
+                reason: format!("at most {MAX_FACETS} facets per query"),
+            });
         }
         for facet in &self.facets {
             Field::parse(facet).map_err(|_| Error::InvalidQuery {
@@ -180,14 +195,29 @@ impl Field {
 }
 
 impl AssetFilter {
+    /// Checks every predicate's property and the nesting depth, without recursing: a
+    /// filter nested deeper than [`MAX_FILTER_DEPTH`] is refused before anything walks it.
     fn validate(&self) -> Result<()> {
-        match self {
-            AssetFilter::Contains { property, .. } | AssetFilter::Equals { property, .. } => {
-                Field::parse(property).map(|_| ())
+        let mut pending = vec![(self, 1usize)];
+        while let Some((f, depth)) = pending.pop() {
+            if depth > MAX_FILTER_DEPTH {
+                return Err(Error::InvalidQuery {
+                    field: "filter".into(),
+                    value: format!("nested {depth} deep"),
+                    reason: format!("filters nest too deep: at most {MAX_FILTER_DEPTH} levels"),
+                });
             }
-            AssetFilter::And(v) | AssetFilter::Or(v) => v.iter().try_for_each(|f| f.validate()),
-            AssetFilter::Not(f) => f.validate(),
+            match f {
+                AssetFilter::Contains { property, .. } | AssetFilter::Equals { property, .. } => {
+                    Field::parse(property)?;
+                }
+                AssetFilter::And(v) | AssetFilter::Or(v) => {
+                    pending.extend(v.iter().map(|c| (c, depth + 1)));
+                }
+                AssetFilter::Not(c) => pending.push((c, depth + 1)),
+            }
         }
+        Ok(())
     }
 
     /// Reads a filter from its JSON form, naming what is wrong when it is malformed.

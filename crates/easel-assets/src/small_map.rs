@@ -191,6 +191,10 @@ impl<V: Serialize> Serialize for SmallMap<V> {
     }
 }
 
+/// The most entries a map read from JSON may have: lookups and inserts scan the entries, so
+/// an asset with 100,000 label locales would load in quadratic time.
+pub const MAX_DESERIALIZED_ENTRIES: usize = 1024;
+
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for SmallMap<V> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct MapVisitor<V>(std::marker::PhantomData<V>);
@@ -205,6 +209,11 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for SmallMap<V> {
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
                 let mut map = SmallMap::with_capacity(access.size_hint().unwrap_or(0).min(64));
                 while let Some((k, v)) = access.next_entry::<CompactString, V>()? {
+                    if map.len() >= MAX_DESERIALIZED_ENTRIES {
+                        return Err(serde::de::Error::custom(format!(
+                            "more than {MAX_DESERIALIZED_ENTRIES} keys in one map (locales or meta keys)"
+                        )));
+                    }
                     map.insert(k, v);
                 }
                 Ok(map)

@@ -821,6 +821,8 @@ impl AssetStore {
 
     /// Searches one source.
     pub fn find_assets(&self, source: &str, query: &AssetQuery) -> Result<AssetQueryResult> {
+        // Checked first, before anything walks the filters (their depth is bounded here).
+        query.validate()?;
         match self.source(source)? {
             Source::Local(l) => {
                 // Queries share the source; one that finds an index out of date (after

@@ -73,6 +73,20 @@ pub enum Error {
         /// The child's type.
         child_type: String,
     },
+    /// Appending would nest blocks deeper than [`crate::MAX_DEPTH`].
+    #[error(
+        "appending {child} to {parent} would nest blocks too deep: {depth} levels, more than {max}"
+    )]
+    TooDeep {
+        /// The would-be parent.
+        parent: BlockId,
+        /// The child.
+        child: BlockId,
+        /// The depth its deepest block would have.
+        depth: usize,
+        /// The limit, [`crate::MAX_DEPTH`].
+        max: usize,
+    },
     /// Appending would make a block its own ancestor.
     #[error("appending {child} to {parent} would create a cycle")]
     Cycle {

@@ -1,6 +1,5 @@
 //! Parent/child structure: append, insert, destroy, duplicate and queries.
 
-use crate::graph::Block;
 use crate::{BlockEventKind, BlockId, BlockType, Error, Result, SceneGraph};
 
 pub(crate) fn allowed(parent: BlockType, child: BlockType) -> bool {
@@ -51,11 +50,22 @@ impl SceneGraph {
             });
         }
         let mut cursor = Some(parent);
+        let mut parent_depth = 0;
         while let Some(c) = cursor {
             if c == child {
                 return Err(Error::Cycle { parent, child });
             }
+            parent_depth += 1;
             cursor = self.block(c)?.parent;
+        }
+        let depth = parent_depth + self.subtree_height(child)?;
+        if depth > crate::MAX_DEPTH {
+            return Err(Error::TooDeep {
+                parent,
+                child,
+                depth,
+                max: crate::MAX_DEPTH,
+            });
         }
         let old_parent = self.block(child)?.parent;
         let len_after_detach =
@@ -78,6 +88,18 @@ impl SceneGraph {
         self.touched(parent);
         self.touched(child);
         Ok(())
+    }
+
+    /// How many levels the subtree under `id` spans (1 for a block without children),
+    /// counted without recursion.
+    fn subtree_height(&self, id: BlockId) -> Result<usize> {
+        let mut height = 0;
+        let mut pending = vec![(id, 1)];
+        while let Some((b, d)) = pending.pop() {
+            height = height.max(d);
+            pending.extend(self.block(b)?.children.iter().map(|c| (*c, d + 1)));
+        }
+        Ok(height)
     }
 
     /// Detaches a block from its parent without destroying it.
@@ -143,29 +165,45 @@ impl SceneGraph {
         Ok(copy)
     }
 
-    fn copy_tree(&mut self, id: BlockId, owner: Option<BlockId>) -> Result<BlockId> {
-        let original: Block = self.block(id)?.clone();
-        let mut block = original.clone();
+    /// Copies a subtree without recursion: each block with its own shape and fill, then
+    /// its children in order.
+    fn copy_tree(&mut self, root: BlockId, owner: Option<BlockId>) -> Result<BlockId> {
+        let mut root_copy = None;
+        let mut pending: Vec<(BlockId, Option<BlockId>)> = vec![(root, None)];
+        while let Some((id, parent_copy)) = pending.pop() {
+            let copy = self.copy_one(id, if parent_copy.is_none() { owner } else { None })?;
+            let original = self.block(id)?;
+            let (shape, fill) = (original.shape, original.fill);
+            let children = original.children.clone();
+            if let Some(shape) = shape {
+                let s = self.copy_one(shape, Some(copy))?;
+                self.block_mut(copy)?.shape = Some(s);
+            }
+            if let Some(fill) = fill {
+                let f = self.copy_one(fill, Some(copy))?;
+                self.block_mut(copy)?.fill = Some(f);
+            }
+            match parent_copy {
+                Some(p) => {
+                    self.block_mut(copy)?.parent = Some(p);
+                    self.block_mut(p)?.children.push(copy);
+                }
+                None => root_copy = Some(copy),
+            }
+            pending.extend(children.into_iter().rev().map(|c| (c, Some(copy))));
+        }
+        root_copy.ok_or(Error::UnknownBlock(root))
+    }
+
+    /// A copy of one block's own data, detached, without children, shape or fill.
+    fn copy_one(&mut self, id: BlockId, owner: Option<BlockId>) -> Result<BlockId> {
+        let mut block = self.block(id)?.clone();
         block.parent = None;
         block.owner = owner;
         block.children.clear();
         block.shape = None;
         block.fill = None;
-        let copy = self.insert(block);
-        if let Some(shape) = original.shape {
-            let s = self.copy_tree(shape, Some(copy))?;
-            self.block_mut(copy)?.shape = Some(s);
-        }
-        if let Some(fill) = original.fill {
-            let f = self.copy_tree(fill, Some(copy))?;
-            self.block_mut(copy)?.fill = Some(f);
-        }
-        for child in original.children {
-            let c = self.copy_tree(child, None)?;
-            self.block_mut(c)?.parent = Some(copy);
-            self.block_mut(copy)?.children.push(c);
-        }
-        Ok(copy)
+        Ok(self.insert(block))
     }
 
     /// Every live block, in slot order.

@@ -87,7 +87,7 @@ impl SceneGraph {
             })
             .collect();
         for root in roots {
-            let _ = self.layout_block(root, Transform::IDENTITY, None);
+            let _ = self.layout_block(root, Transform::IDENTITY);
         }
         self.layout_dirty = false;
     }
@@ -143,69 +143,77 @@ impl SceneGraph {
         Ok((w, h, t))
     }
 
-    /// Lays out one subtree; `stack` is set for the pages of a stack.
-    fn layout_block(
-        &mut self,
-        id: BlockId,
-        parent: Transform,
-        stack: Option<StackPlacement>,
-    ) -> Result<Frame> {
-        let ty = self.block(id)?.ty;
-        let children = self.block(id)?.children.clone();
-        let frame = match ty {
-            BlockType::Scene | BlockType::Stack => {
-                let placement = match ty {
-                    BlockType::Stack => match self.layout_of_stack(id).and_then(|l| l.stack_axis())
-                    {
-                        Some(axis) => Some(StackPlacement {
-                            axis,
-                            spacing: self.get_float(id, keys::STACK_SPACING)?,
-                        }),
-                        // Free: pages keep their own position.
-                        None => None,
-                    },
-                    _ => None,
-                };
-                let mut offset = 0.0;
-                let mut frames = Vec::new();
-                for child in children {
-                    let f = match (placement, self.block(child)?.ty) {
-                        (Some(p), BlockType::Page) => {
-                            let (w, h) = (
-                                self.get_float(child, keys::WIDTH)?,
-                                self.get_float(child, keys::HEIGHT)?,
-                            );
-                            let (t, advance) = match p.axis {
-                                StackAxis::Vertical => (Transform::translate(0.0, offset), h),
-                                StackAxis::Horizontal => (Transform::translate(offset, 0.0), w),
-                                StackAxis::Depth => (Transform::IDENTITY, 0.0),
-                            };
-                            offset += advance + p.spacing;
-                            self.layout_block(child, t.then(parent), Some(p))?
+    /// Lays out one subtree, without recursion (trees may be deep): a first pass places
+    /// every block from its parent's transform (a stack places its pages along its axis); a
+    /// second pass, innermost first, gives each scene and stack the union of its
+    /// children's frames.
+    fn layout_block(&mut self, root: BlockId, parent: Transform) -> Result<()> {
+        let mut pending: Vec<(BlockId, Transform, bool)> = vec![(root, parent, false)];
+        let mut containers: Vec<BlockId> = Vec::new();
+        while let Some((id, parent, in_stack)) = pending.pop() {
+            let ty = self.block(id)?.ty;
+            let children = self.block(id)?.children.clone();
+            match ty {
+                BlockType::Scene | BlockType::Stack => {
+                    containers.push(id);
+                    let placement = match ty {
+                        BlockType::Stack => {
+                            match self.layout_of_stack(id).and_then(|l| l.stack_axis()) {
+                                Some(axis) => Some(StackPlacement {
+                                    axis,
+                                    spacing: self.get_float(id, keys::STACK_SPACING)?,
+                                }),
+                                // Free: pages keep their own position.
+                                None => None,
+                            }
                         }
-                        _ => self.layout_block(child, parent, None)?,
+                        _ => None,
                     };
-                    frames.push(f);
+                    let mut offset = 0.0;
+                    for child in children {
+                        match (placement, self.block(child)?.ty) {
+                            (Some(p), BlockType::Page) => {
+                                let (w, h) = (
+                                    self.get_float(child, keys::WIDTH)?,
+                                    self.get_float(child, keys::HEIGHT)?,
+                                );
+                                let (t, advance) = match p.axis {
+                                    StackAxis::Vertical => (Transform::translate(0.0, offset), h),
+                                    StackAxis::Horizontal => (Transform::translate(offset, 0.0), w),
+                                    StackAxis::Depth => (Transform::IDENTITY, 0.0),
+                                };
+                                offset += advance + p.spacing;
+                                pending.push((child, t.then(parent), true));
+                            }
+                            _ => pending.push((child, parent, false)),
+                        }
+                    }
                 }
-                Frame::union(&frames)
-            }
-            _ => {
-                let (w, h, local) = self.local_transform(id)?;
-                // Pages in a stack are placed by the stack, not by their own position.
-                let local = if ty == BlockType::Page && stack.is_some() {
-                    Transform::IDENTITY
-                } else {
-                    local
-                };
-                let global = local.then(parent);
-                for child in children {
-                    self.layout_block(child, global, None)?;
+                _ => {
+                    let (w, h, local) = self.local_transform(id)?;
+                    // Pages in a stack are placed by the stack, not by their own position.
+                    let local = if ty == BlockType::Page && in_stack {
+                        Transform::IDENTITY
+                    } else {
+                        local
+                    };
+                    let global = local.then(parent);
+                    self.block_mut(id)?.frame = Frame::new(w, h, global);
+                    pending.extend(children.into_iter().map(|c| (c, global, false)));
                 }
-                Frame::new(w, h, global)
             }
-        };
-        self.block_mut(id)?.frame = frame;
-        Ok(frame)
+        }
+        // Containers were found parents first; their frames need their children's.
+        for id in containers.into_iter().rev() {
+            let frames: Vec<Frame> = self
+                .block(id)?
+                .children
+                .iter()
+                .filter_map(|c| self.block(*c).ok().map(|b| b.frame))
+                .collect();
+            self.block_mut(id)?.frame = Frame::union(&frames);
+        }
+        Ok(())
     }
 
     /// The layout of the scene that holds this stack.

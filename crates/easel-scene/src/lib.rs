@@ -65,6 +65,12 @@ pub use text::{
     utf16_to_byte,
 };
 
+/// The deepest a block tree may nest (the scene is level 1; a page in a stack is level 3):
+/// appending, inserting and loading refuse anything deeper with a typed error. Layout,
+/// save and copy walk the tree recursively within this bound, which stays well inside a
+/// 256 KiB thread stack.
+pub const MAX_DEPTH: usize = 100;
+
 /// The longest text a text block holds, in bytes (1 MiB): layout work grows with the text,
 /// so longer text is refused where it is set.
 pub const MAX_TEXT_BYTES: usize = 1 << 20;

@@ -67,7 +67,30 @@ impl SceneGraph {
         serde_json::to_string(&doc).map_err(|e| Error::Malformed(e.to_string()))
     }
 
-    fn save_block(&self, id: BlockId, out: &mut Vec<SavedBlock>) -> Result<usize> {
+    /// Saves a subtree in pre-order (each block, its shape, its fill, then its children's
+    /// subtrees in order), without recursion. Returns the root's index.
+    fn save_block(&self, root: BlockId, out: &mut Vec<SavedBlock>) -> Result<usize> {
+        let root_index = out.len();
+        let mut pending: Vec<(BlockId, Option<usize>)> = vec![(root, None)];
+        while let Some((id, parent)) = pending.pop() {
+            let index = self.save_one(id, out)?;
+            if let Some(p) = parent {
+                out[p].children.push(index);
+            }
+            let block = self.block(id)?;
+            if let Some(s) = block.shape {
+                out[index].shape = Some(self.save_one(s, out)?);
+            }
+            if let Some(f) = block.fill {
+                out[index].fill = Some(self.save_one(f, out)?);
+            }
+            pending.extend(block.children.iter().rev().map(|c| (*c, Some(index))));
+        }
+        Ok(root_index)
+    }
+
+    /// Appends one block's own data (no children, shape or fill references yet).
+    fn save_one(&self, id: BlockId, out: &mut Vec<SavedBlock>) -> Result<usize> {
         let block = self.block(id)?;
         let specs = &schema(block.ty).specs;
         let properties = block
@@ -93,17 +116,6 @@ impl SceneGraph {
             },
             typeface: block.text.as_ref().and_then(|t| t.typeface.clone()),
         });
-        let (shape, fill, children) = (block.shape, block.fill, block.children.clone());
-        if let Some(s) = shape {
-            out[index].shape = Some(self.save_block(s, out)?);
-        }
-        if let Some(f) = fill {
-            out[index].fill = Some(self.save_block(f, out)?);
-        }
-        for child in children {
-            let c = self.save_block(child, out)?;
-            out[index].children.push(c);
-        }
         Ok(index)
     }
 
@@ -231,9 +243,14 @@ fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
             block.store(index, value, &spec.default);
         }
         block.metadata = saved.metadata.clone();
+        // The setters' own checks: what loads also saves and loads again.
         if let Some(stops) = &saved.gradient_stops {
+            crate::typed::check_gradient_stops(stops)
+                .map_err(|e| Error::Malformed(format!("block {i}: {e}")))?;
             block.gradient_stops = stops.clone();
         }
+        crate::typed::check_dash_array(&saved.dash_array)
+            .map_err(|e| Error::Malformed(format!("block {i}: {e}")))?;
         block.dash_array = saved.dash_array.clone();
         if ty == BlockType::Text {
             let text = match block.stored(schema.index(crate::keys::TEXT_TEXT).unwrap_or(0)) {
@@ -255,6 +272,17 @@ fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
         return Err(Error::Malformed(
             "some blocks are not reachable from a root".into(),
         ));
+    }
+    // How deep the forest goes, without recursing: the limit every entry point applies.
+    let mut pending: Vec<(usize, usize)> = doc.roots.iter().map(|r| (*r, 1)).collect();
+    while let Some((i, depth)) = pending.pop() {
+        if depth > crate::MAX_DEPTH {
+            return Err(Error::Malformed(format!(
+                "blocks nest too deep: block {i} is at depth {depth}, more than {}",
+                crate::MAX_DEPTH
+            )));
+        }
+        pending.extend(doc.blocks[i].children.iter().map(|c| (*c, depth + 1)));
     }
     for (i, saved) in doc.blocks.iter().enumerate() {
         if let Some(s) = &saved.shape

@@ -382,23 +382,7 @@ impl SceneGraph {
         stops: &[GradientStop],
     ) -> Result<()> {
         self.gradient_fill(fill)?;
-        if stops.is_empty() {
-            return Err(Error::InvalidValue {
-                key: keys::FILL_GRADIENT_COLORS.into(),
-                value: "[]".into(),
-                reason: "a gradient needs at least one stop".into(),
-            });
-        }
-        if let Some(bad) = stops
-            .iter()
-            .find(|s| !s.color.is_valid() || !(0.0..=1.0).contains(&s.stop))
-        {
-            return Err(Error::InvalidValue {
-                key: keys::FILL_GRADIENT_COLORS.into(),
-                value: format!("{bad:?}"),
-                reason: "stops need an offset within 0..=1 and a valid colour".into(),
-            });
-        }
+        check_gradient_stops(stops)?;
         let mut sorted = stops.to_vec();
         sorted.sort_by(|a, b| a.stop.total_cmp(&b.stop));
         self.block_mut(fill)?.gradient_stops = sorted;
@@ -462,15 +446,7 @@ impl SceneGraph {
     /// Sets the dash lengths: finite, ≥ 0, not all zero; empty means solid.
     pub fn set_stroke_dash_array(&mut self, id: BlockId, dashes: &[f32]) -> Result<()> {
         self.get_bool(id, keys::STROKE_ENABLED)?;
-        if dashes.iter().any(|d| !d.is_finite() || *d < 0.0)
-            || (!dashes.is_empty() && dashes.iter().all(|d| *d == 0.0))
-        {
-            return Err(Error::InvalidValue {
-                key: keys::STROKE_DASH_ARRAY.into(),
-                value: format!("{dashes:?}"),
-                reason: "dashes must be finite, non-negative and not all zero".into(),
-            });
-        }
+        check_dash_array(dashes)?;
         self.block_mut(id)?.dash_array = dashes.to_vec();
         self.touched(id);
         Ok(())
@@ -489,4 +465,41 @@ impl SceneGraph {
     pub fn set_content_fill_mode(&mut self, id: BlockId, v: ContentFillMode) -> Result<()> {
         self.set_enum(id, keys::CONTENT_FILL_MODE, v.as_str())
     }
+}
+
+/// The gradient stops a fill accepts: at least one, offsets within 0..=1, valid colours.
+/// The loader applies the same check, so whatever loads also saves and loads again.
+pub(crate) fn check_gradient_stops(stops: &[GradientStop]) -> Result<()> {
+    if stops.is_empty() {
+        return Err(Error::InvalidValue {
+            key: keys::FILL_GRADIENT_COLORS.into(),
+            value: "[]".into(),
+            reason: "a gradient needs at least one stop".into(),
+        });
+    }
+    if let Some(bad) = stops
+        .iter()
+        .find(|s| !s.color.is_valid() || !(0.0..=1.0).contains(&s.stop))
+    {
+        return Err(Error::InvalidValue {
+            key: keys::FILL_GRADIENT_COLORS.into(),
+            value: format!("{bad:?}"),
+            reason: "stops need an offset within 0..=1 and a valid colour".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The dash arrays a stroke accepts: finite, non-negative, not all zero.
+pub(crate) fn check_dash_array(dashes: &[f32]) -> Result<()> {
+    if dashes.iter().any(|d| !d.is_finite() || *d < 0.0)
+        || (!dashes.is_empty() && dashes.iter().all(|d| *d == 0.0))
+    {
+        return Err(Error::InvalidValue {
+            key: keys::STROKE_DASH_ARRAY.into(),
+            value: format!("{dashes:?}"),
+            reason: "dashes must be finite, non-negative and not all zero".into(),
+        });
+    }
+    Ok(())
 }

@@ -138,6 +138,7 @@ fn scene(e: &easel::scene_graph::Error) -> (StatusCode, &'static str) {
         E::InvalidValue { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_value"),
         E::InvalidHierarchy { .. } => (S::UNPROCESSABLE_ENTITY, "invalid_hierarchy"),
         E::Cycle { .. } => (S::UNPROCESSABLE_ENTITY, "hierarchy_cycle"),
+        E::TooDeep { .. } => (S::UNPROCESSABLE_ENTITY, "hierarchy_too_deep"),
         E::WrongBlockKind { .. } => (S::UNPROCESSABLE_ENTITY, "wrong_block_kind"),
         E::Unsupported { .. } => (S::UNPROCESSABLE_ENTITY, "unsupported"),
         E::AlreadyOwned { .. } => (S::CONFLICT, "already_owned"),

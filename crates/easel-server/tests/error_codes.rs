@@ -89,6 +89,17 @@ fn every_engine_error_maps_to_one_status_and_code() {
             "hierarchy_cycle",
         ),
         (
+            S::TooDeep {
+                parent: b,
+                child: b,
+                depth: 101,
+                max: 100,
+            }
+            .into(),
+            422,
+            "hierarchy_too_deep",
+        ),
+        (
             S::WrongBlockKind {
                 block: b,
                 expected: s(),

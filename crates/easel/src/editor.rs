@@ -17,10 +17,18 @@ pub struct EditorSettings {
     pub fetch_timeout: Duration,
     /// Largest body accepted from a fetch, in bytes.
     pub max_download_bytes: u64,
-    /// Largest image width or height accepted when decoding.
+    /// Largest image width or height accepted when decoding (read from the header, before
+    /// any pixel is allocated).
     pub max_image_dimension: u32,
-    /// Largest decoder allocation, in bytes (guards against decompression bombs).
+    /// Largest decoder allocation for one image, in bytes (guards against decompression
+    /// bombs: a 273 KB PNG can declare 16000 × 16000 pixels). Every decode also reserves its
+    /// bytes from the process-wide decode budget ([`crate::image_cache::set_decode_budget`]),
+    /// so concurrent decodes cannot add up past it.
     pub max_image_alloc_bytes: u64,
+    /// Decoded images larger than this on their longer side are scaled down to it before
+    /// they are cached and drawn, as the reference engine's `maxImageSize` (4096) does;
+    /// 0 keeps every image at full size.
+    pub max_image_size: u32,
     /// Schemes resources may use: any of `http`, `https`, `file`, `data`, `buffer`.
     pub allowed_schemes: Vec<String>,
     /// Which hosts HTTP fetches may reach (by default, any).
@@ -56,7 +64,9 @@ impl Default for EditorSettings {
             fetch_timeout: Duration::from_secs(30),
             max_download_bytes: 64 << 20,
             max_image_dimension: 16384,
-            max_image_alloc_bytes: 1 << 30,
+            // 16384 × 8192 RGBA: the 16000 × 16000 bomb is refused from its header.
+            max_image_alloc_bytes: 512 << 20,
+            max_image_size: 4096,
             allowed_schemes: ["http", "https", "file", "data", "buffer"]
                 .map(String::from)
                 .to_vec(),

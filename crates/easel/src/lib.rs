@@ -58,7 +58,11 @@ pub use scene::SceneApi;
 
 /// The process-wide cache of decoded images that every engine shares: its byte budget and
 /// what it holds. GPU textures follow it (an image's upload is freed after it is evicted).
+/// Also the decode budget: the bytes all decodes running at once may reserve.
 pub mod image_cache {
+    pub use crate::resources::budget::{
+        DEFAULT_DECODE_BUDGET, decode_budget, decoding_bytes, set_decode_budget,
+    };
     pub use crate::resources::cache::{
         DEFAULT_BUDGET, budget, bytes, clear, hits, misses, set_budget,
     };

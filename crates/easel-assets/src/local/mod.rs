@@ -66,6 +66,32 @@ pub(crate) struct LocalSource {
     sorts: HashMap<String, SortIndex>,
     metas: HashMap<String, MetaIndex>,
     facets: HashMap<String, FacetIndex>,
+    /// When each sort, meta and facet index was last prepared (a counter), for eviction.
+    prepared: HashMap<String, u64>,
+    ticks: u64,
+}
+
+/// The most sort, meta-value and facet indexes one source keeps of each kind. Read-only
+/// queries name keys freely (3,000 distinct facet names are one loop away); past this, the
+/// least recently prepared index of that kind is dropped, so index memory stays bounded by
+/// this many indexes over the source's assets. A query whose index is gone checks assets one
+/// by one, then rebuilds it.
+pub const MAX_INDEXES_PER_KIND: usize = 32;
+
+/// Drops the least recently prepared indexes of one kind down to the cap.
+fn evict<T>(map: &mut HashMap<String, T>, prepared: &HashMap<String, u64>, prefix: &str) {
+    while map.len() > MAX_INDEXES_PER_KIND {
+        let oldest = map
+            .keys()
+            .min_by_key(|k| prepared.get(&format!("{prefix}{k}")).copied().unwrap_or(0))
+            .cloned();
+        match oldest {
+            Some(k) => {
+                map.remove(&k);
+            }
+            None => break,
+        }
+    }
 }
 
 impl LocalSource {
@@ -82,6 +108,8 @@ impl LocalSource {
             sorts: HashMap::new(),
             metas: HashMap::new(),
             facets: HashMap::new(),
+            prepared: HashMap::new(),
+            ticks: 0,
         }
     }
 
@@ -430,22 +458,40 @@ impl LocalSource {
         if needs.words {
             self.catch_up_words();
         }
-        for key in needs.meta_keys {
+        // One query builds at most the cap of each kind; the rest it checks asset by asset.
+        for key in needs.meta_keys.into_iter().take(MAX_INDEXES_PER_KIND) {
+            self.ticks += 1;
+            self.prepared.insert(format!("m:{key}"), self.ticks);
             let index = self.metas.entry(key.clone()).or_default();
             index.catch_up(&self.slots, &key);
         }
-        if let Some(key) = needs.sort_key
-            && self.sort_fresh(&key).is_none()
-        {
-            let previous = self.sorts.remove(&key);
-            let index = build_sort_index(&self.slots, &key, previous);
-            self.sorts.insert(key, index);
+        if let Some(key) = needs.sort_key {
+            self.ticks += 1;
+            self.prepared.insert(format!("s:{key}"), self.ticks);
+            if self.sort_fresh(&key).is_none() {
+                let previous = self.sorts.remove(&key);
+                let index = build_sort_index(&self.slots, &key, previous);
+                self.sorts.insert(key, index);
+            }
         }
-        for (name, field) in needs.facets {
+        for (name, field) in needs.facets.into_iter().take(MAX_INDEXES_PER_KIND) {
+            self.ticks += 1;
+            self.prepared.insert(format!("f:{name}"), self.ticks);
             self.facets
                 .entry(name)
                 .or_insert_with(|| FacetIndex::new(field))
                 .catch_up(&self.slots);
+        }
+        evict(&mut self.metas, &self.prepared, "m:");
+        evict(&mut self.sorts, &self.prepared, "s:");
+        evict(&mut self.facets, &self.prepared, "f:");
+        if self.prepared.len() > 8 * MAX_INDEXES_PER_KIND {
+            let live: std::collections::HashSet<String> =
+                (self.metas.keys().map(|k| format!("m:{k}")))
+                    .chain(self.sorts.keys().map(|k| format!("s:{k}")))
+                    .chain(self.facets.keys().map(|k| format!("f:{k}")))
+                    .collect();
+            self.prepared.retain(|k, _| live.contains(k));
         }
     }
 
@@ -584,7 +630,10 @@ impl LocalSource {
         Ok(AssetQueryResult {
             assets,
             current_page: page as u32,
-            next_page: (end < total).then_some(page as u32 + 1),
+            // Lazily and checked: `page` may be u32::MAX (then there is no next page).
+            next_page: (end < total)
+                .then(|| (page as u32).checked_add(1))
+                .flatten(),
             total,
             facets,
         })
@@ -696,6 +745,43 @@ mod tests {
             source.add(def).unwrap();
         }
         source
+    }
+
+    /// Read-only queries naming thousands of distinct keys keep at most the cap of indexes
+    /// of each kind, and still answer correctly.
+    #[test]
+    fn distinct_keys_in_queries_do_not_grow_indexes_without_bound() {
+        let mut source = source();
+        for i in 0..3_000 {
+            let query = AssetQuery {
+                facets: vec![format!("meta.k{i}")],
+                sort_key: Some(format!("meta.s{i}")),
+                sorting_order: SortingOrder::Ascending,
+                filter: vec![AssetFilter::Equals {
+                    property: format!("meta.f{i}"),
+                    value: "x".into(),
+                }],
+                ..Default::default()
+            };
+            source.prepare(&query);
+            assert_eq!(source.find(&query).unwrap().total, 0);
+        }
+        assert!(source.facets.len() <= MAX_INDEXES_PER_KIND);
+        assert!(source.sorts.len() <= MAX_INDEXES_PER_KIND);
+        assert!(source.metas.len() <= MAX_INDEXES_PER_KIND);
+        assert!(source.prepared.len() <= 8 * MAX_INDEXES_PER_KIND + 3);
+        // A hundred facets in one query: all counted, at most the cap indexed.
+        let query = AssetQuery {
+            facets: (0..100)
+                .map(|i| format!("meta.x{i}"))
+                .chain(["meta.color".into()])
+                .collect(),
+            ..Default::default()
+        };
+        source.prepare(&query);
+        let result = source.find(&query).unwrap();
+        assert_eq!(result.facets.len(), 101);
+        assert!(source.facets.len() <= MAX_INDEXES_PER_KIND);
     }
 
     /// Indexes are only an acceleration: a source that was never prepared answers every

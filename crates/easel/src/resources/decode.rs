@@ -48,6 +48,22 @@ pub(crate) fn decode(
             ),
         ));
     }
+    // Reserve the worst case before allocating: the decoder's buffer (up to 16 bytes a
+    // pixel for 16-bit RGBA) and the RGBA copy.
+    let native = w as u64 * h as u64 * bytes_per_pixel(reader()?.format());
+    let _reservation = super::budget::reserve(native + decoded_bytes, settings.fetch_timeout)
+        .map_err(|refused| {
+            let why = match refused {
+                super::budget::Refused::TooLarge { limit } => format!(
+                    "{w}x{h} needs {} bytes to decode, more than the process's {limit}-byte decode budget",
+                    native + decoded_bytes
+                ),
+                super::budget::Refused::Busy { limit, in_use } => format!(
+                    "{w}x{h} waited for decode memory: other decodes held {in_use} of the {limit}-byte budget"
+                ),
+            };
+            fail(ResourceErrorKind::ImageTooLarge, uri, why)
+        })?;
     let mut reader = reader()?;
     if reader.format() == Some(image::ImageFormat::Jpeg) && !jpeg_is_complete(bytes) {
         return Err(fail(
@@ -68,7 +84,31 @@ pub(crate) fn decode(
         };
         fail(kind, uri, e.to_string())
     })?;
-    Ok(image.to_rgba8())
+    let image = image.into_rgba8();
+    Ok(downscaled(image, settings.max_image_size))
+}
+
+/// Bytes a pixel takes in the decoder's own buffer, at most (16-bit RGBA for PNG; 8-bit
+/// for the others).
+fn bytes_per_pixel(format: Option<image::ImageFormat>) -> u64 {
+    match format {
+        Some(image::ImageFormat::Png) => 8,
+        _ => 4,
+    }
+}
+
+/// An image larger than `max` on its longer side, scaled down to it (area averaging), as
+/// the reference engine keeps images at most `maxImageSize`: a 16000-pixel photo in a
+/// 400-pixel frame does not stay resident at full size.
+fn downscaled(image: RgbaImage, max: u32) -> RgbaImage {
+    let (w, h) = image.dimensions();
+    if max == 0 || (w <= max && h <= max) {
+        return image;
+    }
+    let scale = f64::from(max) / f64::from(w.max(h));
+    let nw = ((f64::from(w) * scale).round() as u32).clamp(1, max);
+    let nh = ((f64::from(h) * scale).round() as u32).clamp(1, max);
+    image::imageops::thumbnail(&image, nw, nh)
 }
 
 /// The JPEG decoder fills in missing scan data with grey, so a truncated download would
@@ -109,6 +149,19 @@ mod tests {
         assert!(err.message.contains("3x2"), "{err}");
         let err = decode("x.txt", b"hello", &settings).unwrap_err();
         assert_eq!(err.kind, ResourceErrorKind::ImageDecodingFailed);
+    }
+
+    #[test]
+    fn images_larger_than_the_maximum_size_are_scaled_down() {
+        let settings = EditorSettings {
+            max_image_size: 30,
+            ..Default::default()
+        };
+        let img = decode("x.png", &png(300, 100), &settings).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(img.dimensions(), (30, 10));
+        assert_eq!(img.get_pixel(5, 5).0, [1, 2, 3, 255]);
+        let small = decode("x.png", &png(20, 10), &settings).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(small.dimensions(), (20, 10));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Resources: where a URI points ([`locate`]), getting its bytes ([`fetch`]), turning them
 //! into pixels ([`decode`]), and the process-wide cache of decoded images ([`cache`]).
 
+pub(crate) mod budget;
 pub(crate) mod cache;
 mod decode;
 mod fetch;
