@@ -20,12 +20,12 @@ fn dir() -> std::path::PathBuf {
 /// so the scaled 800-pixel outline misses their rims by a pixel or two.
 const DILATE: f32 = 4.0;
 
-struct Watermark {
+pub(crate) struct Watermark {
     points: Vec<(f32, f32)>,
 }
 
 impl Watermark {
-    fn load() -> Watermark {
+    pub(crate) fn load() -> Watermark {
         let blank = load_png(&dir().join("png/blank-800x600.png"));
         let points = blank
             .enumerate_pixels()
@@ -36,7 +36,7 @@ impl Watermark {
     }
 
     /// The mask for a `w × h` export: true where the watermark may differ.
-    fn mask(&self, w: u32, h: u32) -> Vec<bool> {
+    pub(crate) fn mask(&self, w: u32, h: u32) -> Vec<bool> {
         let s = w as f32 / 800.0;
         let mut mask = vec![false; (w * h) as usize];
         for (mx, my) in &self.points {
@@ -53,7 +53,7 @@ impl Watermark {
     }
 }
 
-fn premultiplied(image: &image::RgbaImage) -> image::RgbaImage {
+pub(crate) fn premultiplied(image: &image::RgbaImage) -> image::RgbaImage {
     let mut out = image.clone();
     for p in out.pixels_mut() {
         let a = p[3] as u32;

@@ -8,6 +8,7 @@ mod export_resources;
 mod export_snapshot;
 mod hostile_input;
 mod properties;
+mod scene_import;
 mod support;
 mod text_behaviour;
 mod text_conformance;

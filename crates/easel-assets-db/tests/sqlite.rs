@@ -88,7 +88,15 @@ fn bad_files_are_typed_errors_naming_the_path() {
         )
         .unwrap();
     }
-    let _ = std::fs::remove_file(dir.path().join("t.db-wal"));
+    // The store's last connection may still be closing on its own thread (closing
+    // checkpoints the WAL into the file): wait until SQLite has removed the WAL, so nothing
+    // writes the file after it is cut.
+    let wal = dir.path().join("t.db-wal");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while wal.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let _ = std::fs::remove_file(&wal);
     let _ = std::fs::remove_file(dir.path().join("t.db-shm"));
     let bytes = std::fs::read(&db).unwrap();
     std::fs::write(&db, &bytes[..bytes.len() / 2]).unwrap();

@@ -6,7 +6,8 @@
 //! cargo run --release -p easel-bench -- [--quick] [--only GROUP…]
 //! ```
 //!
-//! Groups: `engine`, `assets`, `store`, `export`, `large`, `throughput`, `text`, `peer`. Each runs in its own
+//! Groups: `engine`, `assets`, `store`, `export`, `large`, `throughput`, `text`, `scene`,
+//! `peer`. Each runs in its own
 //! child process, so memory figures do not mix. `peer` renders the `export` and `large`
 //! workloads with `vello_cpu` directly (see `easel_bench::peer`); it runs first whenever
 //! either of those groups does, and every `export.*` line then carries `vs_vello_cpu`, its
@@ -36,6 +37,7 @@ const GROUPS: &[&str] = &[
     "large",
     "throughput",
     "text",
+    "scene",
     "peer",
 ];
 
@@ -154,6 +156,7 @@ fn run_group(group: &str, quick: bool, store: Option<&str>, arg: Option<&str>) -
         "large" => large_group(quick),
         "throughput" => throughput_group(quick),
         "text" => text_group(quick),
+        "scene" => scene_group(quick),
         "server" => server_group(quick, args_soak()),
         other => Err(format!("unknown group `{other}`").into()),
     }
@@ -1286,6 +1289,90 @@ fn text_group(quick: bool) -> Result<()> {
         "text.layout.1000glyphs",
         &s,
         json!({ "glyphs": layout.glyphs.len(), "lines": layout.lines.len() }),
+    );
+    Ok(())
+}
+
+/// A CE.SDK-format scene string (`UBQ1` + base64 JSON, the fields CE.SDK 1.79 writes for
+/// these components) with `n` rectangles of the generated shapes on one 800 × 600 page.
+fn cesdk_scene(n: usize) -> String {
+    use base64::Engine as _;
+    let shapes = easel_bench::shapes(n);
+    let color = |r: f32, g: f32, b: f32| {
+        json!({"version": 5, "colorSpace": 0, "tint": 1.0, "externalReference": "",
+               "components": {"version": 1, "x": r, "y": g, "z": b, "w": 1.0}})
+    };
+    let size = |w: f32, h: f32| {
+        json!({"version": 1, "width": {"version": 1, "unit": 1, "value": w},
+               "height": {"version": 1, "unit": 1, "value": h}})
+    };
+    let mut elements = vec![
+        json!({"entity": 0, "id": "//ly.img.ubq/scene", "layout": 1, "designUnit": 0, "dpi": 300.0}),
+        json!({"entity": 1, "id": "//ly.img.ubq/stack", "axis": 1, "spacing": 0.0}),
+        json!({"entity": 2, "id": "//ly.img.ubq/page", "block_size": size(800.0, 600.0),
+               "block_position": {"version": 2, "type": 1}, "block_fill": {"enabled": true, "value": 3}}),
+        json!({"entity": 3, "id": "//ly.img.ubq/fill/color", "value": color(1.0, 1.0, 1.0)}),
+    ];
+    let mut children = Vec::with_capacity(n);
+    for (i, s) in shapes.iter().enumerate() {
+        let base = 10 + 3 * i as u64;
+        children.push(base);
+        elements.push(json!({
+            "entity": base, "id": "//ly.img.ubq/graphic",
+            "block_position": {"version": 2, "left": {"version": 1, "unit": 1, "value": s.x},
+                               "top": {"version": 1, "unit": 1, "value": s.y}, "type": 0},
+            "block_size": size(s.size, s.size),
+            "block_rotation": {"version": 1, "x": 0.0, "y": 0.0, "z": 0.0},
+            "block_scale": {"version": 1, "x": 1.0, "y": 1.0, "z": 1.0},
+            "opacity": 1.0, "hidden": false, "block_blend_mode": 1,
+            "block_common": {"version": 2, "name": "", "exportable": true},
+            "metadata": [], "block_effects": {"version": 1, "effects": []},
+            "block_shape": {"version": 1, "value": base + 1},
+            "block_fill": {"version": 1, "enabled": true, "value": base + 2},
+            "block_content_fill_mode": 1,
+        }));
+        elements.push(json!({"entity": base + 1, "id": "//ly.img.ubq/shape/rect",
+            "cornerRadiusTL": 0.0, "cornerRadiusTR": 0.0, "cornerRadiusBR": 0.0, "cornerRadiusBL": 0.0}));
+        elements.push(json!({"entity": base + 2, "id": "//ly.img.ubq/fill/color",
+            "value": color(s.rgb[0], s.rgb[1], s.rgb[2])}));
+    }
+    let doc = json!({
+        "format": "//ly.img.ubq/scene",
+        "version": "1.10.0",
+        "designElements": elements,
+        "hierarchy": {"root": 0, "children": [
+            {"key": 0, "value": [1]}, {"key": 1, "value": [2]}, {"key": 2, "value": children},
+        ]},
+    });
+    format!(
+        "UBQ1{}",
+        base64::engine::general_purpose::STANDARD.encode(doc.to_string())
+    )
+}
+
+fn scene_group(quick: bool) -> Result<()> {
+    let n = 10_000;
+    let repeats = if quick { 5 } else { 11 };
+    let cesdk = cesdk_scene(n);
+    let engine = Engine::new(Default::default());
+    let (s, _) = repeat(repeats, || engine.scene.load_from_string(&cesdk));
+    let blocks = engine.block.find_by_type("graphic")?.len();
+    emit(
+        "scene.load.cesdk",
+        &s,
+        json!({ "n": n, "graphics": blocks, "input_bytes": cesdk.len() }),
+    );
+    // Of that, translating into Easel's document (decode, parse, convert, write):
+    let (s, _) = repeat(repeats, || {
+        easel::scene_graph::cesdk_to_easel_json(&cesdk, Default::default())
+    });
+    emit("scene.load.cesdk.translate", &s, json!({ "n": n }));
+    let easel = engine.scene.save_to_string()?;
+    let (s, _) = repeat(repeats, || engine.scene.load_from_string(&easel));
+    emit(
+        "scene.load.easel",
+        &s,
+        json!({ "n": n, "input_bytes": easel.len() }),
     );
     Ok(())
 }

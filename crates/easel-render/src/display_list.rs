@@ -110,7 +110,8 @@ pub enum Paint {
         /// The stops.
         stops: Vec<GradientStop>,
     },
-    /// Colours by angle around `center`, clockwise from the top.
+    /// Colours by angle around `center`, clockwise from the right (+x, 3 o'clock), as the
+    /// reference engine draws its conical gradients.
     ConicalGradient {
         /// Centre.
         center: [f32; 2],

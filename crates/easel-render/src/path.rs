@@ -88,9 +88,17 @@ impl PathShape {
                 height,
                 radii,
             } => {
-                let limit = (width.min(*height) / 2.0).max(0.0);
-                let [tl, tr, br, bl] = radii.map(|r| r.clamp(0.0, limit));
-                let (w, h) = (*width, *height);
+                let (w, h) = (width.max(0.0), height.max(0.0));
+                let [tl, tr, br, bl] = radii.map(|r| r.max(0.0));
+                // Radii that do not fit a side are scaled down together, as CSS and the
+                // reference engine do: a 100 px corner beside a 0 px one stays 100 px on a
+                // 150 px side; four 200 px corners on 200 × 150 become 75 px.
+                let fit = [(tl + tr, w), (bl + br, w), (tl + bl, h), (tr + br, h)]
+                    .iter()
+                    .filter(|(sum, _)| *sum > 0.0)
+                    .map(|(sum, side)| side / sum)
+                    .fold(1.0f32, f32::min);
+                let [tl, tr, br, bl] = [tl, tr, br, bl].map(|r| r * fit);
                 // Corners are cubic quarter-arcs (see the ellipse below for why not lyon's).
                 let k = 1.0 - KAPPA;
                 let corners = [

@@ -136,6 +136,9 @@ pub enum Error {
     /// No scene has been created or loaded.
     #[error("there is no scene: call create_scene or load_from_string first")]
     NoScene,
+    /// A scene file saved by another engine (CE.SDK) could not be read.
+    #[error("CE.SDK scene: {0}")]
+    ForeignScene(String),
     /// Serialized input could not be read.
     #[error("malformed scene JSON: {0}")]
     Malformed(String),

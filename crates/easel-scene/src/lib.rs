@@ -34,6 +34,7 @@
 //! ```
 
 mod block_type;
+mod cesdk;
 mod content_fill;
 mod drawing;
 mod error;
@@ -50,6 +51,9 @@ mod text;
 mod typed;
 
 pub use block_type::{BlockType, FillKind, ShapeKind};
+pub use cesdk::{
+    CESDK_PREFIX, DroppedComponent, LoadOptions, LoadReport, cesdk_to_easel_json, is_cesdk,
+};
 pub use content_fill::{ContentFill, Crop};
 pub use drawing::DrawnBlock;
 pub use easel_geom::{Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform};

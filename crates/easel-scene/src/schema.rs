@@ -330,8 +330,10 @@ fn build(ty: BlockType) -> Schema {
                     b.float(keys::FILL_GRADIENT_LINEAR_END_POINT_Y, 1.0, ANY);
                 }
                 FillKind::RadialGradient => {
-                    b.float(keys::FILL_GRADIENT_RADIAL_CENTER_POINT_X, 0.5, ANY);
-                    b.float(keys::FILL_GRADIENT_RADIAL_CENTER_POINT_Y, 0.5, ANY);
+                    // The reference engine's defaults: centred on the top-left corner (as
+                    // its saved files show for a radial fill never positioned).
+                    b.float(keys::FILL_GRADIENT_RADIAL_CENTER_POINT_X, 0.0, ANY);
+                    b.float(keys::FILL_GRADIENT_RADIAL_CENTER_POINT_Y, 0.0, ANY);
                     b.float(keys::FILL_GRADIENT_RADIAL_RADIUS, 1.0, NONNEG);
                 }
                 FillKind::ConicalGradient => {

@@ -302,7 +302,9 @@ fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
         for c in &saved.children {
             if !crate::hierarchy::allowed(blocks[i].ty, blocks[*c].ty) {
                 return Err(Error::Malformed(format!(
-                    "block {i}: child {c} is not allowed"
+                    "block {c} ({}) cannot be a child of block {i} ({})",
+                    blocks[*c].ty.long_name(),
+                    blocks[i].ty.long_name()
                 )));
             }
         }

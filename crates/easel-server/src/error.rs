@@ -145,6 +145,7 @@ fn scene(e: &easel::scene_graph::Error) -> (StatusCode, &'static str) {
         E::IndexOutOfRange { .. } => (S::UNPROCESSABLE_ENTITY, "index_out_of_range"),
         E::NoScene => (S::UNPROCESSABLE_ENTITY, "no_scene"),
         E::Malformed(_) => (S::BAD_REQUEST, "malformed_scene"),
+        E::ForeignScene(_) => (S::BAD_REQUEST, "malformed_cesdk_scene"),
         E::UnsupportedVersion { .. } => (S::UNPROCESSABLE_ENTITY, "unsupported_scene_version"),
         _ => (S::INTERNAL_SERVER_ERROR, "scene_error"),
     }

@@ -136,6 +136,7 @@ fn every_engine_error_maps_to_one_status_and_code() {
         ),
         (S::NoScene.into(), 422, "no_scene"),
         (S::Malformed(s()).into(), 400, "malformed_scene"),
+        (S::ForeignScene(s()).into(), 400, "malformed_cesdk_scene"),
         (
             S::UnsupportedVersion {
                 found: 9,

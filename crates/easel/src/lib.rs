@@ -79,7 +79,9 @@ pub use easel_scene::{
     FillRule, Frame, GradientStop, HorizontalAlignment, LineCap, LineJoin, PropertyType,
     PropertyValue, SceneLayout, ShapeKind, StrokePosition, Transform, VerticalAlignment,
 };
-pub use easel_scene::{FontFace, FontStyle, FontWeight, TextRun, Typeface};
+pub use easel_scene::{
+    DroppedComponent, FontFace, FontStyle, FontWeight, LoadOptions, LoadReport, TextRun, Typeface,
+};
 /// The text crate.
 pub use easel_text as text_engine;
 pub use text::{DEFAULT_FONT_PREFIX, default_typeface};

@@ -52,8 +52,32 @@ impl SceneApi {
         Ok(self.shared.graph().save_to_string()?)
     }
 
-    /// Loads a scene saved by `save_to_string`, replacing the current one.
-    pub fn load_from_string(&self, json: &str) -> Result<BlockId> {
-        Ok(self.shared.graph().load_from_string(json)?)
+    /// Loads a scene, replacing the current one: Easel's own JSON (`save_to_string`) or a
+    /// scene string saved by CE.SDK (`UBQ1…`, detected by its prefix). Components of a
+    /// CE.SDK scene that Easel does not draw are dropped; see
+    /// [`Self::load_from_string_with_options`] for the report or a strict load. On any error
+    /// the current scene is left as it was.
+    pub fn load_from_string(&self, s: &str) -> Result<BlockId> {
+        Ok(self
+            .load_from_string_with_options(s, easel_scene::LoadOptions::default())?
+            .0)
+    }
+
+    /// Like [`Self::load_from_string`], returning what a CE.SDK scene lost in the load
+    /// (empty for Easel's own files); with `strict`, any loss is an error instead.
+    pub fn load_from_string_with_options(
+        &self,
+        s: &str,
+        options: easel_scene::LoadOptions,
+    ) -> Result<(BlockId, easel_scene::LoadReport)> {
+        let mut graph = self.shared.graph();
+        if easel_scene::is_cesdk(s) {
+            Ok(graph.load_cesdk_from_string(s, options)?)
+        } else {
+            Ok((
+                graph.load_from_string(s)?,
+                easel_scene::LoadReport::default(),
+            ))
+        }
     }
 }

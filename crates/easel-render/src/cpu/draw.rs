@@ -190,17 +190,14 @@ fn set_fill_paint<'a>(
             ctx.set_paint(gradient(kind.into(), stops, opacity));
         }
         Paint::ConicalGradient { center, stops } => {
-            // Angles start at the top and run clockwise, as on the GPU: a sweep from +x,
-            // turned a quarter back about the centre.
+            // Angles start at +x and run clockwise on screen, as on the GPU: vello's sweep.
             let kind = SweepGradientPosition {
                 center: Point::ZERO,
                 start_angle: 0.0,
                 end_angle: std::f32::consts::TAU,
             };
             ctx.set_paint(gradient(kind.into(), stops, opacity));
-            ctx.set_paint_transform(
-                Affine::rotate(-std::f64::consts::FRAC_PI_2).then_translate(pt(*center).to_vec2()),
-            );
+            ctx.set_paint_transform(Affine::translate(pt(*center).to_vec2()));
         }
         Paint::Image { image, transform } => {
             return images.get(&image.id).map(|found| ImagePaint {

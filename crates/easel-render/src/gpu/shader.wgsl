@@ -68,7 +68,8 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     } else if kind == KIND_RADIAL {
         t = length(in.uv);
     } else if kind == KIND_CONICAL {
-        t = fract(atan2(in.uv.x, -in.uv.y) / TAU + 1.0);
+        // Clockwise on screen (y down) from +x.
+        t = fract(atan2(in.uv.y, in.uv.x) / TAU + 1.0);
     }
     let ramp_size = vec2<f32>(textureDimensions(ramp_tex));
     let ramp_uv = vec2<f32>((clamp(t, 0.0, 1.0) * (ramp_size.x - 1.0) + 0.5) / ramp_size.x, (row + 0.5) / ramp_size.y);
