@@ -139,3 +139,135 @@ fn reference_scene_files_load_and_export_alike() {
     assert!(pages_compared >= 12, "{pages_compared} pages compared");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+fn page_psnr(engine: &Engine, reference: &str) -> f64 {
+    let page = engine.block.find_by_type("page").unwrap()[0];
+    let png = engine
+        .block
+        .export(page, &ExportOptions::default())
+        .unwrap();
+    let ours = image::load_from_memory(&png).unwrap().to_rgba8();
+    let theirs = load_png(&dir().join(reference));
+    let (w, h) = ours.dimensions();
+    let mask = Watermark::load().mask(w, h);
+    psnr_masked(&premultiplied(&ours), &premultiplied(&theirs), |x, y| {
+        !mask[(y * w + x) as usize]
+    })
+}
+
+/// An archive saved by CE.SDK renders from its own files: the font inside it, no network.
+#[test]
+fn a_reference_archive_loads_with_its_own_files() {
+    let bytes = std::fs::read(dir().join("text-basic.zip")).unwrap();
+    let engine = Engine::new(EngineConfig::default());
+    let (_, report) = engine
+        .scene
+        .load_from_archive(&bytes, LoadOptions::default())
+        .unwrap();
+    assert!(report.is_empty(), "{report:?}");
+    let text = engine.block.find_by_type("text").unwrap()[0];
+    assert!(
+        engine.block.typeface(text).unwrap().fonts[0]
+            .uri
+            .starts_with("buffer://archive-")
+    );
+    let score = page_psnr(&engine, "text-basic-page1.png");
+    assert!(score >= 30.0, "{score:.1} dB");
+}
+
+/// A scene file by URI: `load_from_url` goes through the resource loader.
+#[test]
+fn scene_files_load_from_a_url() {
+    let scene = localised(&std::fs::read_to_string(dir().join("linear-gradient.scene")).unwrap());
+    let tmp = tempfile_path("linear-gradient.scene");
+    std::fs::write(&tmp, scene).unwrap();
+    let engine = Engine::new(EngineConfig::default());
+    engine
+        .scene
+        .load_from_url(&format!("file://{}", tmp.display()), LoadOptions::default())
+        .unwrap();
+    assert!(page_psnr(&engine, "linear-gradient-page1.png") >= 35.0);
+    let missing = engine
+        .scene
+        .load_from_url("file:///nonexistent/x.scene", LoadOptions::default())
+        .unwrap_err();
+    assert!(
+        missing.to_string().contains("/nonexistent/x.scene"),
+        "{missing}"
+    );
+}
+
+fn tempfile_path(name: &str) -> std::path::PathBuf {
+    let dir = support::repo().join("target/test-scratch");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{}-{name}", std::process::id()))
+}
+
+fn zip_of(entries: &[(&str, Vec<u8>, bool)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    for (name, data, deflate) in entries {
+        let method = if *deflate {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        zip.start_file(
+            *name,
+            zip::write::SimpleFileOptions::default().compression_method(method),
+        )
+        .unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// Bad archives are typed errors naming what is wrong, and the scene stays as it was.
+#[test]
+fn bad_archives_are_refused() {
+    let scene = std::fs::read(dir().join("rect-corner-radii.scene")).unwrap();
+    let engine = Engine::new(EngineConfig::default());
+    let before = support::page(&engine, 10.0, 10.0);
+    engine
+        .editor
+        .update_settings(|s| s.max_download_bytes = 1 << 20);
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"PK\x03\x04 not really".to_vec(), "zip"),
+        (
+            zip_of(&[("other.txt", b"x".to_vec(), false)]),
+            "no scene.scene",
+        ),
+        (
+            zip_of(&[
+                ("scene.scene", scene.clone(), false),
+                ("../evil.txt", b"x".to_vec(), false),
+            ]),
+            "../evil.txt",
+        ),
+        (
+            zip_of(&[
+                ("scene.scene", scene.clone(), false),
+                ("/etc/passwd", b"x".to_vec(), false),
+            ]),
+            "/etc/passwd",
+        ),
+        // 8 MB of zeros deflate to a few KB: a bomb against a 1 MB limit.
+        (
+            zip_of(&[
+                ("scene.scene", scene, false),
+                ("images/bomb.bin", vec![0; 8 << 20], true),
+            ]),
+            "download limit",
+        ),
+    ];
+    for (bytes, why) in cases {
+        let e = engine
+            .scene
+            .load_from_archive(&bytes, LoadOptions::default())
+            .unwrap_err();
+        assert!(e.to_string().contains(why), "{why}: {e}");
+        assert!(engine.block.is_valid(before), "the scene stays");
+    }
+}

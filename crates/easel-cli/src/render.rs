@@ -12,7 +12,7 @@ use std::time::Instant;
 
 #[derive(clap::Args)]
 pub struct Render {
-    /// Scene files (any format `engine.scene.load_from_string` reads).
+    /// Scene files: Easel's JSON, CE.SDK scene strings (`.scene`) or CE.SDK archives (`.zip`).
     #[arg(required = true)]
     scenes: Vec<PathBuf>,
     /// Output directory (created if needed).
@@ -37,16 +37,25 @@ fn render_file(
     options: &ExportOptions,
     ext: &str,
 ) -> Result<Outcome, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     // The CLI renders the user's own files: any host, files next to the scene.
     let engine = Engine::new(Default::default());
     if let Some(dir) = path.parent() {
         engine.editor.set_base_path(&dir.display().to_string());
     }
-    engine
-        .scene
-        .load_from_string(&text)
-        .map_err(|e| e.to_string())?;
+    if bytes.starts_with(b"PK\x03\x04") {
+        // A CE.SDK archive: the scene with its images and fonts.
+        engine
+            .scene
+            .load_from_archive(&bytes, Default::default())
+            .map_err(|e| e.to_string())?;
+    } else {
+        let text = String::from_utf8(bytes).map_err(|_| "not a scene file (not UTF-8 text)")?;
+        engine
+            .scene
+            .load_from_string(&text)
+            .map_err(|e| e.to_string())?;
+    }
     let pages = engine.scene.pages().map_err(|e| e.to_string())?;
     if pages.is_empty() {
         return Err("the scene has no pages".into());

@@ -300,3 +300,19 @@ fn text_renders_identically_whatever_fonts_the_machine_has() {
     let decoyed = render("decoyed", true);
     assert!(plain == decoyed, "the installed fonts changed the output");
 }
+
+/// `easel render` takes CE.SDK archives too: the scene with its own font.
+#[test]
+fn render_takes_a_cesdk_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/conformance/scenes/png/text-basic.zip");
+    let status = easel()
+        .args(["render", archive.to_str().unwrap(), "--out"])
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let png = image::open(dir.path().join("text-basic-0.png")).unwrap();
+    assert_eq!((png.width(), png.height()), (800, 600));
+}

@@ -32,6 +32,7 @@
 #[macro_use]
 mod delegate;
 
+mod archive;
 mod asset;
 mod block;
 mod compile;

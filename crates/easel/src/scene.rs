@@ -63,6 +63,45 @@ impl SceneApi {
             .0)
     }
 
+    /// Loads a scene archive saved by CE.SDK (`saveToArchive`: a zip with `scene.scene` and
+    /// its images and fonts). The files are registered as this engine's buffers, so the
+    /// scene renders without a network. The archive is read within the editor settings'
+    /// download limit; entries named to leave it (`../x`) are refused.
+    pub fn load_from_archive(
+        &self,
+        bytes: &[u8],
+        options: easel_scene::LoadOptions,
+    ) -> Result<(BlockId, easel_scene::LoadReport)> {
+        crate::archive::load(&self.shared, bytes, options)
+    }
+
+    /// Loads a scene from a URI through the resource loader (its schemes, limits and host
+    /// policy): a zip archive, a CE.SDK scene string or Easel's JSON, by content. A CE.SDK
+    /// scene's `{{scene_root}}` becomes the URI's folder.
+    pub fn load_from_url(
+        &self,
+        uri: &str,
+        options: easel_scene::LoadOptions,
+    ) -> Result<(BlockId, easel_scene::LoadReport)> {
+        let settings = self.shared.settings();
+        let bytes = self
+            .shared
+            .resources
+            .fetch(uri, &settings, self.shared.resolver().as_ref())?;
+        if bytes.starts_with(b"PK\x03\x04") {
+            return self.load_from_archive(&bytes, options);
+        }
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            easel_scene::Error::ForeignScene(format!("{uri} is neither a zip archive nor text"))
+        })?;
+        if easel_scene::is_cesdk(text) {
+            let folder = uri.rsplit_once('/').map_or("", |(f, _)| f);
+            let scene = crate::archive::with_scene_root(text, folder)?;
+            return self.load_from_string_with_options(&scene, options);
+        }
+        self.load_from_string_with_options(text, options)
+    }
+
     /// Like [`Self::load_from_string`], returning what a CE.SDK scene lost in the load
     /// (empty for Easel's own files); with `strict`, any loss is an error instead.
     pub fn load_from_string_with_options(
