@@ -751,7 +751,7 @@ impl<'a> Converter<'a> {
 }
 
 /// Translates a CE.SDK scene string into Easel's scene document, with what was dropped.
-pub fn cesdk_to_easel_json(s: &str, options: LoadOptions) -> Result<(String, LoadReport)> {
+fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport)> {
     let body = s
         .trim()
         .strip_prefix(CESDK_PREFIX)
@@ -763,8 +763,9 @@ pub fn cesdk_to_easel_json(s: &str, options: LoadOptions) -> Result<(String, Loa
                 "the text after `{CESDK_PREFIX}` is not base64: {e}"
             ))
         })?;
-    let doc: Value = serde_json::from_slice(&bytes)
+    let doc: Slim = serde_json::from_slice(&bytes)
         .map_err(|e| bad(format!("the document is not JSON: {e}")))?;
+    let doc = doc.0;
     let format = doc
         .get("format")
         .and_then(Value::as_str)
@@ -874,8 +875,193 @@ pub fn cesdk_to_easel_json(s: &str, options: LoadOptions) -> Result<(String, Loa
         "roots": [0],
         "blocks": converter.blocks,
     });
-    let text = serde_json::to_string(&out).map_err(|e| bad(e.to_string()))?;
-    Ok((text, converter.report))
+    Ok((out, converter.report))
+}
+
+/// Translates a CE.SDK scene string into Easel's scene document (as JSON text), with what
+/// was dropped.
+pub fn cesdk_to_easel_json(s: &str, options: LoadOptions) -> Result<(String, LoadReport)> {
+    let (doc, report) = cesdk_to_document(s, options)?;
+    let text = serde_json::to_string(&doc).map_err(|e| bad(e.to_string()))?;
+    Ok((text, report))
+}
+
+/// The fields the translation reads; everything else in a document (scopes, settings,
+/// playback, …: most of its bytes) is skipped while parsing, without being built.
+const READ_KEYS: &[&str] = &[
+    "format",
+    "version",
+    "designElements",
+    "hierarchy",
+    "documentTypefaces",
+    "entity",
+    "id",
+    "block_position",
+    "block_size",
+    "block_rotation",
+    "block_scale",
+    "opacity",
+    "hidden",
+    "block_common",
+    "metadata",
+    "block_fill",
+    "block_shape",
+    "stroke",
+    "block_content_fill_mode",
+    "block_crop_scale_x",
+    "block_crop_scale_y",
+    "block_crop_translation_x",
+    "block_crop_translation_y",
+    "block_blend_mode",
+    "block_effects",
+    "block_blur",
+    "has_drop_shadow",
+    "drop_shadow",
+    "has_block_animations_value",
+    "layout",
+    "designUnit",
+    "dpi",
+    "spacing",
+    "spacingInScreenspace",
+    "text",
+    "fontFileUri",
+    "typeface",
+    "fontSize",
+    "color",
+    "textRuns",
+    "horizontalAlignment",
+    "verticalAlignment",
+    "lineHeight",
+    "letterSpacing",
+    "paragraphSpacing",
+    "automaticFontSizeEnabled",
+    "minAutomaticFontSize",
+    "maxAutomaticFontSize",
+    "clipLinesOutsideOfFrame",
+    "cornerRadiusTL",
+    "cornerRadiusTR",
+    "cornerRadiusBL",
+    "cornerRadiusBR",
+    "points",
+    "innerDiameter",
+    "sides",
+    "cornerRadius",
+    "path",
+    "width",
+    "height",
+    "fillRule",
+    "value",
+    "imageFileURI",
+    "gradient",
+    "startPoint",
+    "endPoint",
+    "centerPoint",
+    "radius",
+    "root",
+    "children",
+    "key",
+    "payload.typeface",
+    "name",
+    "fonts",
+    "uri",
+    "subFamily",
+    "weight",
+    "style",
+    "left",
+    "top",
+    "type",
+    "unit",
+    "x",
+    "y",
+    "z",
+    "w",
+    "components",
+    "colorSpace",
+    "tint",
+    "enabled",
+    "exportable",
+    "position",
+    "cornerGeometry",
+    "cap",
+    "dashArray",
+    "dashOffset",
+    "effects",
+    "colorStops",
+    "first",
+    "second",
+    "runStart",
+    "runEnd",
+    "font",
+    "data",
+    "nullopt",
+    "axis",
+];
+
+/// A JSON value keeping, in objects, only the keys the translation reads.
+struct Slim(Value);
+
+impl<'de> serde::Deserialize<'de> for Slim {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Slim, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Slim;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("JSON")
+            }
+            fn visit_bool<E>(self, v: bool) -> std::result::Result<Slim, E> {
+                Ok(Slim(Value::Bool(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> std::result::Result<Slim, E> {
+                Ok(Slim(json!(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> std::result::Result<Slim, E> {
+                Ok(Slim(json!(v)))
+            }
+            fn visit_f64<E>(self, v: f64) -> std::result::Result<Slim, E> {
+                Ok(Slim(
+                    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
+                ))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Slim, E> {
+                Ok(Slim(Value::String(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Slim, E> {
+                Ok(Slim(Value::String(v)))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Slim, E> {
+                Ok(Slim(Value::Null))
+            }
+            fn visit_none<E>(self) -> std::result::Result<Slim, E> {
+                Ok(Slim(Value::Null))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Slim, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(Slim(v)) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(Slim(Value::Array(out)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Slim, A::Error> {
+                let mut out = Map::new();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if READ_KEYS.contains(&key.as_ref()) {
+                        let Slim(v) = map.next_value()?;
+                        out.insert(key.into_owned(), v);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(Slim(Value::Object(out)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl SceneGraph {
@@ -886,8 +1072,8 @@ impl SceneGraph {
         s: &str,
         options: LoadOptions,
     ) -> Result<(BlockId, LoadReport)> {
-        let (json, report) = cesdk_to_easel_json(s, options)?;
-        let scene = self.load_from_string(&json)?;
+        let (doc, report) = cesdk_to_document(s, options)?;
+        let scene = self.load_from_value(doc)?;
         Ok((scene, report))
     }
 }

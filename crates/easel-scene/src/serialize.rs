@@ -122,7 +122,24 @@ impl SceneGraph {
     /// Loads a scene saved by [`Self::save_to_string`], replacing the current scene. On any
     /// error the graph is left as it was.
     pub fn load_from_string(&mut self, json: &str) -> Result<BlockId> {
-        let (doc, blocks) = parse(json)?;
+        let parsed = parse(json)?;
+        self.load_parsed(parsed)
+    }
+
+    /// Loads a scene document given as a JSON value (a translated foreign scene), with the
+    /// same checks as [`Self::load_from_string`].
+    pub(crate) fn load_from_value(&mut self, value: serde_json::Value) -> Result<BlockId> {
+        match value.get("version").and_then(serde_json::Value::as_u64) {
+            Some(FORMAT_VERSION) => {}
+            _ => return Err(Error::Malformed("missing or unsupported `version`".into())),
+        }
+        let doc: SavedDocument =
+            serde_json::from_value(value).map_err(|e| Error::Malformed(e.to_string()))?;
+        let parsed = parse_document(doc)?;
+        self.load_parsed(parsed)
+    }
+
+    fn load_parsed(&mut self, (doc, blocks): (SavedDocument, Vec<Block>)) -> Result<BlockId> {
         let root = *doc
             .roots
             .first()
@@ -193,6 +210,11 @@ fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
     }
     let doc: SavedDocument =
         serde_json::from_str(json).map_err(|e| Error::Malformed(e.to_string()))?;
+    parse_document(doc)
+}
+
+/// Validates a deserialized document and builds its blocks.
+fn parse_document(doc: SavedDocument) -> Result<(SavedDocument, Vec<Block>)> {
     if doc.format != FORMAT_NAME {
         return Err(Error::Malformed(format!(
             "format is `{}`, expected `{FORMAT_NAME}`",
