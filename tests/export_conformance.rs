@@ -64,7 +64,8 @@ pub(crate) fn premultiplied(image: &image::RgbaImage) -> image::RgbaImage {
     out
 }
 
-fn color(v: &Value) -> Color {
+/// A recorded `{r, g, b, a}` colour.
+pub(crate) fn color(v: &Value) -> Color {
     let c = |k: &str| v[k].as_f64().unwrap() as f32;
     Color::rgba(c("r"), c("g"), c("b"), c("a"))
 }

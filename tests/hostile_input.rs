@@ -102,6 +102,21 @@ fn deeply_nested_scenes_never_overflow_the_stack() {
     assert!(deep.contains("deep"), "{deep}");
 }
 
+/// A query whose one filter is `label contains "x"` under `nots` nested `Not`s.
+fn label_x_under_nots(nots: usize) -> AssetQuery {
+    let mut filter = easel::assets::AssetFilter::Contains {
+        property: "label".into(),
+        value: "x".into(),
+    };
+    for _ in 0..nots {
+        filter = easel::assets::AssetFilter::Not(Box::new(filter));
+    }
+    AssetQuery {
+        filter: vec![filter],
+        ..Default::default()
+    }
+}
+
 /// Finding 2, filters: 10,000 nested `Not`s built in code are refused, not recursed into.
 #[test]
 fn deeply_nested_filters_never_overflow_the_stack() {
@@ -115,34 +130,14 @@ fn deeply_nested_filters_never_overflow_the_stack() {
             .asset
             .add_asset_to_source("s", AssetDefinition::new("a").with_label("en", "x"))
             .unwrap();
-        let mut filter = easel::assets::AssetFilter::Contains {
-            property: "label".into(),
-            value: "x".into(),
-        };
-        for _ in 0..10_000 {
-            filter = easel::assets::AssetFilter::Not(Box::new(filter));
-        }
-        let query = AssetQuery {
-            filter: vec![filter],
-            ..Default::default()
-        };
+        let query = label_x_under_nots(10_000);
         let e = engine
             .asset
             .find_assets("s", &query)
             .unwrap_err()
             .to_string();
         // At the limit, filters run (matching recurses within it).
-        let mut filter = easel::assets::AssetFilter::Contains {
-            property: "label".into(),
-            value: "x".into(),
-        };
-        for _ in 0..easel::assets::MAX_FILTER_DEPTH - 2 {
-            filter = easel::assets::AssetFilter::Not(Box::new(filter));
-        }
-        let at_limit = AssetQuery {
-            filter: vec![filter],
-            ..Default::default()
-        };
+        let at_limit = label_x_under_nots(easel::assets::MAX_FILTER_DEPTH - 2);
         assert_eq!(engine.asset.find_assets("s", &at_limit).unwrap().total, 1);
         // The caller's own 10,000-deep value is dropped recursively by Rust: hand it back
         // to a thread with a normal stack.

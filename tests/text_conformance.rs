@@ -6,6 +6,7 @@
 //! documented lower floors, see [`KNOWN_GAPS`]). Prints one line per case (the figures in
 //! `docs/fidelity.md`).
 
+use crate::export_conformance::color;
 use crate::support::{self, load_png, psnr_masked};
 use easel::{
     Backend, BlockId, Color, Engine, EngineConfig, ExportOptions, FontStyle, FontWeight,
@@ -24,11 +25,6 @@ fn fonts_uri() -> String {
         .canonicalize()
         .unwrap();
     format!("file://{}", fonts.display())
-}
-
-fn color(v: &Value) -> Color {
-    let c = |k: &str| v[k].as_f64().unwrap() as f32;
-    Color::rgba(c("r"), c("g"), c("b"), c("a"))
 }
 
 /// The watermark mask of an 800×600 export: pixels where the reference's blank exports are

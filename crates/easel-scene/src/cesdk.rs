@@ -175,7 +175,7 @@ struct Converter<'a> {
 }
 
 impl<'a> Converter<'a> {
-    fn drop(&mut self, entity: u64, ty: &str, component: &str, detail: String) -> Result<()> {
+    fn dropped(&mut self, entity: u64, ty: &str, component: &str, detail: String) -> Result<()> {
         if self.options.strict {
             return Err(bad(format!(
                 "entity {entity} ({ty}) has {component} {detail}, which Easel does not support (strict load)"
@@ -204,27 +204,27 @@ impl<'a> Converter<'a> {
             && mode as i64 != 1
             && !ty.ends_with("/group")
         {
-            self.drop(entity, ty, "blend mode", format!("#{mode}"))?;
+            self.dropped(entity, ty, "blend mode", format!("#{mode}"))?;
         }
         if let Some(effects) = e
             .pointer("/block_effects/effects")
             .and_then(Value::as_array)
             && !effects.is_empty()
         {
-            self.drop(entity, ty, "effects", format!("{} effects", effects.len()))?;
+            self.dropped(entity, ty, "effects", format!("{} effects", effects.len()))?;
         }
         if e.pointer("/block_blur/enabled").and_then(Value::as_bool) == Some(true)
             && num(e, &["block_blur", "value"]).is_some_and(|v| v != 4_294_967_295.0)
         {
-            self.drop(entity, ty, "blur", "enabled".into())?;
+            self.dropped(entity, ty, "blur", "enabled".into())?;
         }
         if e.get("has_drop_shadow").and_then(Value::as_bool) == Some(true)
             && e.pointer("/drop_shadow/enabled").and_then(Value::as_bool) == Some(true)
         {
-            self.drop(entity, ty, "drop shadow", "enabled".into())?;
+            self.dropped(entity, ty, "drop shadow", "enabled".into())?;
         }
         if e.get("has_block_animations_value").and_then(Value::as_bool) == Some(true) {
-            self.drop(entity, ty, "animations", "present".into())?;
+            self.dropped(entity, ty, "animations", "present".into())?;
         }
         Ok(())
     }
@@ -241,14 +241,14 @@ impl<'a> Converter<'a> {
         props: &mut Map<String, Value>,
         parent: Option<Transform>,
     ) -> Result<Transform> {
-        let size = |key: &str| -> Result<(Option<f64>, bool)> {
+        // (value, auto): unit 3 is Auto.
+        let size = |key: &str| -> Result<(f32, bool)> {
             let unit = num(e, &["block_size", key, "unit"]).unwrap_or(1.0) as i64;
             let value = num(e, &["block_size", key, "value"]).unwrap_or(0.0);
-            Ok((Some(checked(entity, key, value)?), unit == 3))
+            Ok((checked(entity, key, value)? as f32, unit == 3))
         };
         let (w, w_auto) = size("width")?;
         let (h, h_auto) = size("height")?;
-        let (w, h) = (w.unwrap_or(0.0) as f32, h.unwrap_or(0.0) as f32);
         let x = checked(
             entity,
             "left",
@@ -382,7 +382,7 @@ impl<'a> Converter<'a> {
         let e = self.element(entity)?;
         let id = e.get("id").and_then(Value::as_str).unwrap_or_default();
         let Some(ty) = easel_type(id) else {
-            self.drop(entity, id, "block type", id.to_string())?;
+            self.dropped(entity, id, "block type", id.to_string())?;
             return Ok(None);
         };
         let mut props = Map::new();
@@ -645,7 +645,7 @@ impl<'a> Converter<'a> {
                     Some("scene" | "stack" | "page" | "graphic" | "group" | "text")
                 )
             }) else {
-                self.drop(entity, &id, "block type", id.clone())?;
+                self.dropped(entity, &id, "block type", id.clone())?;
                 continue;
             };
             self.unsupported(entity, ty, e)?;

@@ -107,6 +107,11 @@ impl Shared {
         lock(self.text.get_or_init(Mutex::default))
     }
 
+    /// The text engine if a text block ever needed it (starting it parses the shipped fonts).
+    pub fn text_if_started(&self) -> Option<MutexGuard<'_, crate::text::TextEngine>> {
+        self.text.get().map(lock)
+    }
+
     pub fn settings(&self) -> EditorSettings {
         self.settings
             .read()

@@ -101,9 +101,10 @@ impl Default for TextEngine {
         let mut fonts = FontLibrary::new();
         let mut fallback = Vec::new();
         for (file, bytes) in DEFAULT_FILES {
-            // The shipped fonts are known good; a failure here would be a build defect.
+            // The shipped fonts are known good; a failure here would be a build defect. The
+            // regular faces (Noto Sans, Arabic, Hebrew) are the fallback set.
             if let Ok(id) = fonts.register(&format!("{DEFAULT_FONT_PREFIX}{file}"), bytes.to_vec())
-                && file.contains("Arabic") | file.contains("Hebrew") | file.contains("Regular")
+                && file.ends_with("-Regular.ttf")
             {
                 fallback.push(id);
             }
@@ -415,6 +416,13 @@ pub(crate) fn prepare(shared: &Shared) -> Result<HashMap<BlockId, Result<Arc<Blo
     // Which fonts are needed and not loaded?
     let wanted: Vec<String> = {
         let graph = shared.graph();
+        if graph.find_by_type("text")?.is_empty() {
+            // No text: nothing to lay out, and no fonts to parse for exports without text.
+            if let Some(mut text) = shared.text_if_started() {
+                text.layouts.clear();
+            }
+            return Ok(HashMap::new());
+        }
         let text = shared.text();
         let mut uris: Vec<String> = fallback_uri
             .iter()
