@@ -56,6 +56,7 @@ fn shapes_scene(n: usize) -> DisplayList {
         height: 600,
         background: Color::WHITE,
         items,
+        layers: Vec::new(),
     }
 }
 
@@ -85,6 +86,7 @@ fn image_scene(
             opacity: 1.0,
             clip: None,
         }],
+        layers: Vec::new(),
     }
 }
 

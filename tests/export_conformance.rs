@@ -4,8 +4,8 @@
 
 use crate::support::{self, load_png, psnr_masked};
 use easel::{
-    Backend, BlockId, Color, ContentFillMode, Engine, EngineConfig, ExportOptions, GradientStop,
-    RendererOptions, SceneLayout, StrokePosition,
+    Backend, BlendMode, BlockId, Color, ContentFillMode, Engine, EngineConfig, ExportOptions,
+    GradientStop, RendererOptions, SceneLayout, StrokePosition,
 };
 use serde_json::Value;
 use std::collections::HashMap;
@@ -77,9 +77,19 @@ fn reference_render_cases_match_within_35_db() {
     }
 }
 
+/// The recorded case files: `render.json` (shapes, fills, strokes, images, pages) and
+/// `layers.json` (group opacity, the 27 blend modes, nested groups, graphics in graphics).
+const CASE_FILES: [&str; 2] = ["render.json", "layers.json"];
+
 fn replay_on(backend: Backend) {
-    let cases: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir().join("render.json")).unwrap()).unwrap();
+    let cases: Vec<Value> = CASE_FILES
+        .iter()
+        .flat_map(|file| {
+            let v: Value =
+                serde_json::from_str(&std::fs::read_to_string(dir().join(file)).unwrap()).unwrap();
+            v["cases"].as_array().unwrap().clone()
+        })
+        .collect();
     let samples = support::repo()
         .join("assets/samples")
         .canonicalize()
@@ -88,7 +98,7 @@ fn replay_on(backend: Backend) {
         .to_string();
     let watermark = Watermark::load();
     let mut report = Vec::new();
-    for case in cases["cases"].as_array().unwrap() {
+    for case in &cases {
         let engine = Engine::new(EngineConfig {
             renderer: RendererOptions {
                 backend: Some(backend),
@@ -174,6 +184,24 @@ fn replay_on(backend: Backend) {
                     .map(|_| None)
                     .unwrap(),
                 "appendChild" => engine.block.append_child(b(0), b(1)).map(|_| None).unwrap(),
+                "group" => {
+                    let ids: Vec<BlockId> = args[0]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| vars[v.as_str().unwrap()])
+                        .collect();
+                    Some(engine.block.group(&ids).unwrap())
+                }
+                "setOpacity" => engine.block.set_opacity(b(0), f(1)).map(|_| None).unwrap(),
+                "setBlendMode" => {
+                    let mode = BlendMode::parse(args[1].as_str().unwrap()).unwrap();
+                    engine
+                        .block
+                        .set_blend_mode(b(0), mode)
+                        .map(|_| None)
+                        .unwrap()
+                }
                 "block.setContentFillMode" => engine
                     .block
                     .set_content_fill_mode(
@@ -271,7 +299,7 @@ fn replay_on(backend: Backend) {
     for (file, score) in &report {
         println!("{backend:?} {file:32} {score:6.1} dB");
     }
-    assert_eq!(report.len(), 18, "every reference PNG compared");
+    assert_eq!(report.len(), 22, "every reference PNG compared");
     let failing: Vec<_> = report.iter().filter(|(_, s)| *s < 35.0).collect();
     assert!(failing.is_empty(), "{backend:?}: below 35 dB: {failing:?}");
 }

@@ -1,6 +1,7 @@
 //! Easel's integration tests, in one binary so the GPU stack links once.
 #![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
 
+mod arrange;
 mod engine_apply;
 mod export_conformance;
 mod export_guide;

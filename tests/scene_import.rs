@@ -34,19 +34,11 @@ fn localised(scene: &str) -> String {
 }
 
 /// Pages below 35 dB for a known reason, with the floor they must keep.
-const KNOWN_GAPS: &[(&str, f64, &str)] = &[
-    (
-        "opacity-blend-modes",
-        15.0,
-        "Multiply, Screen and Difference are dropped (listed in the LoadReport): Easel has no \
-         blend modes yet (the fidelity issue adds them)",
-    ),
-    (
-        "text-basic",
-        30.0,
-        "text: layout matches, glyph edges rasterise differently (the text cases' 30 dB bar)",
-    ),
-];
+const KNOWN_GAPS: &[(&str, f64, &str)] = &[(
+    "text-basic",
+    30.0,
+    "text: layout matches, glyph edges rasterise differently (the text cases' 30 dB bar)",
+)];
 
 #[test]
 fn reference_scene_files_load_and_export_alike() {

@@ -26,6 +26,6 @@ mod outline;
 mod transform;
 
 pub use color::{Color, GradientStop};
-pub use names::{FillRule, LineCap, LineJoin, NamedEnum, StrokePosition};
+pub use names::{BlendMode, FillRule, LineCap, LineJoin, NamedEnum, StrokePosition};
 pub use outline::{Outline, PathVerb};
 pub use transform::Transform;

@@ -131,6 +131,79 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// How a block's pixels combine with what lies under them (`blend/mode`): the reference
+    /// engine's 27 modes, named and ordered as it names and numbers them. The separable and
+    /// non-separable modes follow the W3C compositing formulas; the others are the usual
+    /// image-editor definitions (linear burn = `b + s − 1`, vivid light = burn/dodge at
+    /// `2s`, hard mix = vivid light thresholded, …). `PassThrough` is what groups default
+    /// to: their children blend with what lies under the group, as if not grouped.
+    BlendMode {
+        /// A group's children blend straight into the backdrop (the groups' default).
+        PassThrough,
+        /// Source over (every other block's default).
+        #[default]
+        Normal,
+        /// The darker of the two, per channel.
+        Darken,
+        /// Product.
+        Multiply,
+        /// Darkens the backdrop towards the source.
+        ColorBurn,
+        /// `b + s − 1`.
+        LinearBurn,
+        /// The whole colour with the lower luminosity.
+        DarkenColor,
+        /// The lighter of the two, per channel.
+        Lighten,
+        /// Inverse product of the inverses.
+        Screen,
+        /// Brightens the backdrop towards the source.
+        ColorDodge,
+        /// `b + s` (add).
+        LinearDodge,
+        /// The whole colour with the higher luminosity.
+        LightenColor,
+        /// Hard light with the layers swapped.
+        Overlay,
+        /// A softer hard light.
+        SoftLight,
+        /// Multiply or screen, by the source.
+        HardLight,
+        /// Colour burn or dodge at twice the source.
+        VividLight,
+        /// `b + 2s − 1`.
+        LinearLight,
+        /// Darken or lighten at twice the source.
+        PinLight,
+        /// Vivid light rounded to 0 or 1.
+        HardMix,
+        /// `|b − s|`.
+        Difference,
+        /// `b + s − 2bs`.
+        Exclusion,
+        /// `b − s`.
+        Subtract,
+        /// `b / s`.
+        Divide,
+        /// The source's hue with the backdrop's saturation and luminosity.
+        Hue,
+        /// The source's saturation.
+        Saturation,
+        /// The source's hue and saturation.
+        Color,
+        /// The source's luminosity.
+        Luminosity,
+    }
+}
+
+impl BlendMode {
+    /// True for the modes that composite as plain source-over (`Normal`, `PassThrough`).
+    pub const fn is_normal(self) -> bool {
+        matches!(self, BlendMode::Normal | BlendMode::PassThrough)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +217,12 @@ mod tests {
         assert_eq!(StrokePosition::default(), StrokePosition::Center);
         assert_eq!(LineCap::parse("round"), None, "names are case-sensitive");
         assert_eq!(LineCap::Square.to_string(), "Square");
+        // The reference engine numbers its modes in this order in saved scenes.
+        assert_eq!(BlendMode::ALL.len(), 27);
+        assert_eq!(BlendMode::ALL[1], BlendMode::Normal);
+        assert_eq!(BlendMode::ALL[3], BlendMode::Multiply);
+        assert_eq!(BlendMode::ALL[8], BlendMode::Screen);
+        assert_eq!(BlendMode::ALL[19], BlendMode::Difference);
+        assert_eq!(BlendMode::default(), BlendMode::Normal);
     }
 }

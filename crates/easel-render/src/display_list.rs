@@ -1,6 +1,8 @@
 //! The renderer's input: plain, serialisable drawing data.
 
-use crate::{Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform};
+use crate::{
+    BlendMode, Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform,
+};
 use serde::{Deserialize, Serialize};
 
 /// A path described by its shape, in the item's local coordinates with the box at
@@ -204,6 +206,26 @@ impl DisplayItem {
     }
 }
 
+/// A run of items drawn into a transparent layer of their own, which then composites onto
+/// what lies under it at `opacity` with `blend` — how a group at half opacity shows its
+/// children as one picture instead of letting them show through each other, and how a
+/// block multiplies onto the page.
+///
+/// Layers nest: two layers' ranges either do not overlap or one holds the other (equal
+/// ranges nest in list order, the first outermost). At most [`MAX_LAYER_DEPTH`] deep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Layer {
+    /// The items drawn into the layer: `items[start..end]` of the list.
+    pub items: std::ops::Range<usize>,
+    /// Applied to the layer as a whole, in `0..=1`.
+    pub opacity: f32,
+    /// How the layer combines with the backdrop.
+    pub blend: BlendMode,
+}
+
+/// How deep layers may nest in one display list (each level is a render target).
+pub const MAX_LAYER_DEPTH: usize = 16;
+
 /// A frame to render: canvas size, background and items in paint order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DisplayList {
@@ -215,4 +237,7 @@ pub struct DisplayList {
     pub background: Color,
     /// Items, first drawn first.
     pub items: Vec<DisplayItem>,
+    /// Runs of items composited as one (group opacity, blend modes); empty for most frames.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<Layer>,
 }

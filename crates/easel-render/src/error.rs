@@ -61,6 +61,14 @@ pub enum Error {
         /// The value, printed.
         value: String,
     },
+    /// A layer's range, opacity or nesting is invalid.
+    #[error("display layer {index}: {reason}")]
+    InvalidLayer {
+        /// Position in the list's layers.
+        index: usize,
+        /// What is wrong, with the values.
+        reason: String,
+    },
     /// SVG path data could not be parsed.
     #[error("invalid SVG path data {data:?}: {message}")]
     InvalidPath {

@@ -10,7 +10,8 @@
 //!
 //! `EASEL_BACKEND=cpu|vulkan|gl` (or [`RendererOptions::backend`]) forces one. Both draw
 //! the same features — fill rules, strokes with joins, caps, dashes and inner/outer
-//! positions, every gradient kind, images with mipmaps, clips and group opacity — and agree
+//! positions, every gradient kind, images with mipmaps, clips, item and layer opacity, the
+//! reference engine's 27 blend modes — and agree
 //! within 40 dB on every golden case. Output is straight-alpha sRGB RGBA up to 16384 ×
 //! 16384.
 //!
@@ -30,6 +31,7 @@
 //!         Transform::translate(16.0, 16.0),
 //!         Color::rgb(1.0, 0.0, 0.0),
 //!     )],
+//!     layers: Vec::new(),
 //! };
 //! let pixels = renderer.render(&list)?;
 //! let png = easel_render::encode_png(&pixels, 1)?;
@@ -37,12 +39,14 @@
 //! ```
 
 mod adapter;
+mod blend;
 mod cpu;
 mod dash;
 mod display_list;
 mod encode;
 mod error;
 mod gpu;
+mod layers;
 mod mipmap;
 mod parallel;
 mod path;
@@ -52,8 +56,12 @@ mod renderer;
 mod tessellate;
 
 pub use adapter::{AdapterSummary, BACKEND_ENV, Backend, DeviceType};
-pub use display_list::{Clip, DisplayItem, DisplayList, ImageHandle, Paint, PathShape, Stroke};
-pub use easel_geom::{Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform};
+pub use display_list::{
+    Clip, DisplayItem, DisplayList, ImageHandle, Layer, MAX_LAYER_DEPTH, Paint, PathShape, Stroke,
+};
+pub use easel_geom::{
+    BlendMode, Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform,
+};
 pub use encode::{encode_jpeg, encode_png, encode_webp};
 pub use error::{Error, Result};
 pub use image::RgbaImage;

@@ -36,6 +36,7 @@ fn small_scene() -> DisplayList {
                 Color::new(0.1, 0.3, 0.9, 0.7),
             ),
         ],
+        layers: Vec::new(),
     }
 }
 
@@ -378,6 +379,7 @@ fn images_beyond_the_texture_limit_are_scaled_to_fit_on(backend: Backend) {
             opacity: 1.0,
             clip: None,
         }],
+        layers: Vec::new(),
     };
     let img = r.render(&list).unwrap();
     assert_eq!(img.get_pixel(20, 5).0, [255, 0, 0, 255]);

@@ -81,6 +81,7 @@ fn list(w: u32, h: u32, items: Vec<DisplayItem>) -> DisplayList {
         height: h,
         background: Color::WHITE,
         items,
+        layers: Vec::new(),
     }
 }
 

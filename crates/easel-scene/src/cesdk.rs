@@ -5,10 +5,10 @@
 //!
 //! What the documents hold was learned from files saved by CE.SDK 1.79 (format 1.10.0): see
 //! the field notes on each mapping below. Components Easel does not draw (effects, blur,
-//! drop shadows, animations, blend modes other than normal, …) are listed in the
+//! drop shadows, animations, blend mode numbers outside the 27 known, …) are listed in the
 //! [`LoadReport`]; [`LoadOptions::strict`] makes any of them an error instead.
 
-use crate::{BlockId, Error, Result, SceneGraph, Transform};
+use crate::{BlendMode, BlockId, Error, Result, SceneGraph, Transform, keys};
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
@@ -60,6 +60,14 @@ pub fn is_cesdk(s: &str) -> bool {
 
 fn bad(reason: impl Into<String>) -> Error {
     Error::ForeignScene(reason.into())
+}
+
+/// A saved `block_blend_mode`: CE.SDK numbers its modes in the order of [`BlendMode::ALL`]
+/// (Normal 1, Multiply 3, Screen 8, Difference 19 in the recorded files).
+fn blend_mode(n: f64) -> Option<BlendMode> {
+    (n.fract() == 0.0 && n >= 0.0)
+        .then(|| BlendMode::ALL.get(n as usize).copied())
+        .flatten()
 }
 
 fn num(v: &Value, path: &[&str]) -> Option<f64> {
@@ -201,8 +209,7 @@ impl<'a> Converter<'a> {
     /// Components Easel does not draw, reported.
     fn unsupported(&mut self, entity: u64, ty: &str, e: &Value) -> Result<()> {
         if let Some(mode) = num(e, &["block_blend_mode"])
-            && mode as i64 != 1
-            && !ty.ends_with("/group")
+            && blend_mode(mode).is_none()
         {
             self.dropped(entity, ty, "blend mode", format!("#{mode}"))?;
         }
@@ -312,6 +319,9 @@ impl<'a> Converter<'a> {
         }
         if let Some(o) = num(e, &["opacity"]) {
             props.insert("opacity".into(), json!(o.clamp(0.0, 1.0)));
+        }
+        if let Some(mode) = num(e, &["block_blend_mode"]).and_then(blend_mode) {
+            props.insert(keys::BLEND_MODE.into(), json!(mode.as_str()));
         }
         if e.get("hidden").and_then(Value::as_bool) == Some(true) {
             props.insert("visible".into(), json!(false));
@@ -1191,7 +1201,7 @@ mod tests {
     #[test]
     fn unsupported_components_are_reported_or_refused_when_strict() {
         let mut v = minimal();
-        v["designElements"][3]["block_blend_mode"] = json!(3);
+        v["designElements"][3]["block_blend_mode"] = json!(99);
         v["designElements"][3]["block_effects"] = json!({"effects": [7]});
         let mut g = SceneGraph::new();
         let (_, report) = g

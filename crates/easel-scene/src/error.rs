@@ -105,6 +105,14 @@ pub enum Error {
         /// The block's type.
         found: String,
     },
+    /// `group` refused a block.
+    #[error("block {block} cannot be grouped: {reason}")]
+    NotGroupable {
+        /// The block.
+        block: BlockId,
+        /// Why, with the state that prevents it.
+        reason: String,
+    },
     /// The block does not support a shape, fill or stroke.
     #[error("block {block} ({block_type}) has no {what}")]
     Unsupported {

@@ -10,6 +10,9 @@ pub(crate) fn allowed(parent: BlockType, child: BlockType) -> bool {
             | (Stack, Page)
             | (Page, Graphic | Group | Text)
             | (Group, Graphic | Group | Text)
+            // A graphic may hold blocks, placed relative to it and drawn after its own
+            // fill, unclipped (as the reference engine does).
+            | (Graphic, Graphic | Group | Text)
     )
 }
 

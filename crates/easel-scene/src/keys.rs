@@ -13,6 +13,8 @@ pub const HEIGHT: &str = "height";
 pub const ROTATION: &str = "rotation";
 /// `opacity`
 pub const OPACITY: &str = "opacity";
+/// `blend/mode`
+pub const BLEND_MODE: &str = "blend/mode";
 /// `visible`
 pub const VISIBLE: &str = "visible";
 /// `clipped`

@@ -8,8 +8,9 @@
 //! engine, or through typed helpers ([`SceneGraph::set_width`], [`SceneGraph::set_fill`], …).
 //!
 //! The model also decides what a block looks like, so the layers above only translate:
-//! which blocks an export draws and at what inherited opacity ([`SceneGraph::drawn_blocks`]),
-//! and where an image lands inside its block ([`ContentFill`]).
+//! which blocks an export draws, at what opacity and in which layers (group opacity, blend
+//! modes: [`SceneGraph::draw_order`]), and where an image lands inside its block
+//! ([`ContentFill`]).
 //!
 //! This crate is *not* a renderer and does no I/O: it does not fetch images or know about
 //! GPUs. The facade crate `easel` compiles a scene into a display list for `easel-render`.
@@ -33,6 +34,7 @@
 //! # Ok::<(), easel_scene::Error>(())
 //! ```
 
+mod arrange;
 mod block_type;
 mod cesdk;
 mod content_fill;
@@ -55,8 +57,10 @@ pub use cesdk::{
     CESDK_PREFIX, DroppedComponent, LoadOptions, LoadReport, cesdk_to_easel_json, is_cesdk,
 };
 pub use content_fill::{ContentFill, Crop};
-pub use drawing::DrawnBlock;
-pub use easel_geom::{Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform};
+pub use drawing::{DrawOrder, DrawnBlock, DrawnLayer};
+pub use easel_geom::{
+    BlendMode, Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform,
+};
 pub use error::{Error, Result};
 pub use events::{BlockEvent, BlockEventKind};
 pub use graph::{CreatedScene, SceneGraph};

@@ -1,9 +1,9 @@
 //! Per-type property schemas, using the reference engine's key names.
 
 use crate::{
-    BlockType, Color, ContentFillMode, DesignUnit, FillKind, FillRule, HorizontalAlignment,
-    LineCap, LineJoin, PropertyType, PropertyValue, SceneLayout, ShapeKind, StrokePosition,
-    VerticalAlignment, keys,
+    BlendMode, BlockType, Color, ContentFillMode, DesignUnit, FillKind, FillRule,
+    HorizontalAlignment, LineCap, LineJoin, PropertyType, PropertyValue, SceneLayout, ShapeKind,
+    StrokePosition, VerticalAlignment, keys,
 };
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -190,6 +190,13 @@ fn build(ty: BlockType) -> Schema {
             b.float(keys::HEIGHT, 100.0, NONNEG);
             b.float(keys::ROTATION, 0.0, ANY);
             b.float(keys::OPACITY, 1.0, UNIT);
+            // Groups pass their children's blending through, as the reference's do.
+            let blend = if ty == BlockType::Group {
+                BlendMode::PassThrough
+            } else {
+                BlendMode::Normal
+            };
+            b.named(keys::BLEND_MODE, blend.as_str(), BlendMode::NAMES);
             b.bool(keys::VISIBLE, true);
             b.bool(keys::FLIP_HORIZONTAL, false);
             b.bool(keys::FLIP_VERTICAL, false);
@@ -248,6 +255,13 @@ fn build(ty: BlockType) -> Schema {
             b.named(keys::HEIGHT_MODE, "Auto", SIZE_MODES);
             b.float(keys::ROTATION, 0.0, ANY);
             b.float(keys::OPACITY, 1.0, UNIT);
+            // Groups pass their children's blending through, as the reference's do.
+            let blend = if ty == BlockType::Group {
+                BlendMode::PassThrough
+            } else {
+                BlendMode::Normal
+            };
+            b.named(keys::BLEND_MODE, blend.as_str(), BlendMode::NAMES);
             b.bool(keys::VISIBLE, true);
             b.bool(keys::FLIP_HORIZONTAL, false);
             b.bool(keys::FLIP_VERTICAL, false);

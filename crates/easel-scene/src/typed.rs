@@ -2,8 +2,8 @@
 
 use crate::graph::CreatedScene;
 use crate::{
-    BlockId, BlockType, Color, Error, FillRule, GradientStop, LineCap, LineJoin, PropertyValue,
-    Result, SceneGraph, StrokePosition, keys,
+    BlendMode, BlockId, BlockType, Color, Error, FillRule, GradientStop, LineCap, LineJoin,
+    PropertyValue, Result, SceneGraph, StrokePosition, keys,
 };
 use easel_geom::NamedEnum;
 
@@ -250,6 +250,14 @@ impl SceneGraph {
     /// Sets the opacity (0..=1).
     pub fn set_opacity(&mut self, id: BlockId, v: f32) -> Result<()> {
         self.set_float(id, keys::OPACITY, v)
+    }
+    /// How the block combines with what lies under it (`blend/mode`).
+    pub fn blend_mode(&self, id: BlockId) -> Result<BlendMode> {
+        self.enum_value(id, keys::BLEND_MODE)
+    }
+    /// Sets the blend mode.
+    pub fn set_blend_mode(&mut self, id: BlockId, v: BlendMode) -> Result<()> {
+        self.set_enum(id, keys::BLEND_MODE, v.as_str())
     }
     /// Whether the block is drawn.
     pub fn is_visible(&self, id: BlockId) -> Result<bool> {

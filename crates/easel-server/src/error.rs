@@ -140,6 +140,7 @@ fn scene(e: &easel::scene_graph::Error) -> (StatusCode, &'static str) {
         E::Cycle { .. } => (S::UNPROCESSABLE_ENTITY, "hierarchy_cycle"),
         E::TooDeep { .. } => (S::UNPROCESSABLE_ENTITY, "hierarchy_too_deep"),
         E::WrongBlockKind { .. } => (S::UNPROCESSABLE_ENTITY, "wrong_block_kind"),
+        E::NotGroupable { .. } => (S::UNPROCESSABLE_ENTITY, "not_groupable"),
         E::Unsupported { .. } => (S::UNPROCESSABLE_ENTITY, "unsupported"),
         E::AlreadyOwned { .. } => (S::CONFLICT, "already_owned"),
         E::IndexOutOfRange { .. } => (S::UNPROCESSABLE_ENTITY, "index_out_of_range"),

@@ -110,6 +110,15 @@ fn every_engine_error_maps_to_one_status_and_code() {
             "wrong_block_kind",
         ),
         (
+            S::NotGroupable {
+                block: b,
+                reason: s(),
+            }
+            .into(),
+            422,
+            "not_groupable",
+        ),
+        (
             S::Unsupported {
                 block: b,
                 block_type: s(),

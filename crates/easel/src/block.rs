@@ -5,7 +5,7 @@ use crate::engine::Shared;
 use crate::export::{self, ExportOptions};
 use crate::resources::ResourceState;
 use easel_scene::{
-    BlockId, BlockType, Color, ContentFillMode, Frame, GradientStop, LineCap, LineJoin,
+    BlendMode, BlockId, BlockType, Color, ContentFillMode, Frame, GradientStop, LineCap, LineJoin,
     PropertyType, PropertyValue, StrokePosition,
 };
 use std::sync::Arc;
@@ -100,6 +100,10 @@ impl BlockApi {
         fn opacity(&self, id: BlockId) -> f32;
         /// Sets the opacity.
         fn set_opacity(&self, id: BlockId, v: f32) -> ();
+        /// How the block combines with what lies under it (`blend/mode`).
+        fn blend_mode(&self, id: BlockId) -> BlendMode;
+        /// Sets the blend mode.
+        fn set_blend_mode(&self, id: BlockId, v: BlendMode) -> ();
         /// Visibility.
         fn is_visible(&self, id: BlockId) -> bool;
         /// Shows or hides the block.
@@ -172,6 +176,18 @@ impl BlockApi {
         fn detach(&self, id: BlockId) -> ();
         /// Destroys a block with its children, shape and fill.
         fn destroy(&self, id: BlockId) -> ();
+        /// Moves the block above all its siblings.
+        fn bring_to_front(&self, id: BlockId) -> ();
+        /// Moves the block below all its siblings.
+        fn send_to_back(&self, id: BlockId) -> ();
+        /// Moves the block one step up among its siblings.
+        fn bring_forward(&self, id: BlockId) -> ();
+        /// Moves the block one step down among its siblings.
+        fn send_backward(&self, id: BlockId) -> ();
+        /// Groups sibling graphics, texts or groups in place of the lowest; returns the group.
+        fn group(&self, ids: &[BlockId]) -> BlockId;
+        /// Dissolves a group into its parent, children where they were; returns them.
+        fn ungroup(&self, group: BlockId) -> Vec<BlockId>;
         /// Deep-copies a block next to the original.
         fn duplicate(&self, id: BlockId) -> BlockId;
         /// Every block of a type.
@@ -180,6 +196,11 @@ impl BlockApi {
         fn save_blocks_to_string(&self, roots: &[BlockId]) -> String;
         /// Loads blocks saved by `save_blocks_to_string` (unattached).
         fn load_blocks_from_string(&self, json: &str) -> Vec<BlockId>;
+    }
+
+    /// Whether `group` would accept these blocks.
+    pub fn is_groupable(&self, ids: &[BlockId]) -> bool {
+        self.shared.graph().is_groupable(ids)
     }
 
     /// True while the block exists.

@@ -4,7 +4,9 @@
 
 use crate::text::BlockText;
 use crate::{Error, Result};
-use easel_render::{Clip, DisplayItem, DisplayList, Paint, PathShape, Stroke, Transform};
+use easel_render::{
+    Clip, DisplayItem, DisplayList, Layer, MAX_LAYER_DEPTH, Paint, PathShape, Stroke, Transform,
+};
 use easel_scene::{
     BlockId, BlockType, Color, ContentFill, FillKind, Frame, SceneGraph, ShapeKind, keys,
 };
@@ -271,7 +273,12 @@ pub(crate) fn compile(
     let mut items = Vec::new();
     let mut images = Vec::new();
     let mut background = Color::TRANSPARENT;
-    for drawn in graph.drawn_blocks(root)? {
+    let order = graph.draw_order(root)?;
+    // Where each drawn block's items start (and, last, where the list ends).
+    let mut starts = Vec::with_capacity(order.blocks.len() + 1);
+    let root_layered = order.layers.iter().any(|l| l.blocks.start == 0);
+    for drawn in &order.blocks {
+        starts.push(items.len());
         let (block, opacity) = (drawn.id, drawn.opacity);
         let frame = graph.frame(block)?;
         let (w, h) = (frame.width, frame.height);
@@ -318,7 +325,8 @@ pub(crate) fn compile(
         };
         // The exported page's own flat colour becomes the clear colour: the same pixels
         // without shading every one of them (a third of a 4000×4000 export's GPU time).
-        let exported_page = block == root && graph.block_type(block)? == BlockType::Page;
+        let exported_page =
+            block == root && !root_layered && graph.block_type(block)? == BlockType::Page;
         if let (true, Some(Paint::Solid(c)), None, 1.0) = (exported_page, &fill, &stroke, opacity) {
             background = *c;
             continue;
@@ -332,12 +340,35 @@ pub(crate) fn compile(
             clip: page_clip(graph, block, &frame, &region, scale)?,
         });
     }
+    starts.push(items.len());
+    let mut layers = Vec::with_capacity(order.layers.len());
+    // The layers holding the current one (outer first, as `draw_order` lists them).
+    let mut open: Vec<std::ops::Range<usize>> = Vec::new();
+    for l in &order.layers {
+        let range = starts[l.blocks.start]..starts[l.blocks.end];
+        open.retain(|o| o.end > range.start);
+        if open.len() >= MAX_LAYER_DEPTH {
+            // Deeper than the renderer nests: the opacity goes to each item instead (the
+            // blend mode is lost). Designs this deep with translucent groups are rare.
+            for item in &mut items[range.clone()] {
+                item.opacity *= l.opacity;
+            }
+            continue;
+        }
+        open.push(range.clone());
+        layers.push(Layer {
+            items: range,
+            opacity: l.opacity,
+            blend: l.blend,
+        });
+    }
     Ok(CompiledFrame {
         list: DisplayList {
             width,
             height,
             background,
             items,
+            layers,
         },
         images,
     })

@@ -76,9 +76,10 @@ pub use easel_assets::{
 };
 pub use easel_render::{AdapterSummary, Backend, DeviceType, RendererOptions};
 pub use easel_scene::{
-    BlockEvent, BlockEventKind, BlockId, BlockType, Color, ContentFillMode, CreatedScene, FillKind,
-    FillRule, Frame, GradientStop, HorizontalAlignment, LineCap, LineJoin, PropertyType,
-    PropertyValue, SceneLayout, ShapeKind, StrokePosition, Transform, VerticalAlignment,
+    BlendMode, BlockEvent, BlockEventKind, BlockId, BlockType, Color, ContentFillMode,
+    CreatedScene, FillKind, FillRule, Frame, GradientStop, HorizontalAlignment, LineCap, LineJoin,
+    PropertyType, PropertyValue, SceneLayout, ShapeKind, StrokePosition, Transform,
+    VerticalAlignment,
 };
 pub use easel_scene::{
     DroppedComponent, FontFace, FontStyle, FontWeight, LoadOptions, LoadReport, TextRun, Typeface,

@@ -1,11 +1,12 @@
 //! One display list onto a vello_cpu render context, with the same semantics as the GPU
 //! path: validation, fill rules, strokes centred / inside / outside, dashes (cut by the
 //! shared bounded dasher), gradients, images transparent outside their rectangle, clips and
-//! group opacity over fill and stroke.
+//! group opacity over fill and stroke, layers with their opacity and blend modes.
 
 use super::CpuImage;
 use super::resample::{self, SampleCache, SampleKey};
 use crate::display_list::{DisplayItem, DisplayList, Paint, PathShape, Stroke};
+use crate::layers::Node;
 use crate::prepare::validate;
 use crate::{Color, FillRule, GradientStop, LineCap, LineJoin, Result, StrokePosition, Transform};
 use lyon::path::PathEvent;
@@ -415,58 +416,175 @@ pub(crate) fn validate_list(list: &DisplayList) -> Result<()> {
     Ok(())
 }
 
-/// Records the items of a validated `list` that reach the frame's rows into `ctx`.
-pub(crate) fn draw(ctx: &mut RenderContext, list: &DisplayList, frame: &Frame<'_>) -> Result<()> {
-    for item in &list.items {
-        if let (Some((top, bottom)), Some((_, y0, _, y1))) = (frame.rows, item_bounds(item))
-            && (y1 < top || y0 > bottom)
-        {
-            continue;
+/// Records `nodes` of a validated `list` into `ctx`: the items that reach the frame's rows,
+/// and their layers as vello layers (source-over at the layer's opacity).
+fn record(
+    ctx: &mut RenderContext,
+    list: &DisplayList,
+    nodes: &[Node],
+    frame: &Frame<'_>,
+) -> Result<()> {
+    for node in nodes {
+        match node {
+            Node::Item(i) => {
+                let item = &list.items[*i];
+                if let (Some((top, bottom)), Some((_, y0, _, y1))) = (frame.rows, item_bounds(item))
+                    && (y1 < top || y0 > bottom)
+                {
+                    continue;
+                }
+                draw_item(ctx, item, frame)?;
+            }
+            Node::Layer { layer, children } => {
+                let opacity = list.layers[*layer].opacity;
+                if opacity <= 0.0 {
+                    continue;
+                }
+                if opacity < 1.0 {
+                    ctx.push_opacity_layer(opacity);
+                }
+                record(ctx, list, children, frame)?;
+                if opacity < 1.0 {
+                    ctx.pop_layer();
+                }
+            }
         }
-        draw_item(ctx, item, frame)?;
     }
-    ctx.flush();
     Ok(())
 }
 
-/// Rasterises a recorded context into `out`: straight-alpha RGBA rows `width` pixels wide,
-/// rendered into `out` itself (premultiplied) and un-premultiplied in place, or when
-/// supersampled, rendered `k` times larger and box-filtered down.
+/// True when a node is, or holds, a layer with a blend mode other than source-over: those
+/// are composited here (vello's own blend layers lack half of the reference's modes and do
+/// not blend with the clear colour).
+fn blends(list: &DisplayList, node: &Node) -> bool {
+    match node {
+        Node::Item(_) => false,
+        Node::Layer { layer, children } => {
+            !list.layers[*layer].blend.is_normal() || children.iter().any(|c| blends(list, c))
+        }
+    }
+}
+
+/// A rendered-size premultiplied RGBA8 buffer being painted, and how to rasterise onto it.
+pub(crate) struct Target<'a> {
+    pub pixels: &'a mut [u8],
+    pub size: (u32, u32),
+}
+
+fn rasterize(ctx: &mut RenderContext, target: &mut Target<'_>, init: TargetInit) {
+    ctx.flush();
+    let (w, h) = target.size;
+    if let Some(pixmap) = PixmapMut::new(w as u16, h as u16, target.pixels) {
+        ctx.render_with(
+            pixmap,
+            &mut vello_cpu::Resources::new(),
+            RasterizerSettings {
+                target_init: init,
+                ..Default::default()
+            },
+        );
+    }
+}
+
+/// Paints `nodes` onto `target` (which holds their backdrop): runs without blend layers are
+/// recorded into `ctx` and rasterised over the target; each blend layer is painted into a
+/// buffer of its own and composited with [`blend::composite`](crate::blend::composite).
+fn paint(
+    ctx: &mut RenderContext,
+    list: &DisplayList,
+    nodes: &[Node],
+    frame: &Frame<'_>,
+    target: &mut Target<'_>,
+) -> Result<()> {
+    let mut recorded = false;
+    for node in nodes {
+        let Node::Layer { layer, children } = node else {
+            record(ctx, list, std::slice::from_ref(node), frame)?;
+            recorded = true;
+            continue;
+        };
+        if !blends(list, node) {
+            record(ctx, list, std::slice::from_ref(node), frame)?;
+            recorded = true;
+            continue;
+        }
+        if recorded {
+            rasterize(ctx, target, TargetInit::SrcOver);
+            ctx.reset();
+            recorded = false;
+        }
+        let l = &list.layers[*layer];
+        if l.opacity <= 0.0 {
+            continue;
+        }
+        let mut pixels = vec![0u8; target.pixels.len()];
+        let mut inner = Target {
+            pixels: &mut pixels,
+            size: target.size,
+        };
+        paint(ctx, list, children, frame, &mut inner)?;
+        crate::blend::composite(target.pixels, &pixels, l.blend, l.opacity);
+    }
+    if recorded {
+        rasterize(ctx, target, TargetInit::SrcOver);
+        ctx.reset();
+    }
+    Ok(())
+}
+
+/// Paints a validated `list` (its paint tree `nodes`) onto `target`, the background
+/// included: recorded and rasterised in one go, or through [`paint`] when a layer blends.
+pub(crate) fn draw(
+    ctx: &mut RenderContext,
+    list: &DisplayList,
+    nodes: &[Node],
+    frame: &Frame<'_>,
+    target: &mut Target<'_>,
+) -> Result<()> {
+    if nodes.iter().any(|n| blends(list, n)) {
+        // The background is the backdrop blend layers mix with (vello's clear colour is not).
+        let bg = list.background.premultiplied_u8(1.0);
+        for px in target.pixels.chunks_exact_mut(4) {
+            px.copy_from_slice(&bg);
+        }
+        return paint(ctx, list, nodes, frame, target);
+    }
+    record(ctx, list, nodes, frame)?;
+    rasterize(ctx, target, TargetInit::Clear(color(list.background)));
+    Ok(())
+}
+
+/// Fills `out` (straight-alpha RGBA rows `width` pixels wide) by `paint`, which draws
+/// premultiplied pixels: into `out` itself, un-premultiplied in place, or when supersampled,
+/// into a buffer `k` times larger that is box-filtered down.
 pub(crate) fn rasterize_into(
-    ctx: &RenderContext,
-    background: Color,
     out: &mut [u8],
     width: u32,
     supersample: u32,
-) {
+    paint: impl FnOnce(&mut Target<'_>) -> Result<()>,
+) -> Result<()> {
     let w = width;
     let h = (out.len() / (w as usize * 4)) as u32;
     let k = supersample.max(1);
-    let render = |buf: &mut [u8], rw: u32, rh: u32| {
-        if let Some(target) = PixmapMut::new(rw as u16, rh as u16, buf) {
-            let mut resources = vello_cpu::Resources::new();
-            ctx.render_with(
-                target,
-                &mut resources,
-                RasterizerSettings {
-                    target_init: TargetInit::Clear(color(background)),
-                    ..Default::default()
-                },
-            );
-        }
-    };
     if k == 1 {
-        render(out, w, h);
+        paint(&mut Target {
+            pixels: out,
+            size: (w, h),
+        })?;
         crate::pixels::unpremultiply_in_place(out);
-        return;
+        return Ok(());
     }
     let (rw, rh) = (w * k, h * k);
     let mut big = vec![0u8; rw as usize * rh as usize * 4];
-    render(&mut big, rw, rh);
+    paint(&mut Target {
+        pixels: &mut big,
+        size: (rw, rh),
+    })?;
     let stride = rw as usize * 4;
     let mut row = vec![0u8; w as usize * 4];
     for (y, dst) in out.chunks_exact_mut(w as usize * 4).enumerate() {
         crate::pixels::downsample_row(&big, stride, y, k as usize, &mut row);
         crate::pixels::unpremultiply(&row, dst);
     }
+    Ok(())
 }

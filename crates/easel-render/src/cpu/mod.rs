@@ -170,6 +170,7 @@ impl CpuRenderer {
         images: &HashMap<u64, Arc<CpuImage>>,
     ) -> Result<RgbaImage> {
         draw::validate_list(list)?;
+        let tree = crate::layers::tree(list)?;
         let k = supersample;
         let rows_per = list.height.div_ceil(bands).max(1);
         let mut out = RgbaImage::new(list.width, list.height);
@@ -193,10 +194,9 @@ impl CpuRenderer {
                 canvas: (u32::from(rw), u32::from(rh)),
                 rows: (bands > 1).then_some((y0 as f32, (y0 + h) as f32)),
             };
-            let result = draw::draw(&mut ctx, list, &frame);
-            if result.is_ok() {
-                draw::rasterize_into(&ctx, list.background, slice, list.width, k);
-            }
+            let result = draw::rasterize_into(slice, list.width, k, |target| {
+                draw::draw(&mut ctx, list, &tree, &frame, target)
+            });
             // Keep a context per core at most: enough for concurrent exports to reuse.
             let mut pool = locked(&self.contexts);
             if pool.len() < std::thread::available_parallelism().map_or(2, |n| n.get()) {
@@ -276,6 +276,7 @@ mod tests {
             height: 150,
             background: Color::WHITE,
             items,
+            layers: Vec::new(),
         };
         let images: HashMap<u64, Arc<CpuImage>> = r
             .images

@@ -10,60 +10,89 @@ use crate::{Error, Result};
 use image::RgbaImage;
 use std::collections::HashMap;
 
-/// The textures one tile renders into, reused while the tile size stays the same.
+/// One render target: the canvas (index 0) or a layer above it, multisampled or not.
+struct Surface {
+    msaa: Option<wgpu::TextureView>,
+    texture: wgpu::Texture,
+    view: wgpu::TextureView,
+    /// Samples this target (for the composite into the one below).
+    bind: wgpu::BindGroup,
+}
+
+/// The textures one tile renders into, reused while the tile size stays the same: the
+/// canvas, as many layer targets as the deepest frame so far nested, and the backdrop copy
+/// blend layers mix with.
 pub(crate) struct Targets {
     size: (u32, u32),
-    msaa: Option<wgpu::TextureView>,
-    resolve: wgpu::Texture,
-    resolve_view: wgpu::TextureView,
-    layer_msaa: Option<wgpu::TextureView>,
-    layer_view: wgpu::TextureView,
-    layer_bind: wgpu::BindGroup,
+    surfaces: Vec<Surface>,
+    backdrop: Option<(wgpu::Texture, wgpu::BindGroup)>,
     readback: wgpu::Buffer,
 }
 
-fn create_targets(gpu: &GpuDevice, p: &PipelineSet, (w, h): (u32, u32)) -> Targets {
-    let device = &gpu.device;
-    let multisampled = |label: &str| {
-        (p.sample_count > 1).then(|| {
-            let mut desc = texture_desc(
+impl Targets {
+    fn new(gpu: &GpuDevice, (w, h): (u32, u32)) -> Targets {
+        Targets {
+            size: (w, h),
+            surfaces: Vec::new(),
+            backdrop: None,
+            readback: readback::buffer(&gpu.device, w, h),
+        }
+    }
+
+    /// Makes sure targets `0..=deepest` exist, and the backdrop copy when `backdrop`.
+    fn reserve(&mut self, gpu: &GpuDevice, p: &PipelineSet, deepest: u32, backdrop: bool) {
+        let device = &gpu.device;
+        let (w, h) = self.size;
+        while self.surfaces.len() <= deepest as usize {
+            let msaa = (p.sample_count > 1).then(|| {
+                device
+                    .create_texture(&texture_desc(
+                        w,
+                        h,
+                        1,
+                        p.sample_count,
+                        wgpu::TextureUsages::RENDER_ATTACHMENT,
+                    ))
+                    .create_view(&Default::default())
+            });
+            let texture = device.create_texture(&texture_desc(
                 w,
                 h,
                 1,
-                p.sample_count,
-                wgpu::TextureUsages::RENDER_ATTACHMENT,
-            );
-            desc.label = Some(label);
-            device
-                .create_texture(&desc)
-                .create_view(&Default::default())
-        })
-    };
-    let resolve = device.create_texture(&texture_desc(
-        w,
-        h,
-        1,
-        1,
-        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-    ));
-    let layer = device.create_texture(&texture_desc(
-        w,
-        h,
-        1,
-        1,
-        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
-    ));
-    let layer_view = layer.create_view(&Default::default());
-    let layer_bind = image_bind_group(device, &p.image_layout, &layer_view, &p.image_sampler);
-    Targets {
-        size: (w, h),
-        msaa: multisampled("canvas msaa"),
-        resolve_view: resolve.create_view(&Default::default()),
-        resolve,
-        layer_msaa: multisampled("layer msaa"),
-        layer_view,
-        layer_bind,
-        readback: readback::buffer(device, w, h),
+                1,
+                wgpu::TextureUsages::RENDER_ATTACHMENT
+                    | wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::COPY_SRC,
+            ));
+            let view = texture.create_view(&Default::default());
+            let bind = image_bind_group(device, &p.image_layout, &view, &p.image_sampler);
+            self.surfaces.push(Surface {
+                msaa,
+                texture,
+                view,
+                bind,
+            });
+        }
+        if backdrop && self.backdrop.is_none() {
+            let texture = device.create_texture(&texture_desc(
+                w,
+                h,
+                1,
+                1,
+                wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            ));
+            let bind = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("backdrop"),
+                layout: &p.backdrop_layout,
+                entries: &[wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: wgpu::BindingResource::TextureView(
+                        &texture.create_view(&Default::default()),
+                    ),
+                }],
+            });
+            self.backdrop = Some((texture, bind));
+        }
     }
 }
 
@@ -96,30 +125,81 @@ fn fill_buffer(
 }
 
 /// Consecutive draws into one target.
-enum Pass<'a> {
-    Canvas(Vec<&'a Draw>),
-    Layer(&'a [Draw]),
+struct Pass<'a> {
+    /// The target: 0 is the canvas.
+    surface: u32,
+    /// Starts from transparent (a layer) instead of what the target holds.
+    clear: bool,
+    /// Copies the target to the backdrop texture first (a blend layer's composite).
+    backdrop: bool,
+    draws: Vec<&'a Draw>,
 }
 
 /// Groups a frame's ops into passes once; every tile replays them.
 fn passes(frame: &GpuFrame) -> Vec<Pass<'_>> {
-    let mut passes: Vec<Pass<'_>> = Vec::new();
-    for op in &frame.ops {
-        match op {
-            Op::Draw(d) => match passes.last_mut() {
-                Some(Pass::Canvas(draws)) => draws.push(d),
-                _ => passes.push(Pass::Canvas(vec![d])),
-            },
-            Op::Layer { content, composite } => {
-                passes.push(Pass::Layer(content));
-                passes.push(Pass::Canvas(vec![composite]));
+    fn draw_into<'a>(passes: &mut Vec<Pass<'a>>, surface: u32, d: &'a Draw) {
+        match passes.last_mut() {
+            Some(p) if p.surface == surface => p.draws.push(d),
+            _ => passes.push(Pass {
+                surface,
+                clear: false,
+                backdrop: false,
+                draws: vec![d],
+            }),
+        }
+    }
+    fn walk<'a>(passes: &mut Vec<Pass<'a>>, ops: &'a [Op], surface: u32) {
+        for op in ops {
+            match op {
+                Op::Draw(d) => draw_into(passes, surface, d),
+                Op::Layer { content, composite } => {
+                    passes.push(Pass {
+                        surface: surface + 1,
+                        clear: true,
+                        backdrop: false,
+                        draws: content.iter().collect(),
+                    });
+                    draw_into(passes, surface, composite);
+                }
+                Op::Group { ops, composite } => {
+                    passes.push(Pass {
+                        surface: surface + 1,
+                        clear: true,
+                        backdrop: false,
+                        draws: Vec::new(),
+                    });
+                    walk(passes, ops, surface + 1);
+                    let mix = composite.blend == Blend::Mix;
+                    if mix {
+                        passes.push(Pass {
+                            surface,
+                            clear: false,
+                            backdrop: true,
+                            draws: vec![composite],
+                        });
+                    } else {
+                        draw_into(passes, surface, composite);
+                    }
+                }
             }
         }
     }
-    if !matches!(passes.first(), Some(Pass::Canvas(_))) {
-        passes.insert(0, Pass::Canvas(Vec::new()));
-    }
+    // The first pass clears the canvas to the background.
+    let mut passes = vec![Pass {
+        surface: 0,
+        clear: true,
+        backdrop: false,
+        draws: Vec::new(),
+    }];
+    walk(&mut passes, &frame.ops, 0);
     passes
+}
+
+fn missing(what: &str) -> Error {
+    Error::Gpu {
+        context: "rendering".into(),
+        message: format!("{what} missing"),
+    }
 }
 
 /// Records draws into a render pass, switching pipelines and image bindings as needed.
@@ -127,7 +207,7 @@ struct DrawRecorder<'a> {
     pipelines: &'a Pipelines,
     dummy_image: &'a wgpu::BindGroup,
     images: &'a HashMap<u64, GpuImage>,
-    layer: &'a wgpu::BindGroup,
+    targets: &'a Targets,
 }
 
 impl DrawRecorder<'_> {
@@ -155,12 +235,25 @@ impl DrawRecorder<'_> {
                     (Blend::Replace, false) => &p.replace,
                     (Blend::Over, true) => &p.over_solid,
                     (Blend::Replace, true) => &p.replace_solid,
+                    (Blend::Mix, _) => &p.mix,
                 });
+                if d.blend == Blend::Mix
+                    && let Some((_, backdrop)) = &self.targets.backdrop
+                {
+                    pass.set_bind_group(2, backdrop, &[]);
+                }
             }
             if current.map(|c| c.1) != Some(d.binding) {
                 let group = match d.binding {
                     Binding::Solid | Binding::Gradient => self.dummy_image,
-                    Binding::Layer => self.layer,
+                    Binding::Layer(i) => {
+                        &self
+                            .targets
+                            .surfaces
+                            .get(i as usize)
+                            .ok_or_else(|| missing("layer target"))?
+                            .bind
+                    }
                     Binding::Image(id) => {
                         &self
                             .images
@@ -190,7 +283,12 @@ pub(crate) fn execute(
     let target = (frame.width.min(tile) * k, frame.height.min(tile) * k);
     if state.targets.as_ref().is_none_or(|t| t.size != target) {
         state.targets = None;
-        state.targets = Some(create_targets(gpu, p, target));
+        state.targets = Some(Targets::new(gpu, target));
+    }
+    let passes = passes(frame);
+    let deepest = passes.iter().map(|p| p.surface).max().unwrap_or(0);
+    if let Some(t) = state.targets.as_mut() {
+        t.reserve(gpu, p, deepest, passes.iter().any(|p| p.backdrop));
     }
     let vb = fill_buffer(
         gpu,
@@ -245,10 +343,10 @@ pub(crate) fn execute(
             },
         ],
     });
-    let targets = state.targets.as_ref().ok_or_else(|| Error::Gpu {
-        context: "rendering".into(),
-        message: "render targets missing".into(),
-    })?;
+    let targets = state
+        .targets
+        .as_ref()
+        .ok_or_else(|| missing("render targets"))?;
     let mut out = RgbaImage::new(frame.width, frame.height);
     let bg = frame.background;
     let clear = wgpu::Color {
@@ -257,7 +355,6 @@ pub(crate) fn execute(
         b: (bg.b * bg.a) as f64,
         a: bg.a as f64,
     };
-    let passes = passes(frame);
     // Frames of pixel-aligned rectangles only (a page with a photo filling it) have no
     // edge to smooth: they skip MSAA, which saves clearing and resolving 4× the pixels.
     let multisample = frame.antialias && p.sample_count > 1;
@@ -265,7 +362,7 @@ pub(crate) fn execute(
         pipelines: if multisample { &p.msaa } else { &p.single },
         dummy_image: &p.dummy_image,
         images: &state.images,
-        layer: &targets.layer_bind,
+        targets,
     };
     for ty in (0..frame.height).step_by(tile as usize) {
         for tx in (0..frame.width).step_by(tile as usize) {
@@ -280,28 +377,28 @@ pub(crate) fn execute(
             gpu.queue
                 .write_buffer(&p.globals, 0, bytemuck::bytes_of(&globals));
             let mut encoder = gpu.device.create_command_encoder(&Default::default());
-            let mut first_canvas = true;
             for pass in &passes {
-                let (load, msaa, resolve_view, draws): (_, _, _, Vec<&Draw>) = match pass {
-                    Pass::Canvas(draws) => {
-                        let load = if first_canvas {
-                            wgpu::LoadOp::Clear(clear)
-                        } else {
-                            wgpu::LoadOp::Load
-                        };
-                        first_canvas = false;
-                        (load, &targets.msaa, &targets.resolve_view, draws.clone())
-                    }
-                    Pass::Layer(content) => (
-                        wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                        &targets.layer_msaa,
-                        &targets.layer_view,
-                        content.iter().collect(),
-                    ),
+                let surface = targets
+                    .surfaces
+                    .get(pass.surface as usize)
+                    .ok_or_else(|| missing("layer target"))?;
+                if pass.backdrop
+                    && let Some((backdrop, _)) = &targets.backdrop
+                {
+                    encoder.copy_texture_to_texture(
+                        surface.texture.as_image_copy(),
+                        backdrop.as_image_copy(),
+                        surface.texture.size(),
+                    );
+                }
+                let load = match (pass.clear, pass.surface) {
+                    (false, _) => wgpu::LoadOp::Load,
+                    (true, 0) => wgpu::LoadOp::Clear(clear),
+                    (true, _) => wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
                 };
-                let (view, resolve_target) = match msaa {
-                    Some(m) if multisample => (m, Some(resolve_view)),
-                    _ => (resolve_view, None),
+                let (view, resolve_target) = match &surface.msaa {
+                    Some(m) if multisample => (m, Some(&surface.view)),
+                    _ => (&surface.view, None),
                 };
                 let mut rpass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                     label: Some("easel pass"),
@@ -316,11 +413,15 @@ pub(crate) fn execute(
                     })],
                     ..Default::default()
                 });
-                recorder.record(&mut rpass, &globals_bind, &vb, &ib, &draws)?;
+                recorder.record(&mut rpass, &globals_bind, &vb, &ib, &pass.draws)?;
             }
+            let canvas = targets
+                .surfaces
+                .first()
+                .ok_or_else(|| missing("canvas target"))?;
             readback::copy_region(
                 &mut encoder,
-                &targets.resolve,
+                &canvas.texture,
                 &targets.readback,
                 tw * k,
                 th * k,

@@ -28,6 +28,8 @@ pub(crate) struct Pipelines {
     pub replace: wgpu::RenderPipeline,
     pub over_solid: wgpu::RenderPipeline,
     pub replace_solid: wgpu::RenderPipeline,
+    /// Blend layers: the layer and the backdrop mixed in the shader, written unblended.
+    pub mix: wgpu::RenderPipeline,
 }
 
 /// Everything a frame binds besides its own buffers and images.
@@ -38,6 +40,8 @@ pub(crate) struct PipelineSet {
     pub sample_count: u32,
     pub globals_layout: wgpu::BindGroupLayout,
     pub image_layout: wgpu::BindGroupLayout,
+    /// The copy of the backdrop a blend layer mixes with.
+    pub backdrop_layout: wgpu::BindGroupLayout,
     pub ramp_sampler: wgpu::Sampler,
     pub image_sampler: wgpu::Sampler,
     /// Bound where a draw samples no image.
@@ -90,15 +94,33 @@ impl PipelineSet {
             label: Some("image"),
             entries: &[texture_entry(0), sampler_entry(1)],
         });
+        let backdrop_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("backdrop"),
+            entries: &[texture_entry(0)],
+        });
         let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("easel"),
             bind_group_layouts: &[Some(&globals_layout), Some(&image_layout)],
             immediate_size: 0,
         });
+        let mix_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("easel mix"),
+            bind_group_layouts: &[
+                Some(&globals_layout),
+                Some(&image_layout),
+                Some(&backdrop_layout),
+            ],
+            immediate_size: 0,
+        });
         let pipeline = |blend: Option<wgpu::BlendState>, fragment: &str, sample_count: u32| {
+            let layout = if fragment == "fs_mix" {
+                &mix_layout
+            } else {
+                &layout
+            };
             device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
                 label: Some(fragment),
-                layout: Some(&layout),
+                layout: Some(layout),
                 vertex: wgpu::VertexState {
                     module: &shader,
                     entry_point: Some("vs_main"),
@@ -138,6 +160,7 @@ impl PipelineSet {
             replace: pipeline(None, "fs_main", count),
             over_solid: pipeline(over_blend, "fs_solid", count),
             replace_solid: pipeline(None, "fs_solid", count),
+            mix: pipeline(None, "fs_mix", count),
         };
         let msaa = pipelines(sample_count);
         let single = pipelines(1);
@@ -199,6 +222,7 @@ impl PipelineSet {
             sample_count,
             globals_layout,
             image_layout,
+            backdrop_layout,
             ramp_sampler,
             image_sampler,
             dummy_image,

@@ -7,6 +7,7 @@ pub(crate) mod validate;
 pub(crate) use gradient::RAMP_WIDTH;
 
 use crate::display_list::{DisplayItem, DisplayList, Paint, PathShape};
+use crate::layers::Node;
 use crate::tessellate::{Mesh, Outline, TessellationCache};
 use crate::{Color, Error, GradientStop, Result, StrokePosition, Transform};
 use std::collections::HashMap;
@@ -31,6 +32,8 @@ pub(crate) const KIND_RADIAL: u32 = 2;
 pub(crate) const KIND_CONICAL: u32 = 3;
 pub(crate) const KIND_IMAGE: u32 = 4;
 pub(crate) const KIND_LAYER: u32 = 5;
+/// A blend layer's composite: `KIND_MIX | mode << 8`.
+pub(crate) const KIND_MIX: u32 = 6;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Blend {
@@ -38,6 +41,8 @@ pub(crate) enum Blend {
     Over,
     /// Overwrite (used to cut the inner half of an outer stroke inside a layer).
     Replace,
+    /// A blend layer mixed with a copy of its backdrop in the shader (`fs_mix`).
+    Mix,
 }
 
 /// What a draw samples, which picks its fragment shader and texture binding.
@@ -49,8 +54,8 @@ pub(crate) enum Binding {
     Gradient,
     /// An image.
     Image(u64),
-    /// The scratch layer.
-    Layer,
+    /// The render target of this nesting depth (1 = the first layer above the canvas).
+    Layer(u32),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -63,9 +68,16 @@ pub(crate) struct Draw {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Op {
     Draw(Draw),
-    /// Draw `content` into the scratch layer, then `composite` samples it into the canvas.
+    /// Draw `content` into the target one deeper, then `composite` samples it into this one
+    /// (an item's clip, stroke alignment or opacity over fill and stroke).
     Layer {
         content: Vec<Draw>,
+        composite: Draw,
+    },
+    /// A display-list layer: `ops` into the target one deeper, then `composite` (over, or
+    /// mixed with a copy of this target) samples it into this one.
+    Group {
+        ops: Vec<Op>,
         composite: Draw,
     },
 }
@@ -92,6 +104,8 @@ pub(crate) type ImageSizes = HashMap<u64, (u32, u32)>;
 
 struct Builder<'a> {
     frame: GpuFrame,
+    /// The ops of each open display-list layer, innermost last; the frame's own ops below.
+    open: Vec<Vec<Op>>,
     ramps: HashMap<Vec<u32>, u32>,
     cache: &'a mut TessellationCache,
     images: &'a ImageSizes,
@@ -164,6 +178,72 @@ impl Builder<'_> {
             indices: vec![0, 1, 2, 0, 2, 3],
         };
         self.push_layer_mesh(&quad, &Transform::IDENTITY, alpha)
+    }
+
+    /// The op list being built: the innermost open layer's, else the frame's.
+    fn ops(&mut self) -> &mut Vec<Op> {
+        match self.open.last_mut() {
+            Some(ops) => ops,
+            None => &mut self.frame.ops,
+        }
+    }
+
+    /// The render target layered content of the current depth draws into.
+    fn next_target(&self) -> Binding {
+        Binding::Layer(self.open.len() as u32 + 1)
+    }
+
+    fn node(&mut self, list: &DisplayList, node: &Node) -> Result<()> {
+        let (layer, children) = match node {
+            Node::Item(i) => {
+                let item = &list.items[*i];
+                self.item(*i, item)?;
+                self.frame.antialias |= !pixel_aligned(item);
+                return Ok(());
+            }
+            Node::Layer { layer, children } => (&list.layers[*layer], children),
+        };
+        if layer.opacity <= 0.0 {
+            return Ok(());
+        }
+        if layer.opacity >= 1.0 && layer.blend.is_normal() {
+            // Source-over at full opacity: the same pixels without a layer.
+            return children.iter().try_for_each(|c| self.node(list, c));
+        }
+        self.open.push(Vec::new());
+        let drawn = children.iter().try_for_each(|c| self.node(list, c));
+        let ops = self.open.pop().unwrap_or_default();
+        drawn?;
+        let alpha = (layer.opacity * 255.0 + 0.5) as u8;
+        let binding = self.next_target();
+        let composite = if layer.blend.is_normal() {
+            Draw {
+                blend: Blend::Over,
+                binding,
+                indices: self.canvas_quad(alpha),
+            }
+        } else {
+            let (w, h) = (self.frame.width as f32, self.frame.height as f32);
+            let quad = Mesh {
+                vertices: vec![[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]],
+                indices: vec![0, 1, 2, 0, 2, 3],
+            };
+            let info = KIND_MIX | (layer.blend as u32) << 8;
+            let indices = self.append(
+                &quad,
+                &Transform::IDENTITY,
+                [alpha; 4],
+                info,
+                Transform([0.0; 6]),
+            );
+            Draw {
+                blend: Blend::Mix,
+                binding,
+                indices,
+            }
+        };
+        self.ops().push(Op::Group { ops, composite });
+        Ok(())
     }
 
     fn item(&mut self, index: usize, item: &DisplayItem) -> Result<()> {
@@ -295,11 +375,12 @@ impl Builder<'_> {
             }
             _ => self.canvas_quad(alpha),
         };
-        self.frame.ops.push(Op::Layer {
+        let binding = self.next_target();
+        self.ops().push(Op::Layer {
             content,
             composite: Draw {
                 blend: Blend::Over,
-                binding: Binding::Layer,
+                binding,
                 indices: composite_indices,
             },
         });
@@ -343,7 +424,8 @@ impl Builder<'_> {
         if d.indices.is_empty() {
             return;
         }
-        if let Some(Op::Draw(last)) = self.frame.ops.last_mut()
+        let ops = self.ops();
+        if let Some(Op::Draw(last)) = ops.last_mut()
             && last.blend == d.blend
             && last.binding == d.binding
             && last.indices.end == d.indices.start
@@ -351,7 +433,7 @@ impl Builder<'_> {
             last.indices.end = d.indices.end;
             return;
         }
-        self.frame.ops.push(Op::Draw(d));
+        ops.push(Op::Draw(d));
     }
 }
 
@@ -391,7 +473,9 @@ pub(crate) fn prepare(
     if ![bg.r, bg.g, bg.b, bg.a].iter().all(|v| v.is_finite()) {
         return Err(Error::InvalidBackground(format!("{bg:?}")));
     }
+    let tree = crate::layers::tree(list)?;
     let mut b = Builder {
+        open: Vec::new(),
         frame: GpuFrame {
             width: list.width,
             height: list.height,
@@ -410,9 +494,8 @@ pub(crate) fn prepare(
         tolerance,
         max_ramp_rows,
     };
-    for (index, item) in list.items.iter().enumerate() {
-        b.item(index, item)?;
-        b.frame.antialias |= !pixel_aligned(item);
+    for node in &tree {
+        b.node(list, node)?;
     }
     if b.frame.ramp_rows == 0 {
         b.frame.ramp = vec![0; RAMP_WIDTH as usize * 4];

@@ -1,0 +1,175 @@
+//! Arranging siblings: z-order moves, grouping and ungrouping, with the reference engine's
+//! semantics (measured against CE.SDK 1.79; see `tests/conformance/render/arrange.md`).
+
+use crate::{BlockId, BlockType, Error, Result, SceneGraph, Transform, keys};
+
+/// The block types `group` accepts.
+fn groupable(ty: BlockType) -> bool {
+    matches!(ty, BlockType::Graphic | BlockType::Group | BlockType::Text)
+}
+
+impl SceneGraph {
+    fn sibling_index(&self, id: BlockId) -> Result<(BlockId, usize, usize)> {
+        let parent = self.block(id)?.parent.ok_or_else(|| Error::InvalidValue {
+            key: "parent".into(),
+            value: id.to_string(),
+            reason: "the block has no parent to order it in".into(),
+        })?;
+        let siblings = &self.block(parent)?.children;
+        let index = siblings.iter().position(|c| *c == id).unwrap_or(0);
+        Ok((parent, index, siblings.len()))
+    }
+
+    /// Moves `id` above all its siblings (drawn last).
+    pub fn bring_to_front(&mut self, id: BlockId) -> Result<()> {
+        let (parent, _, len) = self.sibling_index(id)?;
+        self.insert_child(parent, id, len - 1)
+    }
+
+    /// Moves `id` below all its siblings (drawn first).
+    pub fn send_to_back(&mut self, id: BlockId) -> Result<()> {
+        let (parent, _, _) = self.sibling_index(id)?;
+        self.insert_child(parent, id, 0)
+    }
+
+    /// Moves `id` one step up among its siblings (nothing when it is on top).
+    pub fn bring_forward(&mut self, id: BlockId) -> Result<()> {
+        let (parent, index, len) = self.sibling_index(id)?;
+        self.insert_child(parent, id, (index + 1).min(len - 1))
+    }
+
+    /// Moves `id` one step down among its siblings (nothing when it is at the bottom).
+    pub fn send_backward(&mut self, id: BlockId) -> Result<()> {
+        let (parent, index, _) = self.sibling_index(id)?;
+        self.insert_child(parent, id, index.saturating_sub(1))
+    }
+
+    /// Whether [`group`](Self::group) would accept `ids`: at least one block, each a
+    /// graphic, text or group with the same parent, none inside a group already.
+    pub fn is_groupable(&self, ids: &[BlockId]) -> bool {
+        self.group_parent(ids).is_ok()
+    }
+
+    fn group_parent(&self, ids: &[BlockId]) -> Result<BlockId> {
+        let refuse = |block: BlockId, reason: String| Error::NotGroupable { block, reason };
+        let first = *ids.first().ok_or_else(|| Error::InvalidValue {
+            key: "ids".into(),
+            value: "[]".into(),
+            reason: "grouping needs at least one block".into(),
+        })?;
+        let parent = self.block(first)?.parent;
+        for &id in ids {
+            let block = self.block(id)?;
+            if !groupable(block.ty) {
+                return Err(refuse(
+                    id,
+                    format!("{} blocks cannot be grouped", block.ty.long_name()),
+                ));
+            }
+            if block.parent != parent {
+                return Err(refuse(
+                    id,
+                    format!(
+                        "its parent {:?} differs from {first}'s {parent:?}: group siblings",
+                        block.parent
+                    ),
+                ));
+            }
+            if ids.iter().filter(|i| **i == id).count() > 1 {
+                return Err(refuse(id, "it is listed twice".into()));
+            }
+        }
+        let parent = parent.ok_or_else(|| refuse(first, "it has no parent".into()))?;
+        if self.block(parent)?.ty == BlockType::Group {
+            return Err(refuse(
+                first,
+                format!("it is already part of group {parent}"),
+            ));
+        }
+        Ok(parent)
+    }
+
+    /// Groups sibling blocks: a new group takes the place of the topmost of them in z-order,
+    /// sized to their joint bounding box, and holds them in their order. Nothing moves on
+    /// the canvas. Returns the group.
+    pub fn group(&mut self, ids: &[BlockId]) -> Result<BlockId> {
+        let parent = self.group_parent(ids)?;
+        self.layout();
+        let siblings = self.block(parent)?.children.clone();
+        let mut members: Vec<(usize, BlockId)> = ids
+            .iter()
+            .map(|id| (siblings.iter().position(|c| c == id).unwrap_or(0), *id))
+            .collect();
+        members.sort_unstable();
+        // The members' bounds in the parent's coordinates.
+        let to_parent = self
+            .frame(parent)?
+            .transform
+            .invert()
+            .unwrap_or(Transform::IDENTITY);
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for (_, id) in &members {
+            let f = self.frame(*id)?;
+            let t = f.transform.then(to_parent);
+            let (a, b, c, d) = t.bounds_of_box(f.width, f.height);
+            (x0, y0, x1, y1) = (x0.min(a), y0.min(b), x1.max(c), y1.max(d));
+        }
+        let group = self.create_typed(BlockType::Group);
+        self.set_float(group, keys::POSITION_X, x0)?;
+        self.set_float(group, keys::POSITION_Y, y0)?;
+        self.set_float(group, keys::WIDTH, x1 - x0)?;
+        self.set_float(group, keys::HEIGHT, y1 - y0)?;
+        for (_, id) in &members {
+            let x = self.get_float(*id, keys::POSITION_X)?;
+            let y = self.get_float(*id, keys::POSITION_Y)?;
+            self.append_child(group, *id)?;
+            self.set_float(*id, keys::POSITION_X, x - x0)?;
+            self.set_float(*id, keys::POSITION_Y, y - y0)?;
+        }
+        // Where the topmost member was, now that the others have left.
+        let top = members.last().map_or(0, |m| m.0) + 1 - members.len();
+        self.insert_child(parent, group, top)?;
+        Ok(group)
+    }
+
+    /// Dissolves a group: its children take its place in its parent, in their order, where
+    /// they were on the canvas (the group's rotation folded into theirs), and the group is
+    /// destroyed. The group's opacity and blend mode are not carried over, as in the
+    /// reference engine. Returns the former children.
+    pub fn ungroup(&mut self, group: BlockId) -> Result<Vec<BlockId>> {
+        let block = self.block(group)?;
+        if block.ty != BlockType::Group {
+            return Err(Error::WrongBlockKind {
+                block: group,
+                expected: "a group".into(),
+                found: block.ty.long_name(),
+            });
+        }
+        let children = block.children.clone();
+        let (parent, index, _) = self.sibling_index(group)?;
+        self.layout();
+        let to_parent = self
+            .frame(parent)?
+            .transform
+            .invert()
+            .unwrap_or(Transform::IDENTITY);
+        for (i, child) in children.iter().enumerate() {
+            let f = self.frame(*child)?;
+            let local = f.transform.then(to_parent);
+            let [a, b, ..] = local.0;
+            let (cx, cy) = local.apply(f.width / 2.0, f.height / 2.0);
+            // A horizontally flipped box's x axis points backwards.
+            let rotation = if self.get_bool(*child, keys::FLIP_HORIZONTAL)? {
+                (-b).atan2(-a)
+            } else {
+                b.atan2(a)
+            };
+            self.insert_child(parent, *child, index + 1 + i)?;
+            self.set_float(*child, keys::ROTATION, rotation)?;
+            self.set_float(*child, keys::POSITION_X, cx - f.width / 2.0)?;
+            self.set_float(*child, keys::POSITION_Y, cy - f.height / 2.0)?;
+        }
+        self.destroy(group)?;
+        Ok(children)
+    }
+}
