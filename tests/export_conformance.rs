@@ -77,9 +77,10 @@ fn reference_render_cases_match_within_35_db() {
     }
 }
 
-/// The recorded case files: `render.json` (shapes, fills, strokes, images, pages) and
-/// `layers.json` (group opacity, the 27 blend modes, nested groups, graphics in graphics).
-const CASE_FILES: [&str; 2] = ["render.json", "layers.json"];
+/// The recorded case files: `render.json` (shapes, fills, strokes, images, pages),
+/// `layers.json` (group opacity, the 27 blend modes, nested groups, graphics in graphics)
+/// and `shapes.json` (polygon orientation by side count, lines drawn as their stroke).
+const CASE_FILES: [&str; 3] = ["render.json", "layers.json", "shapes.json"];
 
 fn replay_on(backend: Backend) {
     let cases: Vec<Value> = CASE_FILES
@@ -169,6 +170,20 @@ fn replay_on(backend: Backend) {
                 "setColor" => engine
                     .block
                     .set_color(b(0), args[1].as_str().unwrap(), color(&args[2]))
+                    .map(|_| None)
+                    .unwrap(),
+                "setBool" => engine
+                    .block
+                    .set_bool(b(0), args[1].as_str().unwrap(), args[2].as_bool().unwrap())
+                    .map(|_| None)
+                    .unwrap(),
+                "setInt" => engine
+                    .block
+                    .set_int(
+                        b(0),
+                        args[1].as_str().unwrap(),
+                        args[2].as_i64().unwrap() as i32,
+                    )
                     .map(|_| None)
                     .unwrap(),
                 "setWidth" => engine.block.set_width(b(0), f(1)).map(|_| None).unwrap(),
@@ -299,7 +314,7 @@ fn replay_on(backend: Backend) {
     for (file, score) in &report {
         println!("{backend:?} {file:32} {score:6.1} dB");
     }
-    assert_eq!(report.len(), 22, "every reference PNG compared");
+    assert_eq!(report.len(), 23, "every reference PNG compared");
     let failing: Vec<_> = report.iter().filter(|(_, s)| *s < 35.0).collect();
     assert!(failing.is_empty(), "{backend:?}: below 35 dB: {failing:?}");
 }

@@ -42,6 +42,15 @@ pub struct AssetDefinition {
     /// Free-form payload (e.g. a colour for colour assets).
     #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
     pub payload: SmallMap<Value>,
+    /// Who made this asset; overrides the source's credits in results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<Box<Credits>>,
+    /// This asset's license; overrides the source's in results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<Box<License>>,
+    /// UTM parameters for the links in the credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm: Option<Box<Utm>>,
 }
 
 impl AssetDefinition {
@@ -118,6 +127,17 @@ pub struct License {
     pub url: Option<String>,
 }
 
+/// UTM parameters for the links inside an asset's credits.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Utm {
+    /// `utm_source`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `utm_medium`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
+}
+
 /// Where a result came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -155,12 +175,15 @@ pub struct AssetResult {
     pub active: bool,
     /// Where the result came from.
     pub context: AssetContext,
-    /// The source's credits.
+    /// The asset's credits, else the source's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits: Option<Credits>,
-    /// The source's license.
+    /// The asset's license, else the source's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license: Option<License>,
+    /// The asset's UTM parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm: Option<Utm>,
     /// The asset's revision in a local source: 1 when added, one more at each update (0,
     /// and left out of the JSON, for custom sources). Conditional writes
     /// ([`crate::AssetStore::update_asset_if`]) compare against it.

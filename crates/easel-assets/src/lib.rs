@@ -43,7 +43,7 @@ pub use change::{
 pub use compact_str::CompactString;
 pub use content_json::{ContentFile, content_from_str};
 pub use definition::{
-    AssetContext, AssetDefinition, AssetQueryResult, AssetResult, Credits, FacetValue, License,
+    AssetContext, AssetDefinition, AssetQueryResult, AssetResult, Credits, FacetValue, License, Utm,
 };
 pub use error::{Error, Result};
 pub use events::{AssetSourceEvent, AssetSourceEventKind, Subscription};

@@ -107,11 +107,18 @@ impl AssetQuery {
             });
         }
         for facet in &self.facets {
-            Field::parse(facet).map_err(|_| Error::InvalidQuery {
-                field: "facets".into(),
-                value: facet.clone(),
-                reason: "facets are `tags`, `groups` or `meta.<key>`".into(),
-            })?;
+            // Labels and ids are (nearly) distinct per asset: not facetable, as in the
+            // reference engine.
+            if !matches!(
+                Field::parse(facet),
+                Ok(Field::Tags | Field::Groups | Field::Meta(_))
+            ) {
+                return Err(Error::InvalidQuery {
+                    field: "facets".into(),
+                    value: facet.clone(),
+                    reason: "facets are `tags`, `groups` or `meta.<key>`".into(),
+                });
+            }
         }
         Ok((self.page as usize, self.per_page as usize))
     }
@@ -212,6 +219,16 @@ impl AssetFilter {
                     Field::parse(property)?;
                 }
                 AssetFilter::And(v) | AssetFilter::Or(v) => {
+                    if v.is_empty() {
+                        let name = if matches!(f, AssetFilter::And(_)) {
+                            "and"
+                        } else {
+                            "or"
+                        };
+                        return Err(Error::InvalidFilter(format!(
+                            "`{name}` needs at least one filter, got []"
+                        )));
+                    }
                     pending.extend(v.iter().map(|c| (c, depth + 1)));
                 }
                 AssetFilter::Not(c) => pending.push((c, depth + 1)),
@@ -232,11 +249,32 @@ impl AssetFilter {
                 .map(AssetFilter::from_json)
                 .collect()
         };
+        // Exactly one discriminator, as the reference engine's validation says.
+        let discriminators: Vec<&str> = ["property", "and", "or", "not"]
+            .into_iter()
+            .filter(|k| obj.contains_key(*k))
+            .collect();
+        if discriminators.len() > 1 {
+            return Err(Error::InvalidFilter(format!(
+                "filter {value} has several discriminators ({}): give exactly one of \
+                 `property`, `and`, `or`, `not`",
+                discriminators.join(", ")
+            )));
+        }
+        let combinator = |v: &Value, name: &str| -> Result<Vec<AssetFilter>> {
+            let children = list(v, name)?;
+            if children.is_empty() {
+                return Err(Error::InvalidFilter(format!(
+                    "`{name}` needs at least one filter, got []"
+                )));
+            }
+            Ok(children)
+        };
         if let Some(v) = obj.get("and") {
-            return Ok(AssetFilter::And(list(v, "and")?));
+            return Ok(AssetFilter::And(combinator(v, "and")?));
         }
         if let Some(v) = obj.get("or") {
-            return Ok(AssetFilter::Or(list(v, "or")?));
+            return Ok(AssetFilter::Or(combinator(v, "or")?));
         }
         if let Some(v) = obj.get("not") {
             return Ok(AssetFilter::Not(Box::new(AssetFilter::from_json(v)?)));

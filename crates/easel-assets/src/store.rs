@@ -837,7 +837,15 @@ impl AssetStore {
                 source.prepare(query);
                 source.find(query)
             }
-            Source::Custom(c) => c.find_assets(query),
+            Source::Custom(c) => {
+                // Results name the source they came from, whatever the source wrote there
+                // (as the reference engine stamps them).
+                let mut result = c.find_assets(query)?;
+                for asset in &mut result.assets {
+                    asset.context.source_id = source.to_string();
+                }
+                Ok(result)
+            }
         }
     }
 
@@ -851,7 +859,10 @@ impl AssetStore {
     ) -> Result<Option<AssetResult>> {
         match self.source(source)? {
             Source::Local(l) => Ok(read(&l).fetch(asset_id, locale)),
-            Source::Custom(c) => c.fetch_asset(asset_id, locale),
+            Source::Custom(c) => Ok(c.fetch_asset(asset_id, locale)?.map(|mut asset| {
+                asset.context.source_id = source.to_string();
+                asset
+            })),
         }
     }
 

@@ -65,11 +65,6 @@ const KNOWN_DIFFERENCES: &[(&str, &[usize], &str)] = &[
     ),
     (
         "sort/by-unknown-or-non-meta-key",
-        &[2, 3],
-        "an unknown sort key is not an error: assets lacking it keep insertion order, last",
-    ),
-    (
-        "sort/by-unknown-or-non-meta-key",
         &[4],
         "`meta.rank` is accepted as the meta key `rank`",
     ),

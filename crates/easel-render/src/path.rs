@@ -170,9 +170,16 @@ impl PathShape {
             } => {
                 let n = (*sides).max(3) as usize;
                 let (cx, cy) = (width / 2.0, height / 2.0);
+                // Odd counts point up; even ones sit on a flat side (a square is upright, a
+                // hexagon has corners left and right), as the reference engine draws them.
+                let start = if n.is_multiple_of(2) {
+                    -PI / 2.0 + PI / n as f32
+                } else {
+                    -PI / 2.0
+                };
                 let corners: Vec<_> = (0..n)
                     .map(|i| {
-                        let a = -PI / 2.0 + i as f32 * PI * 2.0 / n as f32;
+                        let a = start + i as f32 * PI * 2.0 / n as f32;
                         point(cx + cx * a.cos(), cy + cy * a.sin())
                     })
                     .collect();

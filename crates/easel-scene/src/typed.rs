@@ -3,7 +3,7 @@
 use crate::graph::CreatedScene;
 use crate::{
     BlendMode, BlockId, BlockType, Color, Error, FillRule, GradientStop, LineCap, LineJoin,
-    PropertyValue, Result, SceneGraph, StrokePosition, keys,
+    PropertyValue, Result, SceneGraph, ShapeKind, StrokePosition, keys,
 };
 use easel_geom::NamedEnum;
 
@@ -303,7 +303,15 @@ impl SceneGraph {
                 found: sty.long_name(),
             });
         }
-        self.set_owned(id, shape, true)
+        let replaced = self.set_owned(id, shape, true)?;
+        if sty == BlockType::Shape(ShapeKind::Line) {
+            // A line is drawn as its stroke, black by default, and has no fill (the
+            // reference engine's read-backs after `setShape` with a line).
+            self.set_bool(id, keys::STROKE_ENABLED, true)?;
+            self.set_color(id, keys::STROKE_COLOR, Color::BLACK)?;
+            self.set_bool(id, keys::FILL_ENABLED, false)?;
+        }
+        Ok(replaced)
     }
 
     /// The graphic's shape block, if it has one.

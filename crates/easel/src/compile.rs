@@ -173,6 +173,13 @@ fn shape_of(graph: &SceneGraph, block: BlockId, w: f32, h: f32) -> Result<Option
     }))
 }
 
+fn is_line(graph: &SceneGraph, block: BlockId) -> Result<bool> {
+    Ok(match graph.shape(block)? {
+        Some(shape) => graph.block_type(shape)? == BlockType::Shape(ShapeKind::Line),
+        None => false,
+    })
+}
+
 /// How a block's fill paints, unless it is an image (see [`PendingImage`]).
 enum FillPaint {
     None,
@@ -307,8 +314,23 @@ pub(crate) fn compile(
         let Some(path) = shape_of(graph, block, w, h)? else {
             continue;
         };
-        let paint = paint_of(graph, block, w, h)?;
         let stroke = stroke_of(graph, block)?;
+        if is_line(graph, block)? {
+            // A line is its stroke: a bar as thick as the block is high, in the stroke's
+            // colour; its fill is never drawn (as the reference engine draws lines).
+            if let Some(s) = stroke {
+                items.push(DisplayItem {
+                    path,
+                    transform: to_canvas(&frame, &region, scale),
+                    fill: Some(Paint::Solid(s.color)),
+                    stroke: None,
+                    opacity,
+                    clip: page_clip(graph, block, &frame, &region, scale)?,
+                });
+            }
+            continue;
+        }
+        let paint = paint_of(graph, block, w, h)?;
         let fill = match paint {
             FillPaint::None if stroke.is_none() => continue,
             FillPaint::None => None,
@@ -545,7 +567,7 @@ mod tests {
     }
 
     #[test]
-    fn hidden_and_excluded_blocks_are_not_drawn_and_opacity_is_inherited() -> Result<()> {
+    fn hidden_and_excluded_blocks_are_not_drawn_and_group_opacity_is_a_layer() -> Result<()> {
         let (mut g, page) = scene();
         let group = g.create("group")?;
         g.append_child(page, group)?;
@@ -559,7 +581,16 @@ mod tests {
         g.set_bool(excluded, keys::INCLUDED_IN_EXPORT, false)?;
         let c = compiled(&mut g, page, 1.0)?;
         assert_eq!(c.list.items.len(), 1);
-        assert_eq!(c.list.items[0].opacity, 0.25);
+        // The graphic keeps its own opacity; the group's applies to its composite.
+        assert_eq!(c.list.items[0].opacity, 0.5);
+        assert_eq!(
+            c.list.layers,
+            [Layer {
+                items: 0..1,
+                opacity: 0.5,
+                blend: easel_scene::BlendMode::Normal,
+            }]
+        );
         Ok(())
     }
 

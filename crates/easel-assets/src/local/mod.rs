@@ -329,11 +329,16 @@ impl LocalSource {
         revision: u64,
         locale: Option<&str>,
     ) -> AssetResult {
+        // Empty labels, tags and locales are left out, as the reference engine does.
         AssetResult {
             id: def.id.clone(),
-            label: resolve(&def.label, locale).cloned(),
-            tags: resolve(&def.tags, locale).cloned(),
-            locale: locale.map(Into::into),
+            label: resolve(&def.label, locale)
+                .filter(|l| !l.is_empty())
+                .cloned(),
+            tags: resolve(&def.tags, locale)
+                .filter(|t| !t.is_empty())
+                .cloned(),
+            locale: locale.filter(|l| !l.is_empty()).map(Into::into),
             groups: def.groups.clone(),
             meta: def.meta.clone(),
             payload: def.payload.clone(),
@@ -342,8 +347,17 @@ impl LocalSource {
                 source_id: self.id.clone(),
             },
             revision,
-            credits: self.options.credits.clone(),
-            license: self.options.license.clone(),
+            credits: def
+                .credits
+                .as_deref()
+                .or(self.options.credits.as_ref())
+                .cloned(),
+            license: def
+                .license
+                .as_deref()
+                .or(self.options.license.as_ref())
+                .cloned(),
+            utm: def.utm.as_deref().cloned(),
         }
     }
 
@@ -615,8 +629,12 @@ impl LocalSource {
             facets.insert(name.clone(), values);
         }
 
-        if let (Some(key), true) = (&query.sort_key, query.sorting_order != SortingOrder::None) {
-            matches = self.sorted(key, query.sorting_order, matches);
+        match (&query.sort_key, query.sorting_order) {
+            (_, SortingOrder::None) => {}
+            (Some(key), order) => matches = self.sorted(key, order, matches)?,
+            // An order without a key orders by insertion, as the reference engine does.
+            (None, SortingOrder::Descending) => matches.reverse(),
+            (None, SortingOrder::Ascending) => {}
         }
 
         let total = matches.len();
@@ -683,8 +701,9 @@ impl LocalSource {
         }
     }
 
-    /// Orders `matches` (in slot order) by the sort key; stable, lacking keys last.
-    fn sorted(&self, key: &str, order: SortingOrder, matches: Vec<usize>) -> Vec<usize> {
+    /// Orders `matches` (in slot order) by the sort key; stable, lacking keys last. A key
+    /// no asset of the source has is an error, as in the reference engine.
+    fn sorted(&self, key: &str, order: SortingOrder, matches: Vec<usize>) -> Result<Vec<usize>> {
         let built;
         let index = match self.sort_fresh(key) {
             Some(index) => index,
@@ -693,7 +712,14 @@ impl LocalSource {
                 &built
             }
         };
-        index.order(order == SortingOrder::Descending, matches, self.slots.len())
+        if !index.has_values() {
+            return Err(Error::InvalidQuery {
+                field: "sortKey".into(),
+                value: key.to_string(),
+                reason: format!("no asset of source `{}` has this key", self.id),
+            });
+        }
+        Ok(index.order(order == SortingOrder::Descending, matches, self.slots.len()))
     }
 }
 
@@ -764,7 +790,10 @@ mod tests {
                 ..Default::default()
             };
             source.prepare(&query);
-            assert_eq!(source.find(&query).unwrap().total, 0);
+            // No asset has the sort key: refused, as the reference engine does, after the
+            // indexes were built.
+            let e = source.find(&query).unwrap_err();
+            assert!(e.to_string().contains(&format!("meta.s{i}")), "{e}");
         }
         assert!(source.facets.len() <= MAX_INDEXES_PER_KIND);
         assert!(source.sorts.len() <= MAX_INDEXES_PER_KIND);
@@ -827,7 +856,7 @@ mod tests {
             },
             AssetQuery {
                 groups: vec!["g1".into()],
-                facets: vec!["meta.rank".into(), "label".into()],
+                facets: vec!["meta.rank".into(), "tags".into()],
                 per_page: 7,
                 page: 2,
                 ..Default::default()

@@ -36,6 +36,11 @@ enum SortKeys {
 impl SortIndex {
     /// Orders `matches` (slots, ascending, of a source with `slot_count` slots): by key,
     /// ascending or descending, equal keys in slot order, and slots lacking the key last.
+    /// Whether any asset has a value for the key (indexed or waiting to be merged).
+    pub(super) fn has_values(&self) -> bool {
+        !self.pending.is_empty() || self.taken.iter().any(|t| !t)
+    }
+
     pub(super) fn order(
         &self,
         descending: bool,
