@@ -17,7 +17,8 @@ fn build(n: usize) -> SceneGraph {
     let page = g
         .create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     for (i, s) in easel_bench::shapes(n).iter().enumerate() {
         let b = g.create("graphic").unwrap();
         let shape = g.create_shape(s.kind.name()).unwrap();

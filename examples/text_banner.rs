@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let page = engine
         .scene
         .create(SceneLayout::VerticalStack, Some((1200.0, 628.0)))?
-        .page;
+        .page()?;
     let background = engine.block.fill(page)?.ok_or("a page has a fill")?;
     engine
         .block

@@ -11,7 +11,8 @@ fn page_with(names: &[&str]) -> (Engine, BlockId, Vec<BlockId>) {
         .scene
         .create(SceneLayout::VerticalStack, Some((200.0, 100.0)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     let blocks = names
         .iter()
         .enumerate()

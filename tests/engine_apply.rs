@@ -14,7 +14,8 @@ fn engine_with_page() -> (Engine, BlockId) {
         .scene
         .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     engine
         .asset
         .add_local_source("imgs", LocalSourceOptions::default())
@@ -36,15 +37,31 @@ fn close(a: f32, b: f32) -> bool {
     (a - b).abs() < 0.01
 }
 
+fn image(id: &str, uri: &str) -> AssetDefinition {
+    AssetDefinition::new(id)
+        .with_meta("uri", uri)
+        .with_meta("blockType", "//ly.img.ubq/graphic")
+        .with_meta("fillType", "//ly.img.ubq/fill/image")
+}
+
+fn fill_type(engine: &Engine, block: BlockId) -> String {
+    let fill = engine.block.fill(block).unwrap().unwrap();
+    engine.block.type_of(fill).unwrap()
+}
+
 #[test]
 fn apply_creates_exactly_a_sized_centred_image_graphic() {
+    // Reference (CE.SDK 1.79, apply of `{uri, blockType, fillType: fill/image, width,
+    // height}`): a graphic with a rect shape and an image fill of the URI on the page,
+    // fitted within 8/13 of the page (1600×1067 on 800×600 → 492.3×328.3; 100×50 is scaled
+    // up to 492.3×246.2), an empty name, `meta.kind` as its kind.
     let (engine, page) = engine_with_page();
     let before = engine.block.find_all().len();
     let asset = result(
         &engine,
-        AssetDefinition::new("portrait")
+        image("portrait", "https://example.com/p.jpg")
             .with_label("en", "Portrait")
-            .with_meta("uri", "https://example.com/p.jpg")
+            .with_meta("kind", "image")
             .with_meta("width", 1200)
             .with_meta("height", 1600),
     );
@@ -61,11 +78,8 @@ fn apply_creates_exactly_a_sized_centred_image_graphic() {
         engine.block.type_of(shape).unwrap(),
         "//ly.img.ubq/shape/rect"
     );
+    assert_eq!(fill_type(&engine, block), "//ly.img.ubq/fill/image");
     let fill = engine.block.fill(block).unwrap().unwrap();
-    assert_eq!(
-        engine.block.type_of(fill).unwrap(),
-        "//ly.img.ubq/fill/image"
-    );
     assert_eq!(
         engine
             .block
@@ -73,7 +87,6 @@ fn apply_creates_exactly_a_sized_centred_image_graphic() {
             .unwrap(),
         "https://example.com/p.jpg"
     );
-    // Fits within 8/13 of the page, as the reference engine sizes it: 276.92 × 369.23.
     let (w, h) = (
         engine.block.width(block).unwrap(),
         engine.block.height(block).unwrap(),
@@ -87,41 +100,57 @@ fn apply_creates_exactly_a_sized_centred_image_graphic() {
         engine.block.position_y(block).unwrap(),
         (600.0 - h) / 2.0
     ));
-    assert_eq!(engine.block.name(block).unwrap(), "Portrait");
+    assert_eq!(
+        engine.block.name(block).unwrap(),
+        "",
+        "the reference names nothing"
+    );
+    assert_eq!(engine.block.kind(block).unwrap(), "image");
     assert_eq!(
         engine.block.metadata(block, "asset/id").unwrap().as_deref(),
         Some("portrait")
     );
-    // No size: a square of 8/13 of the shorter page side.
-    let square = result(
+    // Small images are scaled up to fit, as the reference does (100×50 → 492.3×246.2).
+    let small = result(
         &engine,
-        AssetDefinition::new("sq").with_meta("uri", "a.jpg"),
+        image("small", "s.jpg")
+            .with_meta("width", "100")
+            .with_meta("height", "50"),
     );
+    let b = engine.asset.apply("imgs", &small).unwrap();
+    assert!(close(engine.block.width(b).unwrap(), 492.308));
+    assert!(close(engine.block.height(b).unwrap(), 246.154));
+    assert_eq!(engine.block.kind(b).unwrap(), "");
+    // No size: a square of 8/13 of the shorter page side (reference: 369.23).
+    let square = result(&engine, image("sq", "a.jpg"));
     let b = engine.asset.default_apply_asset("imgs", &square).unwrap();
     assert!(
         close(engine.block.width(b).unwrap(), 369.231)
             && close(engine.block.height(b).unwrap(), 369.231)
     );
-    // Sizes given as strings work too (the reference engine stores meta as strings).
-    let strings = result(
-        &engine,
-        AssetDefinition::new("str")
-            .with_meta("uri", "a.jpg")
-            .with_meta("width", "100")
-            .with_meta("height", "400"),
-    );
-    let b = engine.asset.apply("imgs", &strings).unwrap();
-    assert!(close(engine.block.width(b).unwrap(), 92.308));
     assert_eq!(engine.block.children(page).unwrap().len(), 3);
 }
 
 #[test]
-fn colour_assets_and_bad_assets() {
+fn assets_without_a_fill_type_apply_as_black_rects() {
+    // Reference: an asset with a URI but no `meta.fillType` — with or without
+    // `meta.blockType: graphic` (the guide's assets), or without any URI — applies as a rect
+    // with the default colour fill (opaque black), fitted as usual; so does a colour asset
+    // without a fill type.
     let (engine, page) = engine_with_page();
-    let red = result(
+    let guide = result(
+        &engine,
+        AssetDefinition::new("guide")
+            .with_meta("uri", "https://example.com/g.jpg")
+            .with_meta("blockType", "//ly.img.ubq/graphic")
+            .with_meta("width", 1600)
+            .with_meta("height", 1067),
+    );
+    let no_uri = result(&engine, AssetDefinition::new("bare"));
+    let red_untyped = result(
         &engine,
         AssetDefinition {
-            id: "red".into(),
+            id: "red-untyped".into(),
             payload: json!({"color": {"r": 1.0, "g": 0.0, "b": 0.0}})
                 .as_object()
                 .unwrap()
@@ -130,31 +159,63 @@ fn colour_assets_and_bad_assets() {
             ..Default::default()
         },
     );
+    for (asset, w, h) in [
+        (&guide, 492.308, 328.308),
+        (&no_uri, 369.231, 369.231),
+        (&red_untyped, 369.231, 369.231),
+    ] {
+        let b = engine.asset.apply("imgs", asset).unwrap();
+        assert_eq!(
+            fill_type(&engine, b),
+            "//ly.img.ubq/fill/color",
+            "{}",
+            asset.id
+        );
+        assert_eq!(
+            engine.block.fill_color(b).unwrap(),
+            Color::BLACK,
+            "{}",
+            asset.id
+        );
+        assert!(
+            close(engine.block.width(b).unwrap(), w) && close(engine.block.height(b).unwrap(), h),
+            "{}",
+            asset.id
+        );
+    }
+    assert_eq!(engine.block.children(page).unwrap().len(), 3);
+}
+
+#[test]
+fn colour_assets_and_bad_assets() {
+    let (engine, page) = engine_with_page();
+    let colour = |id: &str, c: serde_json::Value| {
+        let mut def = AssetDefinition {
+            id: id.into(),
+            payload: json!({ "color": c }).as_object().unwrap().clone().into(),
+            ..Default::default()
+        };
+        def = def.with_meta("fillType", "//ly.img.ubq/fill/color");
+        result(&engine, def)
+    };
+    let red = colour("red", json!({"r": 1.0, "g": 0.0, "b": 0.0}));
     let b = engine.asset.apply("imgs", &red).unwrap();
     assert_eq!(
         engine.block.fill_color(b).unwrap(),
         Color::rgb(1.0, 0.0, 0.0)
     );
-    let hex = result(
-        &engine,
-        AssetDefinition {
-            id: "hex".into(),
-            payload: json!({"color": "#00ff0080"})
-                .as_object()
-                .unwrap()
-                .clone()
-                .into(),
-            ..Default::default()
-        },
-    );
+    let hex = colour("hex", json!("#00ff0080"));
     let b2 = engine.asset.apply("imgs", &hex).unwrap();
     assert_eq!(engine.block.fill_color(b2).unwrap().a, 128.0 / 255.0);
+    // An image fill type without a URI cannot be applied (the reference throws too).
     let count = engine.block.find_all().len();
-    let nothing = result(
+    let broken = result(
         &engine,
-        AssetDefinition::new("nothing").with_meta("blockType", "//ly.img.ubq/graphic"),
+        AssetDefinition::new("nothing")
+            .with_meta("blockType", "//ly.img.ubq/graphic")
+            .with_meta("fillType", "//ly.img.ubq/fill/image"),
     );
-    let e = engine.asset.apply("imgs", &nothing).unwrap_err();
+    let e = engine.asset.apply("imgs", &broken).unwrap_err();
     assert!(
         matches!(&e, Error::InvalidAsset { asset, .. } if asset == "nothing"),
         "{e}"
@@ -169,16 +230,13 @@ fn colour_assets_and_bad_assets() {
 }
 
 #[test]
-fn apply_to_block_changes_exactly_the_fill() {
-    let (engine, _page) = engine_with_page();
-    let first = result(
-        &engine,
-        AssetDefinition::new("a").with_meta("uri", "one.jpg"),
-    );
-    let second = result(
-        &engine,
-        AssetDefinition::new("b").with_meta("uri", "two.jpg"),
-    );
+fn apply_to_block_replaces_only_an_image_fills_uri() {
+    // Reference: applyToBlock of an image asset onto an image block replaces the URI;
+    // onto a block with a colour fill it changes nothing (the colour fill stays, valid);
+    // a colour asset is refused: "'uri' not found in asset 'meta'. Can't replace."
+    let (engine, page) = engine_with_page();
+    let first = result(&engine, image("a", "one.jpg"));
+    let second = result(&engine, image("b", "two.jpg"));
     let block = engine.asset.apply("imgs", &first).unwrap();
     let fill = engine.block.fill(block).unwrap().unwrap();
     let (w, count) = (
@@ -189,7 +247,7 @@ fn apply_to_block_changes_exactly_the_fill() {
     assert_eq!(
         engine.block.fill(block).unwrap(),
         Some(fill),
-        "the image fill is kept"
+        "the fill is kept"
     );
     assert_eq!(
         engine
@@ -204,7 +262,22 @@ fn apply_to_block_changes_exactly_the_fill() {
         engine.block.metadata(block, "asset/id").unwrap().as_deref(),
         Some("b")
     );
-    // A colour asset replaces the image fill with a colour fill; the old fill is destroyed.
+    // Onto a colour-filled block: nothing changes.
+    let target = engine.block.create("graphic").unwrap();
+    engine
+        .block
+        .set_shape(target, engine.block.create_shape("rect").unwrap())
+        .unwrap();
+    let colour_fill = engine.block.create_fill("color").unwrap();
+    engine.block.set_fill(target, colour_fill).unwrap();
+    engine.block.append_child(page, target).unwrap();
+    engine
+        .asset
+        .apply_to_block("imgs", &second, target)
+        .unwrap();
+    assert_eq!(engine.block.fill(target).unwrap(), Some(colour_fill));
+    assert!(engine.block.is_valid(colour_fill));
+    // A colour asset has no URI to replace with.
     let blue = result(
         &engine,
         AssetDefinition {
@@ -217,13 +290,21 @@ fn apply_to_block_changes_exactly_the_fill() {
             ..Default::default()
         },
     );
-    engine.asset.apply_to_block("imgs", &blue, block).unwrap();
-    assert!(!engine.block.is_valid(fill));
-    assert_eq!(
-        engine.block.fill_color(block).unwrap(),
-        Color::rgb(0.0, 0.0, 1.0)
+    let e = engine
+        .asset
+        .apply_to_block("imgs", &blue, block)
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidAsset { asset, .. } if asset == "blue"),
+        "{e}"
     );
-    assert_eq!(engine.block.find_all().len(), count);
+    assert_eq!(
+        engine
+            .block
+            .get_string(fill, "fill/image/imageFileURI")
+            .unwrap(),
+        "two.jpg"
+    );
     let shape = engine.block.shape(block).unwrap().unwrap();
     assert!(
         engine.asset.apply_to_block("imgs", &second, shape).is_err(),
@@ -239,9 +320,18 @@ fn content_files_load_from_paths_and_http() {
         .asset
         .add_local_source_from_json_uri(&path.display().to_string(), None)
         .unwrap();
+    // Reference: `{{base_url}}/img/x.png` in `…/site/sub/content.json` loaded by URI
+    // becomes `…/site/img/x.png`: the placeholder resolves against the file's folder like a
+    // relative URL, landing in the folder above.
     let u1 = engine.asset.fetch_asset(&id, "u1", None).unwrap().unwrap();
-    let folder = path.parent().unwrap().display().to_string();
-    assert_eq!(*u1.meta.get("uri").unwrap(), format!("{folder}/u1.jpg"));
+    let above = path
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .display()
+        .to_string();
+    assert_eq!(*u1.meta.get("uri").unwrap(), format!("{above}/u1.jpg"));
     let body = std::fs::read(&path).unwrap();
     let server = Server::start(vec![("/lib/content.json", Reply::Body(200, body))]);
     let other = Engine::new(Default::default());
@@ -254,9 +344,10 @@ fn content_files_load_from_paths_and_http() {
         .find_assets(&id, &AssetQuery::default())
         .unwrap();
     assert_eq!(found.assets.len(), 1);
+    // Over HTTP the URL resolution also folds `..`: `/lib/content.json` → `/sample_2.jpg`.
     assert_eq!(
         *found.assets[0].meta.get("uri").unwrap(),
-        server.url("/lib/../sample_2.jpg")
+        server.url("/sample_2.jpg")
     );
     assert!(
         other
@@ -264,6 +355,69 @@ fn content_files_load_from_paths_and_http() {
             .add_local_source_from_json_uri(&server.url("/missing.json"), None)
             .is_err()
     );
+}
+
+#[test]
+fn base_url_resolves_as_the_reference_does_and_loading_announces_added_then_updated() {
+    // Reference: from a string with base `https://cdn.example.com/pack/`,
+    // `{{base_url}}/img/x.png` → `https://cdn.example.com/pack/img/x.png` and
+    // `{{base_url}}x-thumb.png` → `https://cdn.example.com/pack/x-thumb.png`; without a base
+    // the engine's own base URL is used (never the placeholder); each load sends
+    // onAssetSourceAdded and then onAssetSourceUpdated.
+    let json = r#"{"version": "2.0.0", "id": "pack", "assets": [{"id": "x",
+        "meta": {"uri": "{{base_url}}/img/x.png", "thumbUri": "{{base_url}}x-thumb.png"}}]}"#;
+    let engine = Engine::new(Default::default());
+    let events = engine.asset.subscribe();
+    let id = engine
+        .asset
+        .add_local_source_from_json_str(json, Some("https://cdn.example.com/pack/"), None)
+        .unwrap();
+    let x = engine.asset.fetch_asset(&id, "x", None).unwrap().unwrap();
+    assert_eq!(
+        *x.meta.get("uri").unwrap(),
+        "https://cdn.example.com/pack/img/x.png"
+    );
+    assert_eq!(
+        x.meta.get("thumbUri").unwrap(),
+        "https://cdn.example.com/pack/x-thumb.png"
+    );
+    let kinds: Vec<_> = events.try_iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            easel::AssetSourceEventKind::Added,
+            easel::AssetSourceEventKind::Updated
+        ]
+    );
+    // No base: the editor's base path, else the working directory.
+    let engine = Engine::new(EngineConfig {
+        settings: easel::EditorSettings {
+            base_path: Some("https://assets.example.com/v1/".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let id = engine
+        .asset
+        .add_local_source_from_json_str(json, None, None)
+        .unwrap();
+    let x = engine.asset.fetch_asset(&id, "x", None).unwrap().unwrap();
+    assert_eq!(
+        *x.meta.get("uri").unwrap(),
+        "https://assets.example.com/v1/img/x.png"
+    );
+    let engine = Engine::new(Default::default());
+    let id = engine
+        .asset
+        .add_local_source_from_json_str(json, None, None)
+        .unwrap();
+    let x = engine.asset.fetch_asset(&id, "x", None).unwrap().unwrap();
+    let uri = x.meta.get("uri").unwrap().as_str().unwrap();
+    assert!(
+        uri.starts_with("file:///") && uri.ends_with("/img/x.png"),
+        "{uri}"
+    );
+    assert!(!uri.contains("{{base_url}}"));
 }
 
 #[test]
@@ -290,7 +444,8 @@ fn engines_are_cheap_send_and_run_side_by_side() {
                         .scene
                         .create(SceneLayout::Free, Some((100.0 + i as f32, 80.0)))
                         .unwrap()
-                        .page;
+                        .page()
+                        .unwrap();
                     crate::support::image_block(
                         &engine,
                         page,
@@ -358,7 +513,8 @@ fn exports_recover_after_the_device_is_lost() {
         .scene
         .create(SceneLayout::VerticalStack, Some((64.0, 48.0)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     let sample = repo()
         .join("assets/samples/sample_4.jpg")
         .display()

@@ -22,7 +22,8 @@ fn guide_scene(engine: &Engine) -> (BlockId, BlockId) {
         .scene
         .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     let block = support::image_block(
         engine,
         page,

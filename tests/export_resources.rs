@@ -23,7 +23,8 @@ impl Fixture {
             .scene
             .create(SceneLayout::VerticalStack, Some((64.0, 48.0)))
             .unwrap()
-            .page;
+            .page()
+            .unwrap();
         engine.editor.update_settings(|s| {
             s.fetch_timeout = Duration::from_millis(500);
             s.max_download_bytes = 1 << 20;

@@ -13,7 +13,8 @@ fn edits_racing_exports_give_the_old_or_the_new_image() {
         .scene
         .create(SceneLayout::VerticalStack, Some((32.0, 32.0)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     let (red, blue) = ([220, 20, 20, 255], [20, 20, 220, 255]);
     engine
         .editor

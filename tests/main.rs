@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // tests state their expectations with unwrap
 
 mod arrange;
+mod defaults;
 mod engine_apply;
 mod export_conformance;
 mod export_guide;

@@ -53,7 +53,8 @@ fn random_scene(seed: u64) -> Engine {
         .scene
         .create(SceneLayout::VerticalStack, Some((120.0, 90.0)))
         .unwrap();
-    let mut blocks = vec![created.page];
+    let page = created.page().unwrap();
+    let mut blocks = vec![page];
     for _ in 0..rng.below(25) + 5 {
         let Ok(b) = engine.block.create(rng.pick(TYPES)) else {
             continue;
@@ -107,7 +108,7 @@ fn random_scene(seed: u64) -> Engine {
         }
         if rng.below(6) == 0 {
             let victim = blocks[rng.below(blocks.len())];
-            if victim != created.page {
+            if victim != page {
                 let _ = engine.block.destroy(victim);
             }
         }

@@ -153,7 +153,7 @@ fn replay(case: &Value, expected: &Value, backend: Backend, mask: &[bool]) -> Fi
                 let layout = SceneLayout::parse(args[0].as_str().unwrap()).unwrap();
                 let created = engine.scene.create(layout, Some((f(1), f(2)))).unwrap();
                 vars.insert("$scene".into(), created.scene);
-                vars.insert("$page".into(), created.page);
+                vars.insert("$page".into(), created.page().unwrap());
             }
             "blockCreate" => result = Some(e.create(args[0].as_str().unwrap()).unwrap()),
             "createShape" => result = Some(e.create_shape(args[0].as_str().unwrap()).unwrap()),

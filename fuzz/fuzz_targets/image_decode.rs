@@ -20,7 +20,8 @@ fuzz_target!(|data: &[u8]| {
         .scene
         .create(easel::SceneLayout::VerticalStack, Some((32.0, 32.0)))
         .expect("a scene")
-        .page;
+        .page()
+        .expect("a page");
     engine.editor.register_buffer("buffer://img", data.to_vec());
     let g = engine.block.create("graphic").expect("graphic");
     let shape = engine.block.create_shape("rect").expect("rect");

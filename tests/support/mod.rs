@@ -93,5 +93,6 @@ pub fn page(engine: &easel::Engine, w: f32, h: f32) -> easel::BlockId {
         .scene
         .create(easel::SceneLayout::VerticalStack, Some((w, h)))
         .unwrap()
-        .page
+        .page()
+        .unwrap()
 }

@@ -22,6 +22,35 @@ pub struct ContentFile {
 /// The longest string `{{base_url}}` substitution may produce: a URI, not a payload.
 pub const MAX_SUBSTITUTED_LEN: usize = 8192;
 
+/// `{{base_url}}` in one string, as the reference engine resolves it: a string that starts
+/// with it is the rest resolved against `base` like a relative URL (`base/` + `img/x.png`
+/// → `base/img/x.png`; a base without a trailing slash loses its last segment, so the folder
+/// of a content file's URI resolves to the folder above it, `..` steps up); elsewhere in a
+/// string it is joined with exactly one slash.
+fn substitute(s: &str, base: &str) -> String {
+    const TOKEN: &str = "{{base_url}}";
+    let join = |rest: &str| -> String {
+        let rest = rest.trim_start_matches('/');
+        if let Ok(url) = url::Url::parse(base)
+            && let Ok(joined) = url.join(rest)
+        {
+            return joined.to_string();
+        }
+        // A path: the same rule without URL parsing.
+        let dir = match base.rfind('/') {
+            Some(i) => &base[..=i],
+            None => "",
+        };
+        format!("{dir}{rest}")
+    };
+    match s.strip_prefix(TOKEN) {
+        Some(rest) if !rest.contains(TOKEN) => join(rest),
+        _ => s
+            .replace(&format!("{TOKEN}/"), TOKEN)
+            .replace(TOKEN, &format!("{}/", base.trim_end_matches('/'))),
+    }
+}
+
 /// Replaces `{{base_url}}` in the strings of an asset's fields (never in ids), without
 /// recursing (the JSON parser bounds nesting, but a wide document is walked once), and
 /// refuses a result longer than [`MAX_SUBSTITUTED_LEN`].
@@ -45,7 +74,7 @@ fn replace_base_url(asset: &mut Value, base: &str) -> std::result::Result<(), St
                         s.chars().take(40).collect::<String>()
                     ));
                 }
-                *s = s.replace("{{base_url}}", base);
+                *s = substitute(s, base);
             }
             Value::Array(a) => pending.extend(a.iter_mut()),
             Value::Object(o) => pending.extend(o.values_mut()),
@@ -104,7 +133,7 @@ pub fn content_from_str(
         && let Some(assets) = value.get_mut("assets").and_then(Value::as_array_mut)
     {
         for asset in assets {
-            replace_base_url(asset, base.trim_end_matches('/')).map_err(bad)?;
+            replace_base_url(asset, base).map_err(bad)?;
         }
     }
     let mut file: ContentFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
@@ -118,7 +147,10 @@ pub fn content_from_str(
 impl AssetStore {
     /// Loads a content file into a local source, creating it if needed or adding to an
     /// existing local source (assets whose id already exists are skipped, first one wins).
-    /// Returns the source id. One Added or Updated event.
+    /// Returns the source id. Events: Added then Updated for a new source (as the reference
+    /// engine sends them), Updated for an existing one. `{{base_url}}` resolves as
+    /// [`substitute`] describes; without `base_url` it is left as written (the engine facade
+    /// always passes one).
     pub fn add_local_source_from_json_str(
         &self,
         json: &str,
@@ -141,12 +173,17 @@ impl AssetStore {
             let new = assets.into_iter().filter(|a| !existing.contains(&a.id));
             self.add_assets_to_source(&file.id, new)?;
         } else {
+            // Announced as Added, then Updated for its contents, as the reference engine
+            // announces a loaded content file.
             self.add_local_source_with_assets(&file.id, LocalSourceOptions::default(), assets)?;
         }
         Ok(file.id)
     }
 
-    /// Loads a content file from disk; `{{base_url}}` defaults to the file's folder.
+    /// Loads a content file from disk; `{{base_url}}` defaults to the file's folder, which
+    /// resolves as the reference engine resolves it (see [`AssetStore::add_local_source_from_json_str`]):
+    /// `{{base_url}}/img.png` lands in the folder *above* the file's (content files live in
+    /// `<base>/<source id>/content.json`).
     pub fn add_local_source_from_json_file(
         &self,
         path: &std::path::Path,

@@ -261,7 +261,7 @@ fn engine_group() -> Result<()> {
         let page = engine
             .scene
             .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?
-            .page;
+            .page()?;
         engine.block.export(page, &ExportOptions::default())?;
         let (ms, ()) = time(|| engine.dispose());
         times.push(ms);
@@ -923,7 +923,7 @@ fn image_page(
     let page = engine
         .scene
         .create(SceneLayout::VerticalStack, Some((pw, ph)))?
-        .page;
+        .page()?;
     let block = engine.block.create("graphic")?;
     engine
         .block
@@ -967,7 +967,7 @@ fn export_group(quick: bool) -> Result<()> {
             let page = engine
                 .scene
                 .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?
-                .page;
+                .page()?;
             for s in &shapes {
                 let b = engine.block.create("graphic")?;
                 engine
@@ -1223,7 +1223,7 @@ fn text_scene(engine: &Engine) -> easel::Result<BlockId> {
     let page = engine
         .scene
         .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?
-        .page;
+        .page()?;
     let t = engine.block.create("text")?;
     let text = paragraph();
     engine.block.replace_text(t, &text, None)?;

@@ -19,7 +19,8 @@ fn scene(n: usize, (w, h): (f32, f32)) -> String {
         .scene
         .create(SceneLayout::VerticalStack, Some((w, h)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     for i in 0..n {
         let block = engine.block.create("graphic").unwrap();
         engine
@@ -250,7 +251,8 @@ fn text_renders_identically_whatever_fonts_the_machine_has() {
         .scene
         .create(SceneLayout::VerticalStack, Some((400.0, 120.0)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     let t = engine.block.create("text").unwrap();
     engine
         .block

@@ -173,3 +173,86 @@ impl SceneGraph {
         Ok(children)
     }
 }
+
+/// What a block of each type supports, and its kind, as the reference engine answers.
+impl SceneGraph {
+    /// The block's kind: what `set_kind` gave it, else its type's (`page`, `group`, `text`,
+    /// `scene`, `stack`; a graphic's is empty). Shapes and fills have none.
+    pub fn kind(&self, id: BlockId) -> Result<String> {
+        let block = self.block(id)?;
+        if !block.ty.is_design_block() {
+            return Err(self.no_kind(id));
+        }
+        Ok(block.kind.clone().unwrap_or_else(|| match block.ty {
+            BlockType::Graphic => String::new(),
+            ty => ty.short_name().to_string(),
+        }))
+    }
+
+    /// Sets the block's kind, a free-form label (`sticker`, `image`, …; empty allowed).
+    pub fn set_kind(&mut self, id: BlockId, kind: &str) -> Result<()> {
+        if !self.block(id)?.ty.is_design_block() {
+            return Err(self.no_kind(id));
+        }
+        self.block_mut(id)?.kind = Some(kind.to_string());
+        self.touched(id);
+        Ok(())
+    }
+
+    fn no_kind(&self, id: BlockId) -> Error {
+        Error::Unsupported {
+            block: id,
+            block_type: self.block(id).map(|b| b.ty.long_name()).unwrap_or_default(),
+            what: "kind".into(),
+        }
+    }
+
+    fn type_is(&self, id: BlockId, types: &[BlockType]) -> Result<bool> {
+        Ok(types.contains(&self.block(id)?.ty))
+    }
+
+    /// Whether the block can have a fill (pages, graphics, texts).
+    pub fn supports_fill(&self, id: BlockId) -> Result<bool> {
+        use BlockType::*;
+        self.type_is(id, &[Page, Graphic, Text])
+    }
+
+    /// Whether the block can have a shape (graphics).
+    pub fn supports_shape(&self, id: BlockId) -> Result<bool> {
+        self.type_is(id, &[BlockType::Graphic])
+    }
+
+    /// Whether the block can have a stroke (pages, graphics, texts).
+    pub fn supports_stroke(&self, id: BlockId) -> Result<bool> {
+        use BlockType::*;
+        self.type_is(id, &[Page, Graphic, Text])
+    }
+
+    /// Whether the block's content can be cropped: a graphic with an image fill.
+    pub fn supports_crop(&self, id: BlockId) -> Result<bool> {
+        if !self.type_is(id, &[BlockType::Graphic])? {
+            return Ok(false);
+        }
+        Ok(match self.fill(id)? {
+            Some(fill) => self.block(fill)?.ty == BlockType::Fill(crate::FillKind::Image),
+            None => false,
+        })
+    }
+
+    /// Whether the block has a content fill mode (every design block).
+    pub fn supports_content_fill_mode(&self, id: BlockId) -> Result<bool> {
+        Ok(self.block(id)?.ty.is_design_block() && self.block(id)?.ty != BlockType::Stack)
+    }
+
+    /// Whether the block's opacity can be set (graphics, groups, texts; not pages or
+    /// scenes, whose opacity the reference engine does not support).
+    pub fn supports_opacity(&self, id: BlockId) -> Result<bool> {
+        use BlockType::*;
+        self.type_is(id, &[Graphic, Group, Text])
+    }
+
+    /// Whether the block has a blend mode (every design block but stacks).
+    pub fn supports_blend_mode(&self, id: BlockId) -> Result<bool> {
+        self.supports_content_fill_mode(id)
+    }
+}

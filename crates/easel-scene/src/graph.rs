@@ -23,6 +23,8 @@ pub(crate) struct Block {
     pub fill: Option<BlockId>,
     pub props: Vec<(u16, PropertyValue)>,
     pub metadata: BTreeMap<String, String>,
+    /// The block's kind when set (`set_kind`); otherwise its type's default.
+    pub kind: Option<String>,
     pub gradient_stops: Vec<GradientStop>,
     pub dash_array: Vec<f32>,
     pub frame: Frame,
@@ -41,6 +43,7 @@ impl Block {
             fill: None,
             props: Vec::new(),
             metadata: BTreeMap::new(),
+            kind: None,
             gradient_stops: default_stops(ty),
             dash_array: Vec::new(),
             frame: Frame::default(),
@@ -94,8 +97,21 @@ pub struct CreatedScene {
     pub scene: BlockId,
     /// The stack that holds the pages.
     pub stack: BlockId,
-    /// The first page.
-    pub page: BlockId,
+    /// The first page: made when a page size was given (the reference engine makes none
+    /// without one).
+    pub page: Option<BlockId>,
+}
+
+impl CreatedScene {
+    /// The first page, or an error naming the scene when it was created without a page
+    /// size (and so has none).
+    pub fn page(&self) -> Result<BlockId> {
+        self.page.ok_or_else(|| Error::InvalidValue {
+            key: "page".into(),
+            value: format!("none in scene {}", self.scene),
+            reason: "the scene was created without a page size, so it has no page".into(),
+        })
+    }
 }
 
 /// All blocks of one engine: the current scene plus any blocks not (yet) attached to it.

@@ -25,6 +25,10 @@ pub const INCLUDED_IN_EXPORT: &str = "includedInExport";
 pub const POSITION_X: &str = "position/x";
 /// `position/y`
 pub const POSITION_Y: &str = "position/y";
+/// `position/x/mode`
+pub const POSITION_X_MODE: &str = "position/x/mode";
+/// `position/y/mode`
+pub const POSITION_Y_MODE: &str = "position/y/mode";
 /// `flip/horizontal`
 pub const FLIP_HORIZONTAL: &str = "flip/horizontal";
 /// `flip/vertical`

@@ -100,9 +100,22 @@ impl SceneGraph {
     /// The block's width and height: its properties, or for a text block in an Auto mode
     /// the size the facade measured for its text.
     pub fn frame_size(&self, id: BlockId) -> Result<(f32, f32)> {
-        let w = self.get_float(id, keys::WIDTH)?;
-        let h = self.get_float(id, keys::HEIGHT)?;
+        let mut w = self.get_float(id, keys::WIDTH)?;
+        let mut h = self.get_float(id, keys::HEIGHT)?;
         let block = self.block(id)?;
+        let percent_w = self.mode_is(id, keys::WIDTH_MODE, "Percent");
+        let percent_h = self.mode_is(id, keys::HEIGHT_MODE, "Percent");
+        if percent_w || percent_h {
+            // A fraction of the parent's size (0.5 is half), as the reference engine's
+            // `Percent` mode; without a sized parent, the value itself.
+            let (pw, ph) = self.parent_size(id)?;
+            if percent_w {
+                w *= pw;
+            }
+            if percent_h {
+                h *= ph;
+            }
+        }
         if block.ty != BlockType::Text {
             return Ok((w, h));
         }
@@ -111,7 +124,7 @@ impl SceneGraph {
             .as_ref()
             .and_then(|t| t.measure)
             .unwrap_or_default();
-        let auto = |key| self.get_enum(id, key).is_ok_and(|m| m == "Auto");
+        let auto = |key| self.mode_is(id, key, "Auto");
         Ok((
             if auto(keys::WIDTH_MODE) {
                 measure.width
@@ -126,11 +139,47 @@ impl SceneGraph {
         ))
     }
 
+    /// Whether the enum property `key` of `id` is set to `mode` (false where the block has
+    /// no such property). Reads the stored value in place: layout asks this of every block.
+    fn mode_is(&self, id: BlockId, key: &str, mode: &str) -> bool {
+        matches!(
+            self.stored_property(id, key),
+            Ok(Some(crate::PropertyValue::Enum(m))) if m == mode
+        )
+    }
+
+    /// The size `Percent` modes are fractions of: the parent's frame size, or (1, 1) for a
+    /// block without a sized parent.
+    fn parent_size(&self, id: BlockId) -> Result<(f32, f32)> {
+        match self.block(id)?.parent {
+            Some(p)
+                if matches!(
+                    self.block(p)?.ty,
+                    BlockType::Page | BlockType::Graphic | BlockType::Group | BlockType::Text
+                ) =>
+            {
+                self.frame_size(p)
+            }
+            _ => Ok((1.0, 1.0)),
+        }
+    }
+
     /// The block's local box → parent transform: position, then rotation about the
     /// centre, with flips applied about the centre first.
     fn local_transform(&self, id: BlockId) -> Result<(f32, f32, Transform)> {
-        let x = self.get_float(id, keys::POSITION_X)?;
-        let y = self.get_float(id, keys::POSITION_Y)?;
+        let mut x = self.get_float(id, keys::POSITION_X)?;
+        let mut y = self.get_float(id, keys::POSITION_Y)?;
+        let percent_x = self.mode_is(id, keys::POSITION_X_MODE, "Percent");
+        let percent_y = self.mode_is(id, keys::POSITION_Y_MODE, "Percent");
+        if percent_x || percent_y {
+            let (pw, ph) = self.parent_size(id)?;
+            if percent_x {
+                x *= pw;
+            }
+            if percent_y {
+                y *= ph;
+            }
+        }
         let (w, h) = self.frame_size(id)?;
         let r = self.get_float(id, keys::ROTATION)?;
         let sign = |flipped: bool| if flipped { -1.0 } else { 1.0 };

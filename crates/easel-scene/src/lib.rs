@@ -19,7 +19,7 @@
 //! use easel_scene::{SceneGraph, SceneLayout, Color};
 //!
 //! let mut graph = SceneGraph::new();
-//! let page = graph.create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0)))?.page;
+//! let page = graph.create_scene(SceneLayout::VerticalStack, Some((800.0, 600.0)))?.page()?;
 //! let block = graph.create("graphic")?;
 //! let shape = graph.create_shape("rect")?;
 //! graph.set_shape(block, shape)?;
@@ -48,6 +48,7 @@ pub mod keys;
 mod layout;
 mod property;
 mod schema;
+mod schema_reference;
 mod serialize;
 mod text;
 mod typed;

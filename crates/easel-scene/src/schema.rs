@@ -144,8 +144,10 @@ impl Builder {
     }
 }
 
-/// `width/mode` and `height/mode`: a fixed size, or the size the content needs (text).
-const SIZE_MODES: &[&str] = &["Absolute", "Auto"];
+/// `width/mode`, `height/mode`, `position/x/mode`, `position/y/mode`: a value in design
+/// units, a fraction of the parent's size (`Percent`: 0.5 is half), or for a text's size the
+/// size its content needs (`Auto`; other blocks treat it as `Absolute`).
+const SIZE_MODES: &[&str] = &["Absolute", "Percent", "Auto"];
 
 fn build(ty: BlockType) -> Schema {
     let mut b = Builder(Vec::new());
@@ -167,6 +169,14 @@ fn build(ty: BlockType) -> Schema {
     }
     match ty {
         BlockType::Scene => {
+            for key in [
+                keys::WIDTH_MODE,
+                keys::HEIGHT_MODE,
+                keys::POSITION_X_MODE,
+                keys::POSITION_Y_MODE,
+            ] {
+                b.named(key, "Absolute", SIZE_MODES);
+            }
             b.named(
                 keys::SCENE_LAYOUT,
                 SceneLayout::default().as_str(),
@@ -202,11 +212,22 @@ fn build(ty: BlockType) -> Schema {
             b.bool(keys::FLIP_VERTICAL, false);
             b.bool(keys::INCLUDED_IN_EXPORT, true);
             b.push(keys::PLAYBACK_DURATION, PropertyValue::Double(5.0), NONNEG);
+            for key in [
+                keys::WIDTH_MODE,
+                keys::HEIGHT_MODE,
+                keys::POSITION_X_MODE,
+                keys::POSITION_Y_MODE,
+            ] {
+                b.named(key, "Absolute", SIZE_MODES);
+            }
             if ty != BlockType::Group {
                 b.bool(keys::FILL_ENABLED, true);
-                b.bool(keys::CLIPPED, ty == BlockType::Page);
+                // Pages too default to unclipped in the reference engine (its page
+                // defaults case); exports still keep content within the exported page.
+                b.bool(keys::CLIPPED, false);
                 b.bool(keys::STROKE_ENABLED, false);
-                b.float(keys::STROKE_WIDTH, 4.0, NONNEG);
+                // The reference's default (0.8 mm at its 300 dpi), for pages and graphics.
+                b.float(keys::STROKE_WIDTH, 9.448819, NONNEG);
                 b.color(keys::STROKE_COLOR, Color::rgb(0.67, 0.67, 0.67));
                 b.named(
                     keys::STROKE_POSITION,
@@ -253,6 +274,8 @@ fn build(ty: BlockType) -> Schema {
             b.float(keys::HEIGHT, 100.0, NONNEG);
             b.named(keys::WIDTH_MODE, "Absolute", SIZE_MODES);
             b.named(keys::HEIGHT_MODE, "Auto", SIZE_MODES);
+            b.named(keys::POSITION_X_MODE, "Absolute", SIZE_MODES);
+            b.named(keys::POSITION_Y_MODE, "Absolute", SIZE_MODES);
             b.float(keys::ROTATION, 0.0, ANY);
             b.float(keys::OPACITY, 1.0, UNIT);
             // Groups pass their children's blending through, as the reference's do.
@@ -328,7 +351,8 @@ fn build(ty: BlockType) -> Schema {
                 b.float(keys::SHAPE_VECTOR_PATH_HEIGHT, 100.0, NONNEG);
                 b.named(
                     keys::SHAPE_VECTOR_PATH_FILL_RULE,
-                    FillRule::default().as_str(),
+                    // A fresh vector path of the reference engine fills even-odd.
+                    FillRule::EvenOdd.as_str(),
                     FillRule::NAMES,
                 );
             }
@@ -358,6 +382,17 @@ fn build(ty: BlockType) -> Schema {
                     b.string(keys::FILL_IMAGE_URI, "");
                 }
             }
+        }
+    }
+    for (key, stored) in super::schema_reference::extras(ty) {
+        use super::schema_reference::Stored;
+        match *stored {
+            Stored::Bool(v) => b.bool(key, v),
+            Stored::Float(v) => b.float(key, v, ANY),
+            Stored::Double(v) => b.push(key, PropertyValue::Double(v), ANY),
+            Stored::Str(v) => b.string(key, v),
+            Stored::Color([r, g, bl, a]) => b.color(key, Color::rgba(r, g, bl, a)),
+            Stored::Enum(v, values) => b.named(key, v, values),
         }
     }
     let mut specs = b.0;

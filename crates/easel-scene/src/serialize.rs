@@ -36,6 +36,8 @@ struct SavedBlock {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     metadata: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     gradient_stops: Option<Vec<GradientStop>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     dash_array: Vec<f32>,
@@ -106,6 +108,7 @@ impl SceneGraph {
             fill: None,
             properties,
             metadata: block.metadata.clone(),
+            kind: block.kind.clone(),
             gradient_stops: matches!(block.ty, BlockType::Fill(_))
                 .then(|| block.gradient_stops.clone())
                 .filter(|s| !s.is_empty()),
@@ -265,6 +268,13 @@ fn parse_document(doc: SavedDocument) -> Result<(SavedDocument, Vec<Block>)> {
             block.store(index, value, &spec.default);
         }
         block.metadata = saved.metadata.clone();
+        if saved.kind.is_some() && !block.ty.is_design_block() {
+            return Err(Error::Malformed(format!(
+                "block {i}: a {} has no kind",
+                block.ty.long_name()
+            )));
+        }
+        block.kind = saved.kind.clone();
         // The setters' own checks: what loads also saves and loads again.
         if let Some(stops) = &saved.gradient_stops {
             crate::typed::check_gradient_stops(stops)

@@ -122,21 +122,24 @@ impl SceneGraph {
         self.set_enum(id, key, value.as_str())
     }
 
-    /// Creates a scene (scene → stack → page) replacing any earlier one, and returns its
-    /// blocks. `page_size` defaults to 100×100. The page is filled with opaque white.
+    /// Creates a scene (scene → stack, and a page of `page_size` in the stack when a size
+    /// is given) replacing any earlier one, and returns its blocks. The page is filled with
+    /// opaque white. Without a size there is no page, as in the reference engine: append
+    /// pages to the stack yourself.
     pub fn create_scene(
         &mut self,
         layout: SceneLayout,
         page_size: Option<(f32, f32)>,
     ) -> Result<CreatedScene> {
-        let (w, h) = page_size.unwrap_or((100.0, 100.0));
-        for (key, v) in [("width", w), ("height", h)] {
-            if !v.is_finite() || v <= 0.0 {
-                return Err(Error::InvalidValue {
-                    key: format!("page {key}"),
-                    value: v.to_string(),
-                    reason: "a page size must be finite and positive".into(),
-                });
+        if let Some((w, h)) = page_size {
+            for (key, v) in [("width", w), ("height", h)] {
+                if !v.is_finite() || v <= 0.0 {
+                    return Err(Error::InvalidValue {
+                        key: format!("page {key}"),
+                        value: v.to_string(),
+                        reason: "a page size must be finite and positive".into(),
+                    });
+                }
             }
         }
         if let Some(old) = self.scene {
@@ -146,10 +149,16 @@ impl SceneGraph {
         self.set_enum(scene, keys::SCENE_LAYOUT, layout.as_str())?;
         let stack = self.create_typed(BlockType::Stack);
         self.append_child(scene, stack)?;
-        let page = self.create_typed(BlockType::Page);
-        self.set_width(page, w)?;
-        self.set_height(page, h)?;
-        self.append_child(stack, page)?;
+        let page = match page_size {
+            Some((w, h)) => {
+                let page = self.create_typed(BlockType::Page);
+                self.set_width(page, w)?;
+                self.set_height(page, h)?;
+                self.append_child(stack, page)?;
+                Some(page)
+            }
+            None => None,
+        };
         self.scene = Some(scene);
         Ok(CreatedScene { scene, stack, page })
     }

@@ -65,8 +65,6 @@ impl AssetApi {
         fn asset_source_contents_changed(&self, source: &str) -> ();
         /// The definitions of a local source, in insertion order.
         fn definitions(&self, source: &str) -> Vec<AssetDefinition>;
-        /// Loads a content file's text into a local source (`{{base_url}}` becomes `base`).
-        fn add_local_source_from_json_str(&self, json: &str, base: Option<&str>, matchers: Option<&[&str]>) -> String;
         /// Loads a content file from disk into a local source.
         fn add_local_source_from_json_file(&self, path: &std::path::Path, base: Option<&str>, matchers: Option<&[&str]>) -> String;
         /// A local source as content-file JSON.
@@ -153,6 +151,8 @@ const APPLY_FRACTION: f32 = 8.0 / 13.0;
 enum AssetKind {
     Image(String),
     Color(Color),
+    /// No fill type the engine knows: the default colour fill (opaque black).
+    Plain,
 }
 
 fn number(v: Option<&Value>) -> Option<f32> {
@@ -188,25 +188,43 @@ fn color_of(v: &Value) -> Option<Color> {
     .filter(Color::is_valid)
 }
 
+/// What an asset applies as, by `meta.fillType` as the reference engine reads it: an
+/// image fill (needs `meta.uri`), a colour fill (`payload.color`), or — without a fill type,
+/// `meta.blockType` alone included — a rect with the default black colour fill.
 fn kind_of(asset: &AssetResult) -> Result<AssetKind> {
-    if let Some(color) = asset.payload.get("color").and_then(color_of) {
-        return Ok(AssetKind::Color(color));
-    }
-    match asset.meta.get("uri").and_then(Value::as_str) {
-        Some(uri) if !uri.is_empty() => Ok(AssetKind::Image(uri.to_string())),
-        _ => Err(Error::InvalidAsset {
-            asset: asset.id.to_string(),
-            reason: "it has neither `meta.uri` (an image) nor `payload.color` (a colour)".into(),
-        }),
+    let fill_type = asset.meta.get("fillType").and_then(Value::as_str);
+    let uri = asset
+        .meta
+        .get("uri")
+        .and_then(Value::as_str)
+        .filter(|u| !u.is_empty());
+    match fill_type.map(|t| t.trim_start_matches("//ly.img.ubq/fill/")) {
+        Some("image") => match uri {
+            Some(uri) => Ok(AssetKind::Image(uri.to_string())),
+            None => Err(Error::InvalidAsset {
+                asset: asset.id.to_string(),
+                reason: "its `meta.fillType` is an image fill but it has no `meta.uri`".into(),
+            }),
+        },
+        Some("color") => Ok(asset
+            .payload
+            .get("color")
+            .and_then(color_of)
+            .map_or(AssetKind::Plain, AssetKind::Color)),
+        _ => Ok(AssetKind::Plain),
     }
 }
 
 impl AssetApi {
-    /// Applies an asset to the scene as the reference engine does by default: an image asset
-    /// becomes a graphic with a rect shape and an image fill, a colour asset a rect with a
-    /// colour fill. The block is sized from `meta.width`/`meta.height` to fit within 8/13 of
-    /// the current page (a square when the asset has no size), centred on the page (the
-    /// reference engine places it pseudo-randomly), and appended to the page.
+    /// Applies an asset to the scene as the reference engine does by default: a graphic with
+    /// a rect shape and, by `meta.fillType`, an image fill of `meta.uri`
+    /// (`//ly.img.ubq/fill/image`), a colour fill of `payload.color`
+    /// (`//ly.img.ubq/fill/color`), or without a fill type the default black colour fill (as
+    /// the reference does, `meta.blockType` alone notwithstanding). The block is sized from
+    /// `meta.width`/`meta.height` to fit within 8/13 of the current page (a square when the
+    /// asset has no size), centred on the page (the reference engine places it
+    /// pseudo-randomly), takes `meta.kind` as its kind, keeps an empty name (as the
+    /// reference's does) and is appended to the page.
     pub fn apply(&self, source: &str, asset: &AssetResult) -> Result<BlockId> {
         let kind = kind_of(asset)?;
         let mut graph = self.shared.graph();
@@ -244,6 +262,7 @@ impl AssetApi {
                     graph.set_color(f, "fill/color/value", *c)?;
                     f
                 }
+                AssetKind::Plain => graph.create_fill("color")?,
             };
             graph.set_fill(block, fill)?;
             graph.set_width(block, bw)?;
@@ -252,8 +271,8 @@ impl AssetApi {
             graph.set_position_y(block, (ph - bh) / 2.0)?;
             graph.set_metadata(block, "asset/id", &asset.id)?;
             graph.set_metadata(block, "asset/source", source)?;
-            if let Some(label) = &asset.label {
-                graph.set_name(block, label)?;
+            if let Some(kind) = asset.meta.get("kind").and_then(Value::as_str) {
+                graph.set_kind(block, kind)?;
             }
             graph.append_child(page, block)?;
             Ok(())
@@ -271,53 +290,75 @@ impl AssetApi {
         self.apply(source, asset)
     }
 
-    /// Applies an asset to an existing block: an image asset replaces the image of its image
-    /// fill (or gives it a new image fill), a colour asset sets its colour fill.
+    /// Applies an asset to an existing block as the reference engine does: the asset's
+    /// `meta.uri` replaces the image of the block's image fill; a block with any other fill
+    /// keeps it unchanged. An asset without `meta.uri` (a colour asset) is an error naming
+    /// it, and changes nothing.
     pub fn apply_to_block(&self, source: &str, asset: &AssetResult, block: BlockId) -> Result<()> {
-        let kind = kind_of(asset)?;
-        let mut graph = self.shared.graph();
-        let current = graph.fill(block)?;
-        let current_kind = match current {
-            Some(f) => Some(graph.block_type(f)?),
-            None => None,
+        let Some(uri) = asset
+            .meta
+            .get("uri")
+            .and_then(Value::as_str)
+            .filter(|u| !u.is_empty())
+        else {
+            return Err(Error::InvalidAsset {
+                asset: asset.id.to_string(),
+                reason: format!("it has no `meta.uri` to replace block {block}'s image with"),
+            });
         };
-        match (kind, current, current_kind) {
-            (AssetKind::Image(uri), Some(f), Some(BlockType::Fill(FillKind::Image))) => {
-                graph.set_string(f, "fill/image/imageFileURI", &uri)?;
+        let mut graph = self.shared.graph();
+        if !graph.supports_fill(block)? {
+            return Err(easel_scene::Error::Unsupported {
+                block,
+                block_type: graph.block_type(block)?.long_name(),
+                what: "fill".into(),
             }
-            (AssetKind::Color(c), Some(f), Some(BlockType::Fill(FillKind::Color))) => {
-                graph.set_color(f, "fill/color/value", c)?;
-            }
-            (kind, old, _) => {
-                let fill = match kind {
-                    AssetKind::Image(uri) => {
-                        let f = graph.create_fill("image")?;
-                        graph.set_string(f, "fill/image/imageFileURI", &uri)?;
-                        f
-                    }
-                    AssetKind::Color(c) => {
-                        let f = graph.create_fill("color")?;
-                        graph.set_color(f, "fill/color/value", c)?;
-                        f
-                    }
-                };
-                if let Err(e) = graph.set_fill(block, fill) {
-                    let _ = graph.destroy(fill);
-                    return Err(e.into());
-                }
-                if let Some(old) = old {
-                    graph.destroy(old)?;
-                }
-            }
+            .into());
         }
-        graph.set_metadata(block, "asset/id", &asset.id)?;
-        graph.set_metadata(block, "asset/source", source)?;
+        if let Some(fill) = graph.fill(block)?
+            && graph.block_type(fill)? == BlockType::Fill(FillKind::Image)
+        {
+            graph.set_string(fill, "fill/image/imageFileURI", uri)?;
+            graph.set_metadata(block, "asset/id", &asset.id)?;
+            graph.set_metadata(block, "asset/source", source)?;
+        }
         Ok(())
     }
 
+    /// Loads a content file's text into a local source; `{{base_url}}` becomes `base`, or
+    /// without one the engine's base (`EditorSettings::base_path`, else the working
+    /// directory as a `file://` URL), as the reference engine uses its own base URL: the
+    /// placeholder is never left in a URI. Returns the source id.
+    pub fn add_local_source_from_json_str(
+        &self,
+        json: &str,
+        base: Option<&str>,
+        matchers: Option<&[&str]>,
+    ) -> Result<String> {
+        let default;
+        let base = match base.filter(|b| !b.is_empty()) {
+            Some(b) => b,
+            None => {
+                default = self.shared.settings().base_path.clone().unwrap_or_else(|| {
+                    std::env::current_dir()
+                        .ok()
+                        .and_then(|d| url::Url::from_directory_path(d).ok())
+                        .map_or_else(|| ".".to_string(), |u| u.to_string())
+                });
+                &default
+            }
+        };
+        Ok(self
+            .shared
+            .assets
+            .add_local_source_from_json_str(json, Some(base), matchers)?)
+    }
+
     /// Loads a `content.json` from a URI (file path, `file://`, `http(s)://`, `data:` or a
-    /// registered buffer) into a local source; `{{base_url}}` becomes the URI's folder.
-    /// Returns the source id.
+    /// registered buffer) into a local source; `{{base_url}}/x` resolves against the URI's
+    /// folder as the reference engine resolves it, landing in the folder above
+    /// (`https://cdn/assets/stickers/content.json`: `https://cdn/assets/x`). Returns the
+    /// source id.
     pub fn add_local_source_from_json_uri(
         &self,
         uri: &str,
@@ -329,7 +370,9 @@ impl AssetApi {
             .resources
             .fetch(uri, &settings, self.shared.resolver().as_ref())?;
         let json = String::from_utf8_lossy(&bytes);
-        let base = uri.rsplit_once('/').map(|(b, _)| b).unwrap_or(".");
+        // The URI's folder, without a trailing slash: `{{base_url}}/x` resolves against it
+        // as the reference engine resolves it, to the folder above.
+        let base = uri.rsplit_once('/').map_or(".", |(b, _)| b);
         Ok(self
             .shared
             .assets

@@ -19,6 +19,15 @@ pub struct BlockApi {
 
 impl BlockApi {
     delegate! {
+        self => self.shared.laid_out_graph();
+        /// Reads any property (computed ones, such as `globalBoundingBox/x`, from the
+        /// current layout).
+        fn get_property(&self, id: BlockId, key: &str) -> PropertyValue;
+        /// Reads a Float property (computed ones from the current layout).
+        fn get_float(&self, id: BlockId, key: &str) -> f32;
+    }
+
+    delegate! {
         self => self.shared.graph();
         /// Creates a design block: `graphic`, `page`, `group`, `stack`, `scene` (short or long name).
         fn create(&self, type_name: &str) -> BlockId;
@@ -44,8 +53,6 @@ impl BlockApi {
         fn property_type(&self, id: BlockId, key: &str) -> PropertyType;
         /// The allowed values of an enum property.
         fn enum_values(&self, id: BlockId, key: &str) -> Vec<String>;
-        /// Reads any property.
-        fn get_property(&self, id: BlockId, key: &str) -> PropertyValue;
         /// Writes any property.
         fn set_property(&self, id: BlockId, key: &str, value: PropertyValue) -> ();
         /// Reads a Bool property.
@@ -56,8 +63,6 @@ impl BlockApi {
         fn get_int(&self, id: BlockId, key: &str) -> i32;
         /// Writes an Int property.
         fn set_int(&self, id: BlockId, key: &str, value: i32) -> ();
-        /// Reads a Float property.
-        fn get_float(&self, id: BlockId, key: &str) -> f32;
         /// Writes a Float property.
         fn set_float(&self, id: BlockId, key: &str, value: f32) -> ();
         /// Reads a Double property.
@@ -176,6 +181,24 @@ impl BlockApi {
         fn detach(&self, id: BlockId) -> ();
         /// Destroys a block with its children, shape and fill.
         fn destroy(&self, id: BlockId) -> ();
+        /// The block's kind (`page`, `group`, `text`, what `set_kind` set; graphics: empty).
+        fn kind(&self, id: BlockId) -> String;
+        /// Sets the block's kind.
+        fn set_kind(&self, id: BlockId, kind: &str) -> ();
+        /// Whether the block can have a fill.
+        fn supports_fill(&self, id: BlockId) -> bool;
+        /// Whether the block can have a shape.
+        fn supports_shape(&self, id: BlockId) -> bool;
+        /// Whether the block can have a stroke.
+        fn supports_stroke(&self, id: BlockId) -> bool;
+        /// Whether the block's content can be cropped (a graphic with an image fill).
+        fn supports_crop(&self, id: BlockId) -> bool;
+        /// Whether the block has a content fill mode.
+        fn supports_content_fill_mode(&self, id: BlockId) -> bool;
+        /// Whether the block's opacity can be set.
+        fn supports_opacity(&self, id: BlockId) -> bool;
+        /// Whether the block has a blend mode.
+        fn supports_blend_mode(&self, id: BlockId) -> bool;
         /// Moves the block above all its siblings.
         fn bring_to_front(&self, id: BlockId) -> ();
         /// Moves the block below all its siblings.

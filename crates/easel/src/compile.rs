@@ -484,8 +484,8 @@ mod tests {
         let mut g = SceneGraph::new();
         let page = g
             .create_scene(SceneLayout::VerticalStack, Some((100.0, 80.0)))
-            .unwrap_or_else(|e| panic!("{e}"))
-            .page;
+            .and_then(|s| s.page())
+            .unwrap_or_else(|e| panic!("{e}"));
         (g, page)
     }
 

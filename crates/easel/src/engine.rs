@@ -102,6 +102,14 @@ impl Shared {
         lock(&self.graph)
     }
 
+    /// The scene graph with its layout up to date (cheap when nothing changed): for reads of
+    /// computed properties such as `globalBoundingBox/*`.
+    pub fn laid_out_graph(&self) -> MutexGuard<'_, SceneGraph> {
+        let mut graph = lock(&self.graph);
+        graph.layout();
+        graph
+    }
+
     /// The text engine. Lock order: the graph before this, never the other way round.
     pub fn text(&self) -> MutexGuard<'_, crate::text::TextEngine> {
         lock(self.text.get_or_init(Mutex::default))

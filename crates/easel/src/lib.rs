@@ -14,7 +14,7 @@
 //! use easel::{Engine, ExportOptions, SceneLayout};
 //!
 //! let engine = Engine::new(Default::default());
-//! let page = engine.scene.create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?.page;
+//! let page = engine.scene.create(SceneLayout::VerticalStack, Some((800.0, 600.0)))?.page()?;
 //! let block = engine.block.create("graphic")?;
 //! engine.block.set_shape(block, engine.block.create_shape("rect")?)?;
 //! let fill = engine.block.create_fill("image")?;

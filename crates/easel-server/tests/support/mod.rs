@@ -197,7 +197,8 @@ pub fn image_scene(uri: &str, (w, h): (f32, f32)) -> (Engine, BlockId, String) {
         .scene
         .create(SceneLayout::VerticalStack, Some((w, h)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     let block = engine.block.create("graphic").unwrap();
     engine
         .block
@@ -225,7 +226,8 @@ pub fn shapes_scene(n: usize, (w, h): (f32, f32)) -> String {
         .scene
         .create(SceneLayout::VerticalStack, Some((w, h)))
         .unwrap()
-        .page;
+        .page()
+        .unwrap();
     for i in 0..n {
         let block = engine.block.create("graphic").unwrap();
         engine

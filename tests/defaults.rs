@@ -1,0 +1,179 @@
+//! What `find_all_properties` lists for a page, with which types and defaults, against the
+//! reference engine's own dump of a fresh page (`tests/conformance/render/`, case
+//! `render/page-defaults`, op `dumpProperties`).
+
+use crate::support;
+use easel::{Engine, PropertyValue, SceneLayout};
+use serde_json::Value;
+
+/// Keys the reference lists that Easel does not: `lastFrame/*` (the editor's last drawn
+/// frame) and `stroke/dashArray` (a struct; Easel reads it with `stroke_dash_array`).
+const NOT_LISTED: &[&str] = &[
+    "lastFrame/height",
+    "lastFrame/width",
+    "lastFrame/x",
+    "lastFrame/y",
+    "stroke/dashArray",
+];
+
+/// Values that differ on purpose: the reference refuses to read a page's flips ("Property
+/// is not readable."); Easel reads them (false).
+const READ_DIFFERENTLY: &[&str] = &["flip/horizontal", "flip/vertical"];
+
+fn same(ours: &PropertyValue, theirs: &Value) -> bool {
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * b.abs().max(1.0);
+    match (ours, theirs) {
+        (PropertyValue::Bool(a), Value::Bool(b)) => a == b,
+        (PropertyValue::Float(a), Value::Number(b)) => close(f64::from(*a), b.as_f64().unwrap()),
+        (PropertyValue::Double(a), Value::Number(b)) => close(*a, b.as_f64().unwrap()),
+        (PropertyValue::Int(a), Value::Number(b)) => i64::from(*a) == b.as_i64().unwrap(),
+        (PropertyValue::String(a) | PropertyValue::Enum(a), Value::String(b)) => a == b,
+        (PropertyValue::Color(c), Value::Object(_)) => {
+            let want = crate::export_conformance::color(theirs);
+            [c.r - want.r, c.g - want.g, c.b - want.b, c.a - want.a]
+                .iter()
+                .all(|d| d.abs() < 1e-4)
+        }
+        _ => false,
+    }
+}
+
+#[test]
+fn a_fresh_page_lists_the_references_properties_with_its_defaults() {
+    let recorded: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            support::repo().join("tests/conformance/render/render.expected.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let case = recorded["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "render/page-defaults")
+        .unwrap();
+    let dump = case["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["op"] == "dumpProperties")
+        .unwrap()["result"]
+        .as_object()
+        .unwrap();
+    let engine = Engine::new(Default::default());
+    let page = engine
+        .scene
+        .create(SceneLayout::VerticalStack, Some((400.0, 300.0)))
+        .unwrap()
+        .page()
+        .unwrap();
+    let listed = engine.block.find_all_properties(page).unwrap();
+    let mut wrong = Vec::new();
+    for (key, theirs) in dump {
+        if NOT_LISTED.contains(&key.as_str()) {
+            assert!(
+                !listed.contains(key),
+                "{key} is listed now: update NOT_LISTED"
+            );
+            continue;
+        }
+        if !listed.contains(key) {
+            wrong.push(format!("{key}: not listed"));
+            continue;
+        }
+        if READ_DIFFERENTLY.contains(&key.as_str()) {
+            continue;
+        }
+        let ours = engine.block.get_property(page, key).unwrap();
+        if !same(&ours, theirs) {
+            wrong.push(format!("{key}: {ours:?}, the reference {theirs}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{} differences: {wrong:#?}", wrong.len());
+    // What Easel lists beyond the reference's page: crops (the page's image fill can be
+    // cropped like a graphic's), opacity and the stroke's miter limit.
+    let extra: Vec<&String> = listed
+        .iter()
+        .filter(|k| !dump.contains_key(k.as_str()))
+        .collect();
+    assert_eq!(
+        extra,
+        [
+            "crop/scaleX",
+            "crop/scaleY",
+            "crop/translationX",
+            "crop/translationY",
+            "opacity",
+            "stroke/miterLimit"
+        ]
+    );
+}
+
+#[test]
+fn kinds_and_supports_are_the_references() {
+    // Reference (fresh blocks): kinds scene "scene", page "page", graphic "", group
+    // "group", text "text"; shapes and fills have none ("Block does not have a kind.").
+    // supportsFill / Shape / Stroke / Crop / ContentFillMode / Opacity / BlendMode:
+    // page T F T F T F T; graphic T T T F T T T (crop T with an image fill); group
+    // F F F F T T T; text T F T F T T T; scene F F F F T F T; shape and fill all F.
+    let engine = Engine::new(Default::default());
+    let b = &engine.block;
+    let created = engine
+        .scene
+        .create(SceneLayout::VerticalStack, Some((100.0, 100.0)))
+        .unwrap();
+    let page = created.page().unwrap();
+    let graphic = b.create("graphic").unwrap();
+    b.append_child(page, graphic).unwrap();
+    let image = b.create("graphic").unwrap();
+    b.set_fill(image, b.create_fill("image").unwrap()).unwrap();
+    b.append_child(page, image).unwrap();
+    let text = b.create("text").unwrap();
+    b.append_child(page, text).unwrap();
+    let group = b.group(&[graphic]).unwrap();
+    let shape = b.create_shape("star").unwrap();
+    let fill = b.create_fill("color").unwrap();
+    let row = |id| {
+        [
+            b.supports_fill(id).unwrap(),
+            b.supports_shape(id).unwrap(),
+            b.supports_stroke(id).unwrap(),
+            b.supports_crop(id).unwrap(),
+            b.supports_content_fill_mode(id).unwrap(),
+            b.supports_opacity(id).unwrap(),
+            b.supports_blend_mode(id).unwrap(),
+        ]
+        .map(|v| if v { 'T' } else { 'F' })
+        .iter()
+        .collect::<String>()
+    };
+    assert_eq!(row(page), "TFTFTFT");
+    assert_eq!(row(graphic), "TTTFTTT");
+    assert_eq!(row(image), "TTTTTTT");
+    assert_eq!(row(group), "FFFFTTT");
+    assert_eq!(row(text), "TFTFTTT");
+    assert_eq!(row(created.scene), "FFFFTFT");
+    assert_eq!(row(shape), "FFFFFFF");
+    assert_eq!(row(fill), "FFFFFFF");
+    let kinds: Vec<String> = [created.scene, page, graphic, group, text]
+        .map(|id| b.kind(id).unwrap())
+        .into();
+    assert_eq!(kinds, ["scene", "page", "", "group", "text"]);
+    let e = b.kind(shape).unwrap_err().to_string();
+    assert!(e.contains("kind") && e.contains(&shape.to_string()), "{e}");
+    // A kind set survives duplication and a save and load.
+    b.set_kind(graphic, "sticker").unwrap();
+    assert_eq!(b.kind(graphic).unwrap(), "sticker");
+    let copy = b.duplicate(graphic).unwrap();
+    assert_eq!(b.kind(copy).unwrap(), "sticker");
+    let saved = engine.scene.save_to_string().unwrap();
+    let other = Engine::new(Default::default());
+    other.scene.load_from_string(&saved).unwrap();
+    let found = other.block.find_by_type("graphic").unwrap();
+    assert!(
+        found
+            .iter()
+            .any(|g| other.block.kind(*g).unwrap() == "sticker")
+    );
+}
