@@ -20,6 +20,15 @@ impl SceneGraph {
         Ok((parent, index, siblings.len()))
     }
 
+    /// Global coordinates → `id`'s own (after [`layout`](Self::layout)).
+    fn global_to_local(&self, id: BlockId) -> Result<Transform> {
+        Ok(self
+            .frame(id)?
+            .transform
+            .invert()
+            .unwrap_or(Transform::IDENTITY))
+    }
+
     /// Moves `id` above all its siblings (drawn last).
     pub fn bring_to_front(&mut self, id: BlockId) -> Result<()> {
         let (parent, _, len) = self.sibling_index(id)?;
@@ -102,11 +111,7 @@ impl SceneGraph {
             .collect();
         members.sort_unstable();
         // The members' bounds in the parent's coordinates.
-        let to_parent = self
-            .frame(parent)?
-            .transform
-            .invert()
-            .unwrap_or(Transform::IDENTITY);
+        let to_parent = self.global_to_local(parent)?;
         let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
         for (_, id) in &members {
             let f = self.frame(*id)?;
@@ -148,11 +153,7 @@ impl SceneGraph {
         let children = block.children.clone();
         let (parent, index, _) = self.sibling_index(group)?;
         self.layout();
-        let to_parent = self
-            .frame(parent)?
-            .transform
-            .invert()
-            .unwrap_or(Transform::IDENTITY);
+        let to_parent = self.global_to_local(parent)?;
         for (i, child) in children.iter().enumerate() {
             let f = self.frame(*child)?;
             let local = f.transform.then(to_parent);

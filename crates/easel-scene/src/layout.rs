@@ -100,22 +100,12 @@ impl SceneGraph {
     /// The block's width and height: its properties, or for a text block in an Auto mode
     /// the size the facade measured for its text.
     pub fn frame_size(&self, id: BlockId) -> Result<(f32, f32)> {
-        let mut w = self.get_float(id, keys::WIDTH)?;
-        let mut h = self.get_float(id, keys::HEIGHT)?;
+        let (w, h) = self.in_parent_units(
+            id,
+            [keys::WIDTH, keys::HEIGHT],
+            [keys::WIDTH_MODE, keys::HEIGHT_MODE],
+        )?;
         let block = self.block(id)?;
-        let percent_w = self.mode_is(id, keys::WIDTH_MODE, "Percent");
-        let percent_h = self.mode_is(id, keys::HEIGHT_MODE, "Percent");
-        if percent_w || percent_h {
-            // A fraction of the parent's size (0.5 is half), as the reference engine's
-            // `Percent` mode; without a sized parent, the value itself.
-            let (pw, ph) = self.parent_size(id)?;
-            if percent_w {
-                w *= pw;
-            }
-            if percent_h {
-                h *= ph;
-            }
-        }
         if block.ty != BlockType::Text {
             return Ok((w, h));
         }
@@ -148,6 +138,32 @@ impl SceneGraph {
         )
     }
 
+    /// Two values (x and y, or width and height) in design units: as stored, or where their
+    /// mode is `Percent` a fraction of the parent's size (0.5 is half), as the reference
+    /// engine's mode; without a sized parent, the value itself.
+    fn in_parent_units(
+        &self,
+        id: BlockId,
+        [kx, ky]: [&str; 2],
+        [mx, my]: [&str; 2],
+    ) -> Result<(f32, f32)> {
+        let (mut x, mut y) = (self.get_float(id, kx)?, self.get_float(id, ky)?);
+        let (px, py) = (
+            self.mode_is(id, mx, "Percent"),
+            self.mode_is(id, my, "Percent"),
+        );
+        if px || py {
+            let (pw, ph) = self.parent_size(id)?;
+            if px {
+                x *= pw;
+            }
+            if py {
+                y *= ph;
+            }
+        }
+        Ok((x, y))
+    }
+
     /// The size `Percent` modes are fractions of: the parent's frame size, or (1, 1) for a
     /// block without a sized parent.
     fn parent_size(&self, id: BlockId) -> Result<(f32, f32)> {
@@ -167,19 +183,11 @@ impl SceneGraph {
     /// The block's local box → parent transform: position, then rotation about the
     /// centre, with flips applied about the centre first.
     fn local_transform(&self, id: BlockId) -> Result<(f32, f32, Transform)> {
-        let mut x = self.get_float(id, keys::POSITION_X)?;
-        let mut y = self.get_float(id, keys::POSITION_Y)?;
-        let percent_x = self.mode_is(id, keys::POSITION_X_MODE, "Percent");
-        let percent_y = self.mode_is(id, keys::POSITION_Y_MODE, "Percent");
-        if percent_x || percent_y {
-            let (pw, ph) = self.parent_size(id)?;
-            if percent_x {
-                x *= pw;
-            }
-            if percent_y {
-                y *= ph;
-            }
-        }
+        let (x, y) = self.in_parent_units(
+            id,
+            [keys::POSITION_X, keys::POSITION_Y],
+            [keys::POSITION_X_MODE, keys::POSITION_Y_MODE],
+        )?;
         let (w, h) = self.frame_size(id)?;
         let r = self.get_float(id, keys::ROTATION)?;
         let sign = |flipped: bool| if flipped { -1.0 } else { 1.0 };

@@ -135,6 +135,17 @@ impl Builder {
             last.enum_values = values;
         }
     }
+    /// `width/mode`, `height/mode`, `position/x/mode`, `position/y/mode`, all Absolute.
+    fn size_modes(&mut self) {
+        for key in [
+            keys::WIDTH_MODE,
+            keys::HEIGHT_MODE,
+            keys::POSITION_X_MODE,
+            keys::POSITION_Y_MODE,
+        ] {
+            self.named(key, "Absolute", SIZE_MODES);
+        }
+    }
     fn computed(&mut self, key: &'static str, default: PropertyValue, computed: Computed) {
         self.push(key, default, None);
         if let Some(last) = self.0.last_mut() {
@@ -169,14 +180,7 @@ fn build(ty: BlockType) -> Schema {
     }
     match ty {
         BlockType::Scene => {
-            for key in [
-                keys::WIDTH_MODE,
-                keys::HEIGHT_MODE,
-                keys::POSITION_X_MODE,
-                keys::POSITION_Y_MODE,
-            ] {
-                b.named(key, "Absolute", SIZE_MODES);
-            }
+            b.size_modes();
             b.named(
                 keys::SCENE_LAYOUT,
                 SceneLayout::default().as_str(),
@@ -212,14 +216,7 @@ fn build(ty: BlockType) -> Schema {
             b.bool(keys::FLIP_VERTICAL, false);
             b.bool(keys::INCLUDED_IN_EXPORT, true);
             b.push(keys::PLAYBACK_DURATION, PropertyValue::Double(5.0), NONNEG);
-            for key in [
-                keys::WIDTH_MODE,
-                keys::HEIGHT_MODE,
-                keys::POSITION_X_MODE,
-                keys::POSITION_Y_MODE,
-            ] {
-                b.named(key, "Absolute", SIZE_MODES);
-            }
+            b.size_modes();
             if ty != BlockType::Group {
                 b.bool(keys::FILL_ENABLED, true);
                 // Pages too default to unclipped in the reference engine (its page

@@ -498,16 +498,14 @@ fn paint(
 ) -> Result<()> {
     let mut recorded = false;
     for node in nodes {
-        let Node::Layer { layer, children } = node else {
-            record(ctx, list, std::slice::from_ref(node), frame)?;
-            recorded = true;
-            continue;
+        let (layer, children) = match node {
+            Node::Layer { layer, children } if blends(list, node) => (layer, children),
+            _ => {
+                record(ctx, list, std::slice::from_ref(node), frame)?;
+                recorded = true;
+                continue;
+            }
         };
-        if !blends(list, node) {
-            record(ctx, list, std::slice::from_ref(node), frame)?;
-            recorded = true;
-            continue;
-        }
         if recorded {
             rasterize(ctx, target, TargetInit::SrcOver);
             ctx.reset();
