@@ -224,8 +224,11 @@ const TEXT: &[(&str, Stored)] = &[
     ("text/useLigatures", Bool(true)),
 ];
 
+/// A group of properties: keys with their stored defaults.
+type Props = &'static [(&'static str, Stored)];
+
 /// Which block types store which group.
-const GROUPS: &[(&[BlockType], &[(&str, Stored)])] = &[
+const GROUPS: &[(&[BlockType], Props)] = &[
     (
         &[
             BlockType::Page,
