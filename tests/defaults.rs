@@ -177,3 +177,85 @@ fn kinds_and_supports_are_the_references() {
             .any(|g| other.block.kind(*g).unwrap() == "sticker")
     );
 }
+
+#[test]
+fn cover_and_contain_report_the_crop_they_result_in_once_the_image_is_known() {
+    // Reference (sample_1.jpg, 1600×1067, in 400×300 and 300×400 blocks): before the image
+    // loads every crop reads the identity; after, Cover 400×300 reads scaleX 1.1246,
+    // translationX −0.0623; Contain 400×300 scaleY 0.8892, translationY 0.0554; Cover
+    // 300×400 scaleX 1.9994, translationX −0.4997; Contain 300×400 scaleY 0.5002,
+    // translationY 0.2499; Crop keeps the identity.
+    let engine = Engine::new(Default::default());
+    let page = engine
+        .scene
+        .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))
+        .unwrap()
+        .page()
+        .unwrap();
+    let uri = support::repo()
+        .join("assets/samples/sample_1.jpg")
+        .display()
+        .to_string();
+    let cases = [
+        (
+            easel::ContentFillMode::Cover,
+            (400.0, 300.0),
+            [1.1246, 1.0, -0.0623, 0.0],
+        ),
+        (
+            easel::ContentFillMode::Contain,
+            (400.0, 300.0),
+            [1.0, 0.8892, 0.0, 0.0554],
+        ),
+        (
+            easel::ContentFillMode::Cover,
+            (300.0, 400.0),
+            [1.9994, 1.0, -0.4997, 0.0],
+        ),
+        (
+            easel::ContentFillMode::Contain,
+            (300.0, 400.0),
+            [1.0, 0.5002, 0.0, 0.2499],
+        ),
+        (
+            easel::ContentFillMode::Crop,
+            (400.0, 300.0),
+            [1.0, 1.0, 0.0, 0.0],
+        ),
+    ];
+    let keys = [
+        "crop/scaleX",
+        "crop/scaleY",
+        "crop/translationX",
+        "crop/translationY",
+    ];
+    let blocks: Vec<_> = cases
+        .iter()
+        .map(|(mode, (w, h), _)| {
+            let b = support::image_block(&engine, page, "rect", &uri, (0.0, 0.0, *w, *h));
+            engine.block.set_content_fill_mode(b, *mode).unwrap();
+            b
+        })
+        .collect();
+    let read = |b| keys.map(|k| engine.block.get_float(b, k).unwrap());
+    for b in &blocks {
+        assert_eq!(
+            read(*b),
+            [1.0, 1.0, 0.0, 0.0],
+            "identity before the image loads"
+        );
+    }
+    engine
+        .block
+        .export(page, &easel::ExportOptions::default())
+        .unwrap();
+    for (b, (mode, _, want)) in blocks.iter().zip(&cases) {
+        let got = read(*b);
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g - w).abs() < 2e-4,
+                "{mode:?}: {got:?} vs the reference's {want:?}"
+            );
+        }
+    }
+}

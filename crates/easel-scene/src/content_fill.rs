@@ -95,6 +95,23 @@ impl ContentFill {
         (x, y, dw, dh)
     }
 
+    /// The crop that places an image of this size where this fill puts it: in `Crop` mode
+    /// the crop itself; after Cover or Contain, the crop the reference engine then reports
+    /// (a 3:2 image covering a 4:3 block: `scale_x` 1.125, `translation_x` −0.0625).
+    pub fn resulting_crop(&self, image_width: f32, image_height: f32) -> Crop {
+        let (x, y, dw, dh) = self.image_rect(image_width.max(1.0), image_height.max(1.0));
+        let (w, h) = (
+            self.width.max(f32::MIN_POSITIVE),
+            self.height.max(f32::MIN_POSITIVE),
+        );
+        Crop {
+            scale_x: dw / w,
+            scale_y: dh / h,
+            translation_x: x / w,
+            translation_y: y / h,
+        }
+    }
+
     /// Image pixels → block-local coordinates for an image of this size.
     pub fn image_transform(&self, image_width: u32, image_height: u32) -> Transform {
         let (iw, ih) = (image_width.max(1) as f32, image_height.max(1) as f32);
@@ -104,6 +121,33 @@ impl ContentFill {
 }
 
 impl SceneGraph {
+    /// Records in `crop/*` where a Cover or Contain fill put an image of this size (the
+    /// reference engine updates them once an image has loaded); a `Crop` fill keeps its
+    /// crop. Called by exports once the image's size is known.
+    pub fn record_content_fill_crop(
+        &mut self,
+        block: BlockId,
+        image_width: u32,
+        image_height: u32,
+    ) -> Result<()> {
+        let fill = self.content_fill(block)?;
+        if fill.mode == ContentFillMode::Crop {
+            return Ok(());
+        }
+        let crop = fill.resulting_crop(image_width as f32, image_height as f32);
+        for (key, v) in [
+            (keys::CROP_SCALE_X, crop.scale_x),
+            (keys::CROP_SCALE_Y, crop.scale_y),
+            (keys::CROP_TRANSLATION_X, crop.translation_x),
+            (keys::CROP_TRANSLATION_Y, crop.translation_y),
+        ] {
+            if (self.get_float(block, key)? - v).abs() > 1e-6 {
+                self.set_float(block, key, v)?;
+            }
+        }
+        Ok(())
+    }
+
     /// How an image fill is placed inside `block` (a graphic or page).
     pub fn content_fill(&self, block: BlockId) -> Result<ContentFill> {
         let f = |key: &str| self.get_float(block, key);

@@ -170,6 +170,18 @@ pub(crate) fn display_list(
             });
         }
     }
+    {
+        // Once an image's size is known, a Cover or Contain fill reports the crop it
+        // resulted in, as the reference engine does after loading the image.
+        let mut graph = shared.graph();
+        for pending in &compiled.images {
+            if let Some(Ok(image)) = images.get(&pending.uri) {
+                let (w, h) = image.pixels.dimensions();
+                // The block may have gone since the snapshot: nothing to record then.
+                let _ = graph.record_content_fill_crop(pending.block, w, h);
+            }
+        }
+    }
     let target = shared.render_target()?;
     let list = compiled.resolve_images(|pending| match images.get(&pending.uri) {
         Some(Ok(image)) => target.upload(image),
