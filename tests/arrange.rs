@@ -242,3 +242,58 @@ fn translucent_groups_nested_past_the_renderers_layer_depth_still_export() {
         "{p:?} vs green {want}"
     );
 }
+
+#[test]
+fn positions_read_back_as_the_reference_reports_them_after_rotations_flips_and_resizes() {
+    // Reference (a 100×40 rect at (100, 50) on a 400×300 page), position / rotation /
+    // global bbox x, y after each step:
+    //   rotate π/2           → (170, 20), bbox (130, 20, 40, 100)
+    //   rotate 0.5           → (115.709, 28.477), bbox x 96.532
+    //   set x 100            → (100, 28.477), bbox x 80.823
+    //   width 200            → (100, 28.477) kept, bbox 194.694 × 130.988
+    //   flip horizontally    → (256.339, 28.477), rotation −0.5, bbox unchanged
+    // and unrotated: flip H → (200, 50); flip H+V → (200, 90).
+    let (engine, _page, blocks) = page_with(&["r"]);
+    let (b, g) = (&engine.block, blocks[0]);
+    b.set_position_x(g, 100.0).unwrap();
+    b.set_position_y(g, 50.0).unwrap();
+    b.set_width(g, 100.0).unwrap();
+    b.set_height(g, 40.0).unwrap();
+    let near = |got: (f32, f32), want: (f32, f32)| {
+        assert!(
+            (got.0 - want.0).abs() < 1e-3 && (got.1 - want.1).abs() < 1e-3,
+            "{got:?} vs the reference's {want:?}"
+        )
+    };
+    let pos = || (b.position_x(g).unwrap(), b.position_y(g).unwrap());
+    b.set_flip_horizontal(g, true).unwrap();
+    near(pos(), (200.0, 50.0));
+    b.set_flip_vertical(g, true).unwrap();
+    near(pos(), (200.0, 90.0));
+    b.set_flip_horizontal(g, false).unwrap();
+    b.set_flip_vertical(g, false).unwrap();
+    near(pos(), (100.0, 50.0));
+    b.set_rotation(g, std::f32::consts::FRAC_PI_2).unwrap();
+    near(pos(), (170.0, 20.0));
+    let f = bounds(&engine, g);
+    near((f[0], f[1]), (130.0, 20.0));
+    near((f[2], f[3]), (40.0, 100.0));
+    b.set_rotation(g, 0.5).unwrap();
+    near(pos(), (115.709, 28.477));
+    near((bounds(&engine, g)[0], 0.0), (96.532, 0.0));
+    b.set_position_x(g, 100.0).unwrap();
+    near(pos(), (100.0, 28.477));
+    near((bounds(&engine, g)[0], 0.0), (80.823, 0.0));
+    b.set_width(g, 200.0).unwrap();
+    near(pos(), (100.0, 28.477));
+    let f = bounds(&engine, g);
+    near((f[2], f[3]), (194.694, 130.988));
+    b.set_flip_horizontal(g, true).unwrap();
+    near(pos(), (256.339, 28.477));
+    assert!((b.rotation(g).unwrap() + 0.5).abs() < 1e-6);
+    assert_eq!(bounds(&engine, g), f, "the box stays where it was");
+    // The generic property calls read and write the same.
+    assert!((b.get_float(g, "position/x").unwrap() - 256.339).abs() < 1e-3);
+    b.set_float(g, "position/y", 30.0).unwrap();
+    assert!((b.position_y(g).unwrap() - 30.0).abs() < 1e-4);
+}

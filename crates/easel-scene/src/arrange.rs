@@ -257,3 +257,73 @@ impl SceneGraph {
         self.supports_content_fill_mode(id)
     }
 }
+
+/// Placement as the reference engine reads and writes it. Easel stores a block's unrotated
+/// top-left corner, with rotation and flips about its centre; the reference reports as
+/// `position/x`/`y` the point its local origin lands on — the rotated (and mirrored) top-left
+/// corner — keeps that point when the size changes, and mirrors a block about its centre
+/// when a flip is set (negating the rotation). These convert between the two, so the
+/// engine's API reads and writes what the reference does while frames stay as they are.
+impl SceneGraph {
+    /// `R(rotation) · S(flips)` applied to `(u, v)`.
+    fn placement_linear(&self, id: BlockId, (u, v): (f32, f32)) -> Result<(f32, f32)> {
+        let r = self.get_float(id, keys::ROTATION)?;
+        let sx = if self.get_bool(id, keys::FLIP_HORIZONTAL)? {
+            -1.0
+        } else {
+            1.0
+        };
+        let sy = if self.get_bool(id, keys::FLIP_VERTICAL)? {
+            -1.0
+        } else {
+            1.0
+        };
+        let (u, v) = (u * sx, v * sy);
+        let (sin, cos) = r.sin_cos();
+        Ok((u * cos - v * sin, u * sin + v * cos))
+    }
+
+    /// Where the reference engine says `id` is: its local origin in the parent's
+    /// coordinates (the stored top-left corner when the block is neither rotated nor
+    /// flipped).
+    pub fn reference_position(&self, id: BlockId) -> Result<(f32, f32)> {
+        let x = self.get_float(id, keys::POSITION_X)?;
+        let y = self.get_float(id, keys::POSITION_Y)?;
+        let (w, h) = self.frame_size(id)?;
+        let (cx, cy) = (w / 2.0, h / 2.0);
+        let (lx, ly) = self.placement_linear(id, (cx, cy))?;
+        Ok((x + cx - lx, y + cy - ly))
+    }
+
+    /// Places `id` so that [`reference_position`](Self::reference_position) reads `(px, py)`.
+    pub fn set_reference_position(&mut self, id: BlockId, (px, py): (f32, f32)) -> Result<()> {
+        let (w, h) = self.frame_size(id)?;
+        let (cx, cy) = (w / 2.0, h / 2.0);
+        let (lx, ly) = self.placement_linear(id, (cx, cy))?;
+        self.set_float(id, keys::POSITION_X, px - cx + lx)?;
+        self.set_float(id, keys::POSITION_Y, py - cy + ly)
+    }
+
+    /// Sets `width` or `height` keeping the reference position where it is, as the
+    /// reference engine resizes a rotated or flipped block.
+    pub fn resize_keeping_position(&mut self, id: BlockId, key: &str, value: f32) -> Result<()> {
+        let kept = self.reference_position(id)?;
+        self.set_float(id, key, value)?;
+        self.set_reference_position(id, kept)
+    }
+
+    /// Sets `flip/horizontal` or `flip/vertical` as the reference engine does: a change
+    /// mirrors the block about its centre, so the rotation is negated and the box stays
+    /// where it was.
+    pub fn set_flip_mirroring(&mut self, id: BlockId, key: &str, value: bool) -> Result<()> {
+        if self.get_bool(id, key)? == value {
+            return Ok(());
+        }
+        self.set_bool(id, key, value)?;
+        let r = self.get_float(id, keys::ROTATION)?;
+        if r != 0.0 {
+            self.set_float(id, keys::ROTATION, -r)?;
+        }
+        Ok(())
+    }
+}

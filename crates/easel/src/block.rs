@@ -6,7 +6,7 @@ use crate::export::{self, ExportOptions};
 use crate::resources::ResourceState;
 use easel_scene::{
     BlendMode, BlockId, BlockType, Color, ContentFillMode, Frame, GradientStop, LineCap, LineJoin,
-    PropertyType, PropertyValue, StrokePosition,
+    PropertyType, PropertyValue, StrokePosition, keys,
 };
 use std::sync::Arc;
 
@@ -18,15 +18,6 @@ pub struct BlockApi {
 }
 
 impl BlockApi {
-    delegate! {
-        self => self.shared.laid_out_graph();
-        /// Reads any property (computed ones, such as `globalBoundingBox/x`, from the
-        /// current layout).
-        fn get_property(&self, id: BlockId, key: &str) -> PropertyValue;
-        /// Reads a Float property (computed ones from the current layout).
-        fn get_float(&self, id: BlockId, key: &str) -> f32;
-    }
-
     delegate! {
         self => self.shared.graph();
         /// Creates a design block: `graphic`, `page`, `group`, `stack`, `scene` (short or long name).
@@ -53,18 +44,12 @@ impl BlockApi {
         fn property_type(&self, id: BlockId, key: &str) -> PropertyType;
         /// The allowed values of an enum property.
         fn enum_values(&self, id: BlockId, key: &str) -> Vec<String>;
-        /// Writes any property.
-        fn set_property(&self, id: BlockId, key: &str, value: PropertyValue) -> ();
         /// Reads a Bool property.
         fn get_bool(&self, id: BlockId, key: &str) -> bool;
-        /// Writes a Bool property.
-        fn set_bool(&self, id: BlockId, key: &str, value: bool) -> ();
         /// Reads an Int property.
         fn get_int(&self, id: BlockId, key: &str) -> i32;
         /// Writes an Int property.
         fn set_int(&self, id: BlockId, key: &str, value: i32) -> ();
-        /// Writes a Float property.
-        fn set_float(&self, id: BlockId, key: &str, value: f32) -> ();
         /// Reads a Double property.
         fn get_double(&self, id: BlockId, key: &str) -> f64;
         /// Writes a Double property.
@@ -83,20 +68,8 @@ impl BlockApi {
         fn set_enum(&self, id: BlockId, key: &str, value: &str) -> ();
         /// Width.
         fn width(&self, id: BlockId) -> f32;
-        /// Sets the width.
-        fn set_width(&self, id: BlockId, v: f32) -> ();
         /// Height.
         fn height(&self, id: BlockId) -> f32;
-        /// Sets the height.
-        fn set_height(&self, id: BlockId, v: f32) -> ();
-        /// X position relative to the parent.
-        fn position_x(&self, id: BlockId) -> f32;
-        /// Sets the x position.
-        fn set_position_x(&self, id: BlockId, v: f32) -> ();
-        /// Y position relative to the parent.
-        fn position_y(&self, id: BlockId) -> f32;
-        /// Sets the y position.
-        fn set_position_y(&self, id: BlockId, v: f32) -> ();
         /// Rotation in radians about the centre.
         fn rotation(&self, id: BlockId) -> f32;
         /// Sets the rotation in radians.
@@ -115,12 +88,8 @@ impl BlockApi {
         fn set_visible(&self, id: BlockId, v: bool) -> ();
         /// Horizontal flip.
         fn flip_horizontal(&self, id: BlockId) -> bool;
-        /// Sets the horizontal flip.
-        fn set_flip_horizontal(&self, id: BlockId, v: bool) -> ();
         /// Vertical flip.
         fn flip_vertical(&self, id: BlockId) -> bool;
-        /// Sets the vertical flip.
-        fn set_flip_vertical(&self, id: BlockId, v: bool) -> ();
         /// Gives a graphic its shape; returns the replaced shape.
         fn set_shape(&self, id: BlockId, shape: BlockId) -> Option<BlockId>;
         /// The graphic's shape.
@@ -219,6 +188,121 @@ impl BlockApi {
         fn save_blocks_to_string(&self, roots: &[BlockId]) -> String;
         /// Loads blocks saved by `save_blocks_to_string` (unattached).
         fn load_blocks_from_string(&self, json: &str) -> Vec<BlockId>;
+    }
+
+    /// Reads any property (computed ones, such as `globalBoundingBox/x`, from the current
+    /// layout; `position/x`/`y` as the reference engine reports them, see
+    /// [`Self::position_x`]).
+    pub fn get_property(&self, id: BlockId, key: &str) -> Result<PropertyValue> {
+        let graph = self.shared.laid_out_graph();
+        Ok(match key {
+            keys::POSITION_X => PropertyValue::Float(graph.reference_position(id)?.0),
+            keys::POSITION_Y => PropertyValue::Float(graph.reference_position(id)?.1),
+            _ => graph.get_property(id, key)?,
+        })
+    }
+
+    /// Writes any property (`position/x`/`y`, `width`/`height` and the flips with the
+    /// reference engine's placement rules, see [`Self::position_x`]).
+    pub fn set_property(&self, id: BlockId, key: &str, value: PropertyValue) -> Result<()> {
+        match (key, &value) {
+            (
+                keys::POSITION_X | keys::POSITION_Y | keys::WIDTH | keys::HEIGHT,
+                PropertyValue::Float(v),
+            ) => self.set_float(id, key, *v),
+            (keys::FLIP_HORIZONTAL | keys::FLIP_VERTICAL, PropertyValue::Bool(v)) => {
+                self.set_bool(id, key, *v)
+            }
+            _ => Ok(self.shared.graph().set_property(id, key, value)?),
+        }
+    }
+
+    /// Reads a Float property (computed ones from the current layout, `position/x`/`y` as
+    /// the reference reports them).
+    pub fn get_float(&self, id: BlockId, key: &str) -> Result<f32> {
+        match key {
+            keys::POSITION_X => self.position_x(id),
+            keys::POSITION_Y => self.position_y(id),
+            _ => Ok(self.shared.laid_out_graph().get_float(id, key)?),
+        }
+    }
+
+    /// Writes a Float property (`position/x`/`y` and `width`/`height` with the reference's
+    /// placement rules).
+    pub fn set_float(&self, id: BlockId, key: &str, value: f32) -> Result<()> {
+        let mut graph = self.shared.graph();
+        match key {
+            keys::POSITION_X => {
+                let (_, y) = graph.reference_position(id)?;
+                graph.set_reference_position(id, (value, y))?;
+            }
+            keys::POSITION_Y => {
+                let (x, _) = graph.reference_position(id)?;
+                graph.set_reference_position(id, (x, value))?;
+            }
+            keys::WIDTH | keys::HEIGHT => graph.resize_keeping_position(id, key, value)?,
+            _ => graph.set_float(id, key, value)?,
+        }
+        Ok(())
+    }
+
+    /// Writes a Bool property (the flips mirror the block about its centre, as the
+    /// reference's do).
+    pub fn set_bool(&self, id: BlockId, key: &str, value: bool) -> Result<()> {
+        let mut graph = self.shared.graph();
+        match key {
+            keys::FLIP_HORIZONTAL | keys::FLIP_VERTICAL => {
+                graph.set_flip_mirroring(id, key, value)?
+            }
+            _ => graph.set_bool(id, key, value)?,
+        }
+        Ok(())
+    }
+
+    /// X position relative to the parent, as the reference engine reports it: where the
+    /// block's local origin lands — its top-left corner, rotated and mirrored with the
+    /// block (a 100×40 block at (100, 50) rotated by π/2 reads (170, 20); flipped
+    /// horizontally, unrotated, (200, 50)). Frames and `globalBoundingBox/*` are unchanged
+    /// by this reading.
+    pub fn position_x(&self, id: BlockId) -> Result<f32> {
+        Ok(self.shared.graph().reference_position(id)?.0)
+    }
+
+    /// Y position relative to the parent, as [`Self::position_x`] reads it.
+    pub fn position_y(&self, id: BlockId) -> Result<f32> {
+        Ok(self.shared.graph().reference_position(id)?.1)
+    }
+
+    /// Sets the x position (the reference's reading, see [`Self::position_x`]).
+    pub fn set_position_x(&self, id: BlockId, v: f32) -> Result<()> {
+        self.set_float(id, keys::POSITION_X, v)
+    }
+
+    /// Sets the y position (the reference's reading, see [`Self::position_x`]).
+    pub fn set_position_y(&self, id: BlockId, v: f32) -> Result<()> {
+        self.set_float(id, keys::POSITION_Y, v)
+    }
+
+    /// Sets the width, keeping the position (so a rotated block grows from its origin
+    /// corner, as in the reference).
+    pub fn set_width(&self, id: BlockId, v: f32) -> Result<()> {
+        self.set_float(id, keys::WIDTH, v)
+    }
+
+    /// Sets the height, keeping the position.
+    pub fn set_height(&self, id: BlockId, v: f32) -> Result<()> {
+        self.set_float(id, keys::HEIGHT, v)
+    }
+
+    /// Mirrors the block horizontally about its centre (a rotated block's rotation is
+    /// negated, as the reference does, so the box stays where it was).
+    pub fn set_flip_horizontal(&self, id: BlockId, v: bool) -> Result<()> {
+        self.set_bool(id, keys::FLIP_HORIZONTAL, v)
+    }
+
+    /// Mirrors the block vertically about its centre.
+    pub fn set_flip_vertical(&self, id: BlockId, v: bool) -> Result<()> {
+        self.set_bool(id, keys::FLIP_VERTICAL, v)
     }
 
     /// Whether `group` would accept these blocks.
