@@ -297,3 +297,49 @@ fn positions_read_back_as_the_reference_reports_them_after_rotations_flips_and_r
     b.set_float(g, "position/y", 30.0).unwrap();
     assert!((b.position_y(g).unwrap() - 30.0).abs() < 1e-4);
 }
+
+#[test]
+fn group_members_read_back_as_if_not_grouped() {
+    // Reference: squares a (10, 10) and b (40, 30), 60×60, grouped: the group reads
+    // (10, 10, 90, 80), the members still (10, 10) and (40, 30); the group moved to x 20:
+    // members (20, 10) and (50, 30); the group rotated by 0.5: members (44.686, -6.677) and
+    // (61.425, 25.257), each with rotation 0.5, the group still at (20, 10).
+    let engine = Engine::new(Default::default());
+    let page = engine
+        .scene
+        .create(SceneLayout::VerticalStack, Some((200.0, 100.0)))
+        .unwrap()
+        .page()
+        .unwrap();
+    let a = graphic(&engine, page, "a", (10.0, 10.0));
+    let b = graphic(&engine, page, "b", (40.0, 30.0));
+    let api = &engine.block;
+    let pos = |id| (api.position_x(id).unwrap(), api.position_y(id).unwrap());
+    let near = |got: (f32, f32), want: (f32, f32)| {
+        assert!(
+            (got.0 - want.0).abs() < 1e-3 && (got.1 - want.1).abs() < 1e-3,
+            "{got:?} vs the reference's {want:?}"
+        )
+    };
+    let g = api.group(&[a, b]).unwrap();
+    near(pos(g), (10.0, 10.0));
+    near(
+        (api.width(g).unwrap(), api.height(g).unwrap()),
+        (90.0, 80.0),
+    );
+    near(pos(a), (10.0, 10.0));
+    near(pos(b), (40.0, 30.0));
+    api.set_position_x(g, 20.0).unwrap();
+    near(pos(a), (20.0, 10.0));
+    near(pos(b), (50.0, 30.0));
+    api.set_rotation(g, 0.5).unwrap();
+    near(pos(a), (44.686, -6.677));
+    near(pos(b), (61.425, 25.257));
+    assert!((api.rotation(a).unwrap() - 0.5).abs() < 1e-6);
+    near(pos(g), (20.0, 10.0));
+    // Writing a member's position in those coordinates lands it there.
+    api.set_position_x(a, 50.0).unwrap();
+    near(pos(a), (50.0, -6.677));
+    api.set_rotation(a, 0.5).unwrap();
+    assert!((api.rotation(a).unwrap() - 0.5).abs() < 1e-6);
+}

@@ -283,25 +283,78 @@ impl SceneGraph {
         Ok((u * cos - v * sin, u * sin + v * cos))
     }
 
-    /// Where the reference engine says `id` is: its local origin in the parent's
-    /// coordinates (the stored top-left corner when the block is neither rotated nor
-    /// flipped).
+    /// The groups `id` sits in, innermost first, and the transform from the innermost
+    /// one's box to the coordinates of the first ancestor that is not a group (the
+    /// reference engine reports group members in those coordinates).
+    fn enclosing_groups(&self, id: BlockId) -> Result<(Vec<BlockId>, Transform)> {
+        let mut groups = Vec::new();
+        let mut to_outer = Transform::IDENTITY;
+        let mut cursor = self.block(id)?.parent;
+        while let Some(p) = cursor {
+            if self.block(p)?.ty != BlockType::Group {
+                break;
+            }
+            to_outer = to_outer.then(self.local_transform(p)?.2);
+            groups.push(p);
+            cursor = self.block(p)?.parent;
+        }
+        Ok((groups, to_outer))
+    }
+
+    /// Where the reference engine says `id` is: its local origin — the stored top-left
+    /// corner rotated and mirrored with the block — in the parent's coordinates, or for a
+    /// group member in the coordinates of the groups' parent. A group itself reads its
+    /// unrotated top-left, as the reference's groups do.
     pub fn reference_position(&self, id: BlockId) -> Result<(f32, f32)> {
         let x = self.get_float(id, keys::POSITION_X)?;
         let y = self.get_float(id, keys::POSITION_Y)?;
-        let (w, h) = self.frame_size(id)?;
-        let (cx, cy) = (w / 2.0, h / 2.0);
-        let (lx, ly) = self.placement_linear(id, (cx, cy))?;
-        Ok((x + cx - lx, y + cy - ly))
+        let local = if self.block(id)?.ty == BlockType::Group {
+            (x, y)
+        } else {
+            let (w, h) = self.frame_size(id)?;
+            let (cx, cy) = (w / 2.0, h / 2.0);
+            let (lx, ly) = self.placement_linear(id, (cx, cy))?;
+            (x + cx - lx, y + cy - ly)
+        };
+        let (_, to_outer) = self.enclosing_groups(id)?;
+        Ok(to_outer.apply(local.0, local.1))
     }
 
     /// Places `id` so that [`reference_position`](Self::reference_position) reads `(px, py)`.
     pub fn set_reference_position(&mut self, id: BlockId, (px, py): (f32, f32)) -> Result<()> {
-        let (w, h) = self.frame_size(id)?;
-        let (cx, cy) = (w / 2.0, h / 2.0);
-        let (lx, ly) = self.placement_linear(id, (cx, cy))?;
-        self.set_float(id, keys::POSITION_X, px - cx + lx)?;
-        self.set_float(id, keys::POSITION_Y, py - cy + ly)
+        let (_, to_outer) = self.enclosing_groups(id)?;
+        let (px, py) = to_outer
+            .invert()
+            .unwrap_or(Transform::IDENTITY)
+            .apply(px, py);
+        let (x, y) = if self.block(id)?.ty == BlockType::Group {
+            (px, py)
+        } else {
+            let (w, h) = self.frame_size(id)?;
+            let (cx, cy) = (w / 2.0, h / 2.0);
+            let (lx, ly) = self.placement_linear(id, (cx, cy))?;
+            (px - cx + lx, py - cy + ly)
+        };
+        self.set_float(id, keys::POSITION_X, x)?;
+        self.set_float(id, keys::POSITION_Y, y)
+    }
+
+    /// The rotation the reference engine reports: the block's own plus that of every group
+    /// it sits in.
+    pub fn reference_rotation(&self, id: BlockId) -> Result<f32> {
+        let (groups, _) = self.enclosing_groups(id)?;
+        let mut r = self.get_float(id, keys::ROTATION)?;
+        for g in groups {
+            r += self.get_float(g, keys::ROTATION)?;
+        }
+        Ok(r)
+    }
+
+    /// Sets the rotation as [`reference_rotation`](Self::reference_rotation) reads it
+    /// (about the block's centre).
+    pub fn set_reference_rotation(&mut self, id: BlockId, value: f32) -> Result<()> {
+        let inherited = self.reference_rotation(id)? - self.get_float(id, keys::ROTATION)?;
+        self.set_float(id, keys::ROTATION, value - inherited)
     }
 
     /// Sets `width` or `height` keeping the reference position where it is, as the

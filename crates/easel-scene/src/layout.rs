@@ -182,7 +182,7 @@ impl SceneGraph {
 
     /// The block's local box → parent transform: position, then rotation about the
     /// centre, with flips applied about the centre first.
-    fn local_transform(&self, id: BlockId) -> Result<(f32, f32, Transform)> {
+    pub(crate) fn local_transform(&self, id: BlockId) -> Result<(f32, f32, Transform)> {
         let (x, y) = self.in_parent_units(
             id,
             [keys::POSITION_X, keys::POSITION_Y],

@@ -70,10 +70,6 @@ impl BlockApi {
         fn width(&self, id: BlockId) -> f32;
         /// Height.
         fn height(&self, id: BlockId) -> f32;
-        /// Rotation in radians about the centre.
-        fn rotation(&self, id: BlockId) -> f32;
-        /// Sets the rotation in radians.
-        fn set_rotation(&self, id: BlockId, v: f32) -> ();
         /// Opacity.
         fn opacity(&self, id: BlockId) -> f32;
         /// Sets the opacity.
@@ -198,6 +194,7 @@ impl BlockApi {
         Ok(match key {
             keys::POSITION_X => PropertyValue::Float(graph.reference_position(id)?.0),
             keys::POSITION_Y => PropertyValue::Float(graph.reference_position(id)?.1),
+            keys::ROTATION => PropertyValue::Float(graph.reference_rotation(id)?),
             _ => graph.get_property(id, key)?,
         })
     }
@@ -223,6 +220,7 @@ impl BlockApi {
         match key {
             keys::POSITION_X => self.position_x(id),
             keys::POSITION_Y => self.position_y(id),
+            keys::ROTATION => self.rotation(id),
             _ => Ok(self.shared.laid_out_graph().get_float(id, key)?),
         }
     }
@@ -241,6 +239,7 @@ impl BlockApi {
                 graph.set_reference_position(id, (x, value))?;
             }
             keys::WIDTH | keys::HEIGHT => graph.resize_keeping_position(id, key, value)?,
+            keys::ROTATION => graph.set_reference_rotation(id, value)?,
             _ => graph.set_float(id, key, value)?,
         }
         Ok(())
@@ -262,10 +261,22 @@ impl BlockApi {
     /// X position relative to the parent, as the reference engine reports it: where the
     /// block's local origin lands — its top-left corner, rotated and mirrored with the
     /// block (a 100×40 block at (100, 50) rotated by π/2 reads (170, 20); flipped
-    /// horizontally, unrotated, (200, 50)). Frames and `globalBoundingBox/*` are unchanged
-    /// by this reading.
+    /// horizontally, unrotated, (200, 50)); a group member's in the coordinates of its
+    /// groups' parent, as if not grouped; a group's own, its unrotated top-left. Frames and
+    /// `globalBoundingBox/*` are unchanged by this reading.
     pub fn position_x(&self, id: BlockId) -> Result<f32> {
         Ok(self.shared.graph().reference_position(id)?.0)
+    }
+
+    /// Rotation in radians about the centre; for a group member, its own plus its groups'
+    /// (the reference reports members as if not grouped).
+    pub fn rotation(&self, id: BlockId) -> Result<f32> {
+        Ok(self.shared.graph().reference_rotation(id)?)
+    }
+
+    /// Sets the rotation in radians (as [`Self::rotation`] reads it), about the centre.
+    pub fn set_rotation(&self, id: BlockId, v: f32) -> Result<()> {
+        self.set_float(id, keys::ROTATION, v)
     }
 
     /// Y position relative to the parent, as [`Self::position_x`] reads it.
