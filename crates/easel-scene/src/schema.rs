@@ -275,13 +275,11 @@ fn build(ty: BlockType) -> Schema {
             b.named(keys::POSITION_Y_MODE, "Absolute", SIZE_MODES);
             b.float(keys::ROTATION, 0.0, ANY);
             b.float(keys::OPACITY, 1.0, UNIT);
-            // Groups pass their children's blending through, as the reference's do.
-            let blend = if ty == BlockType::Group {
-                BlendMode::PassThrough
-            } else {
-                BlendMode::Normal
-            };
-            b.named(keys::BLEND_MODE, blend.as_str(), BlendMode::NAMES);
+            b.named(
+                keys::BLEND_MODE,
+                BlendMode::Normal.as_str(),
+                BlendMode::NAMES,
+            );
             b.bool(keys::VISIBLE, true);
             b.bool(keys::FLIP_HORIZONTAL, false);
             b.bool(keys::FLIP_VERTICAL, false);
