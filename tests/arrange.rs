@@ -3,16 +3,11 @@
 //! with CE.SDK 1.79 (`@cesdk/node`) on the same steps; the pixel side is recorded in
 //! `tests/conformance/render/layers.json` and replayed by `export_conformance`.
 
-use easel::{BlendMode, BlockId, Color, Engine, Error, SceneLayout};
+use crate::support;
+use easel::{BlendMode, BlockId, Color, Engine, Error};
 
 fn page_with(names: &[&str]) -> (Engine, BlockId, Vec<BlockId>) {
-    let engine = Engine::new(Default::default());
-    let page = engine
-        .scene
-        .create(SceneLayout::VerticalStack, Some((200.0, 100.0)))
-        .unwrap()
-        .page()
-        .unwrap();
+    let (engine, page) = support::engine_with_page(200.0, 100.0);
     let blocks = names
         .iter()
         .enumerate()
@@ -304,13 +299,7 @@ fn group_members_read_back_as_if_not_grouped() {
     // (10, 10, 90, 80), the members still (10, 10) and (40, 30); the group moved to x 20:
     // members (20, 10) and (50, 30); the group rotated by 0.5: members (44.686, -6.677) and
     // (61.425, 25.257), each with rotation 0.5, the group still at (20, 10).
-    let engine = Engine::new(Default::default());
-    let page = engine
-        .scene
-        .create(SceneLayout::VerticalStack, Some((200.0, 100.0)))
-        .unwrap()
-        .page()
-        .unwrap();
+    let (engine, page) = support::engine_with_page(200.0, 100.0);
     let a = graphic(&engine, page, "a", (10.0, 10.0));
     let b = graphic(&engine, page, "b", (40.0, 30.0));
     let api = &engine.block;

@@ -61,13 +61,7 @@ fn a_fresh_page_lists_the_references_properties_with_its_defaults() {
         .unwrap()["result"]
         .as_object()
         .unwrap();
-    let engine = Engine::new(Default::default());
-    let page = engine
-        .scene
-        .create(SceneLayout::VerticalStack, Some((400.0, 300.0)))
-        .unwrap()
-        .page()
-        .unwrap();
+    let (engine, page) = support::engine_with_page(400.0, 300.0);
     let listed = engine.block.find_all_properties(page).unwrap();
     let mut wrong = Vec::new();
     for (key, theirs) in dump {
@@ -185,13 +179,7 @@ fn cover_and_contain_report_the_crop_they_result_in_once_the_image_is_known() {
     // translationX −0.0623; Contain 400×300 scaleY 0.8892, translationY 0.0554; Cover
     // 300×400 scaleX 1.9994, translationX −0.4997; Contain 300×400 scaleY 0.5002,
     // translationY 0.2499; Crop keeps the identity.
-    let engine = Engine::new(Default::default());
-    let page = engine
-        .scene
-        .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))
-        .unwrap()
-        .page()
-        .unwrap();
+    let (engine, page) = support::engine_with_page(800.0, 600.0);
     let uri = support::repo()
         .join("assets/samples/sample_1.jpg")
         .display()

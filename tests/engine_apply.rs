@@ -9,13 +9,7 @@ use easel::{
 use serde_json::json;
 
 fn engine_with_page() -> (Engine, BlockId) {
-    let engine = Engine::new(Default::default());
-    let page = engine
-        .scene
-        .create(SceneLayout::VerticalStack, Some((800.0, 600.0)))
-        .unwrap()
-        .page()
-        .unwrap();
+    let (engine, page) = crate::support::engine_with_page(800.0, 600.0);
     engine
         .asset
         .add_local_source("imgs", LocalSourceOptions::default())

@@ -10,6 +10,18 @@ mod render;
 
 pub use render::*;
 
+/// A default engine with a fresh scene and one `w × h` page.
+pub fn engine_with_page(w: f32, h: f32) -> (easel::Engine, easel::BlockId) {
+    let engine = easel::Engine::new(Default::default());
+    let page = engine
+        .scene
+        .create(easel::SceneLayout::VerticalStack, Some((w, h)))
+        .unwrap()
+        .page()
+        .unwrap();
+    (engine, page)
+}
+
 /// Appends to `parent` a graphic with a `shape` and an image fill showing `uri`, placed at
 /// `(x, y)` with size `w × h`.
 pub fn image_block(
