@@ -1,7 +1,7 @@
 //! Which blocks an export draws, in paint order, with what opacity, and which runs of them
 //! composite as one layer.
 
-use crate::{BlendMode, BlockId, BlockType, Result, SceneGraph, keys};
+use crate::{BlendMode, BlockId, BlockType, PropertyValue, Result, SceneGraph, keys};
 use std::ops::Range;
 
 /// A page, graphic or text that an export of some root draws.
@@ -95,10 +95,13 @@ impl SceneGraph {
                 continue;
             }
             let opacity = inherited * self.get_float(id, keys::OPACITY)?;
-            let blend = match self.blend_mode(id)? {
+            // Read in place: exports ask this of every block, and nearly all blend normally.
+            let blend = match self.stored_property(id, keys::BLEND_MODE)? {
                 _ if id == root => BlendMode::Normal,
-                BlendMode::PassThrough => BlendMode::Normal,
-                mode => mode,
+                Some(PropertyValue::Enum(m)) if m != "Normal" && m != "PassThrough" => {
+                    BlendMode::parse(m).unwrap_or_default()
+                }
+                _ => BlendMode::Normal,
             };
             let layered = !blend.is_normal() || (opacity < 1.0 && !children.is_empty());
             let inside = if layered {
