@@ -265,6 +265,22 @@ impl SceneGraph {
 /// when a flip is set (negating the rotation). These convert between the two, so the
 /// engine's API reads and writes what the reference does while frames stay as they are.
 impl SceneGraph {
+    /// True when the reference's reading of `id`'s position is the stored one: not rotated,
+    /// not flipped, not inside a group (the common case, answered with few reads).
+    fn plain_placement(&self, id: BlockId) -> Result<bool> {
+        if let Some(p) = self.block(id)?.parent
+            && self.block(p)?.ty == BlockType::Group
+        {
+            return Ok(false);
+        }
+        if self.block(id)?.ty == BlockType::Group {
+            return Ok(true);
+        }
+        Ok(self.get_float(id, keys::ROTATION)? == 0.0
+            && !self.get_bool(id, keys::FLIP_HORIZONTAL)?
+            && !self.get_bool(id, keys::FLIP_VERTICAL)?)
+    }
+
     /// `R(rotation) · S(flips)` applied to `(u, v)`.
     fn placement_linear(&self, id: BlockId, (u, v): (f32, f32)) -> Result<(f32, f32)> {
         let r = self.get_float(id, keys::ROTATION)?;
@@ -308,6 +324,9 @@ impl SceneGraph {
     pub fn reference_position(&self, id: BlockId) -> Result<(f32, f32)> {
         let x = self.get_float(id, keys::POSITION_X)?;
         let y = self.get_float(id, keys::POSITION_Y)?;
+        if self.plain_placement(id)? {
+            return Ok((x, y));
+        }
         let local = if self.block(id)?.ty == BlockType::Group {
             (x, y)
         } else {
@@ -322,6 +341,10 @@ impl SceneGraph {
 
     /// Places `id` so that [`reference_position`](Self::reference_position) reads `(px, py)`.
     pub fn set_reference_position(&mut self, id: BlockId, (px, py): (f32, f32)) -> Result<()> {
+        if self.plain_placement(id)? {
+            self.set_float(id, keys::POSITION_X, px)?;
+            return self.set_float(id, keys::POSITION_Y, py);
+        }
         let (_, to_outer) = self.enclosing_groups(id)?;
         let (px, py) = to_outer
             .invert()
@@ -360,6 +383,10 @@ impl SceneGraph {
     /// Sets `width` or `height` keeping the reference position where it is, as the
     /// reference engine resizes a rotated or flipped block.
     pub fn resize_keeping_position(&mut self, id: BlockId, key: &str, value: f32) -> Result<()> {
+        if self.plain_placement(id)? {
+            // Unrotated and unflipped: the origin is the stored corner, which stays.
+            return self.set_float(id, key, value);
+        }
         let kept = self.reference_position(id)?;
         self.set_float(id, key, value)?;
         self.set_reference_position(id, kept)
