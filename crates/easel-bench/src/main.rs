@@ -8,10 +8,11 @@
 //!
 //! Groups: `engine`, `assets`, `store`, `export`, `large`, `throughput`, `text`, `scene`,
 //! `peer`. Each runs in its own
-//! child process, so memory figures do not mix. `peer` renders the `export` and `large`
-//! workloads with `vello_cpu` directly (see `easel_bench::peer`); it runs first whenever
-//! either of those groups does, and every `export.*` line then carries `vs_vello_cpu`, its
-//! median over the peer's. Images are served from a loopback HTTP server the
+//! child process, so memory figures do not mix. `peer` renders the `large` workloads with
+//! `vello_cpu` directly (see `easel_bench::peer`) and runs first whenever `large` does; the
+//! `export` group renders its 800 × 600 workloads with the peer itself, each Easel export in
+//! turn with the peer's (a noisy machine slows both alike). Every `export.*` line then
+//! carries `vs_vello_cpu`, its median over the peer's. Images are served from a loopback HTTP server the
 //! harness starts itself, from the repository's `assets/samples/`.
 //!
 //! The `server` group runs the HTTP service in this process and loads it over loopback
@@ -75,9 +76,9 @@ fn main() -> Result<()> {
     if let Some(bad) = only.iter().find(|g| !GROUPS.contains(g)) {
         return Err(format!("unknown group `{bad}`; groups: {}", GROUPS.join(", ")).into());
     }
-    // The peer runs first, so the export lines can carry their ratio to it.
+    // The peer runs first, so the large export lines can carry their ratio to it.
     let mut only: Vec<&str> = only.into_iter().filter(|g| *g != "peer").collect();
-    if only.iter().any(|g| *g == "export" || *g == "large") || args.iter().any(|a| a == "peer") {
+    if only.contains(&"large") || args.iter().any(|a| a == "peer") {
         only.insert(0, "peer");
     }
     let mut peer: std::collections::HashMap<String, f64> = Default::default();
@@ -201,6 +202,28 @@ fn repeat<T>(n: usize, mut f: impl FnMut() -> T) -> (Stats, T) {
         last = Some(out);
     }
     (stats(times), last.unwrap_or_else(|| unreachable!("n > 0")))
+}
+
+/// `n` runs of `ours` and `theirs` in turn (one of each, then the next pair): both see the
+/// same moments of a noisy machine, so their medians compare. The last output of `ours`.
+fn paired<T, U>(
+    n: usize,
+    mut ours: impl FnMut() -> T,
+    mut theirs: impl FnMut() -> U,
+) -> (Stats, Stats, T) {
+    let (mut a, mut b) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut last = None;
+    for _ in 0..n {
+        let (ms, out) = time(&mut ours);
+        a.push(ms);
+        last = Some(out);
+        b.push(time(&mut theirs).0);
+    }
+    (
+        stats(a),
+        stats(b),
+        last.unwrap_or_else(|| unreachable!("n > 0")),
+    )
 }
 
 /// Resident memory now, in MB.
@@ -942,6 +965,7 @@ fn image_page(
 }
 
 fn export_group(quick: bool) -> Result<()> {
+    use easel_bench::peer::PeerFormat;
     let base = serve_samples()?;
     let engine = Engine::new(Default::default());
     engine.init_renderer()?;
@@ -953,7 +977,22 @@ fn export_group(quick: bool) -> Result<()> {
     for _ in 0..3 {
         engine.block.export(page, &options)?;
     }
-    let (s, _) = repeat(repeats, || engine.block.export(page, &options));
+    // The peer's renders of the same workloads run in turn with these (see `paired`), and
+    // their lines come first so that these carry the ratio to them.
+    let photo = easel_bench::peer::pixmap(&image::open(sample_path())?.to_rgba8());
+    let (s, p, _) = paired(
+        repeats,
+        || engine.block.export(page, &options),
+        || {
+            easel_bench::peer::image_export(
+                &photo,
+                (800, 600),
+                (200.0, 150.0, 400.0, 300.0),
+                PeerFormat::Png,
+            )
+        },
+    );
+    emit("peer.export.png.800x600.image400x300", &p, json!({}));
     emit(
         "export.png.800x600.image400x300",
         &s,
@@ -991,9 +1030,12 @@ fn export_group(quick: bool) -> Result<()> {
         let page = page?;
         let (first, png) = time(|| engine.block.export(page, &options));
         let png = png?;
-        let (s, _) = repeat(if quick { 5 } else { 10 }, || {
-            engine.block.export(page, &options)
-        });
+        let (s, p, _) = paired(
+            if quick { 5 } else { 10 },
+            || engine.block.export(page, &options),
+            || easel_bench::peer::shapes_export(&shapes, PeerFormat::Png),
+        );
+        emit("peer.export.png.800x600.shapes", &p, json!({ "n": n }));
         emit(
             "export.png.800x600.shapes",
             &s,
@@ -1090,36 +1132,16 @@ fn throughput_group(quick: bool) -> Result<()> {
     Ok(())
 }
 
+/// The sample photo the image workloads draw, from the repository's `assets/samples/`.
+fn sample_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples/sample_1.jpg")
+}
+
+/// The peer's renders of the `large` workloads (the 800 × 600 ones run in turn with
+/// Easel's, in the `export` group).
 fn peer_group(quick: bool) -> Result<()> {
     use easel_bench::peer::{self, PeerFormat};
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/samples/sample_1.jpg");
-    let photo = peer::pixmap(&image::open(path)?.to_rgba8());
-    let repeats = if quick { 10 } else { 20 };
-    let (s, png) = repeat(repeats, || {
-        peer::image_export(
-            &photo,
-            (800, 600),
-            (200.0, 150.0, 400.0, 300.0),
-            PeerFormat::Png,
-        )
-    });
-    emit(
-        "peer.export.png.800x600.image400x300",
-        &s,
-        json!({ "png_bytes": png.len() }),
-    );
-    for n in [1_000, 10_000] {
-        let shapes = easel_bench::shapes(n);
-        let (s, png) = repeat(if quick { 5 } else { 10 }, || {
-            peer::shapes_export(&shapes, PeerFormat::Png)
-        });
-        emit(
-            "peer.export.png.800x600.shapes",
-            &s,
-            json!({ "n": n, "png_bytes": png.len() }),
-        );
-    }
+    let photo = peer::pixmap(&image::open(sample_path())?.to_rgba8());
     for (w, h) in [(1920u16, 1080u16), (4000, 4000)] {
         for (format, name) in [(PeerFormat::Png, "png"), (PeerFormat::Jpeg, "jpeg")] {
             let area = (0.0, 0.0, f64::from(w), f64::from(h));

@@ -9,26 +9,30 @@ pub(crate) fn cores() -> usize {
 }
 
 /// `f(0..n)` on up to `threads` scoped threads taking the next index in turn; the results
-/// in index order. One thread (or one item) runs on the caller's thread.
+/// in index order, the caller's thread being one of them. One thread (or one item) runs on
+/// the caller's thread alone.
 pub(crate) fn map<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     if threads <= 1 || n <= 1 {
         return (0..n).map(f).collect();
     }
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(n) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        break;
-                    }
-                    let r = f(i);
-                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
-                }
-            });
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                break;
+            }
+            let r = f(i);
+            *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
         }
+    };
+    // The caller's thread takes a share too: one thread fewer to start.
+    std::thread::scope(|s| {
+        for _ in 1..threads.min(n) {
+            s.spawn(work);
+        }
+        work();
     });
     slots
         .into_iter()

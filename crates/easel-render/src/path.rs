@@ -3,8 +3,8 @@
 use crate::FillRule;
 use crate::display_list::PathShape;
 use crate::{Error, Result};
-use lyon::math::point;
-use lyon::path::Path;
+use lyon::math::{Point, point};
+use lyon::path::{Path, PathEvent};
 use std::f32::consts::PI;
 
 /// Handle length of a cubic Bézier quarter circle with the least radial error (0.02%).
@@ -82,6 +82,12 @@ impl PathShape {
     /// Builds the lyon path.
     pub fn to_path(&self) -> Result<Path> {
         let mut b = Path::builder();
+        self.build(&mut b)?;
+        Ok(b.build())
+    }
+
+    /// Sends the outline to `b`, one contour after another.
+    pub(crate) fn build(&self, b: &mut impl PathSink) -> Result<()> {
         match self {
             PathShape::Rect {
                 width,
@@ -118,14 +124,10 @@ impl PathShape {
                 for (start, c1, c2, end, r) in corners {
                     b.line_to(point(start.0, start.1));
                     if r > 0.0 {
-                        b.cubic_bezier_to(
-                            point(c1.0, c1.1),
-                            point(c2.0, c2.1),
-                            point(end.0, end.1),
-                        );
+                        b.cubic_to(point(c1.0, c1.1), point(c2.0, c2.1), point(end.0, end.1));
                     }
                 }
-                b.close();
+                b.end(true);
             }
             PathShape::Ellipse { width, height } => {
                 // Four cubic quarter-arcs with the optimal handle length: radial error
@@ -135,11 +137,11 @@ impl PathShape {
                 let (rx, ry) = (width / 2.0, height / 2.0);
                 let p = |x: f32, y: f32| point(rx + rx * x, ry + ry * y);
                 b.begin(p(1.0, 0.0));
-                b.cubic_bezier_to(p(1.0, K), p(K, 1.0), p(0.0, 1.0));
-                b.cubic_bezier_to(p(-K, 1.0), p(-1.0, K), p(-1.0, 0.0));
-                b.cubic_bezier_to(p(-1.0, -K), p(-K, -1.0), p(0.0, -1.0));
-                b.cubic_bezier_to(p(K, -1.0), p(1.0, -K), p(1.0, 0.0));
-                b.close();
+                b.cubic_to(p(1.0, K), p(K, 1.0), p(0.0, 1.0));
+                b.cubic_to(p(-K, 1.0), p(-1.0, K), p(-1.0, 0.0));
+                b.cubic_to(p(-1.0, -K), p(-K, -1.0), p(0.0, -1.0));
+                b.cubic_to(p(K, -1.0), p(1.0, -K), p(1.0, 0.0));
+                b.end(true);
             }
             PathShape::Star {
                 width,
@@ -160,7 +162,7 @@ impl PathShape {
                         b.line_to(p);
                     }
                 }
-                b.close();
+                b.end(true);
             }
             PathShape::Polygon {
                 width,
@@ -205,10 +207,10 @@ impl PathShape {
                         } else {
                             b.line_to(a);
                         }
-                        b.quadratic_bezier_to(c, z);
+                        b.quad_to(c, z);
                     }
                 }
-                b.close();
+                b.end(true);
             }
             PathShape::Line { x0, y0, x1, y1 } => {
                 b.begin(point(*x0, *y0));
@@ -234,7 +236,18 @@ impl PathShape {
                 } else {
                     1.0
                 };
-                return Ok(parsed.transformed(&lyon::math::Transform::scale(sx, sy)));
+                let parsed = parsed.transformed(&lyon::math::Transform::scale(sx, sy));
+                for event in parsed.iter() {
+                    match event {
+                        PathEvent::Begin { at } => b.begin(at),
+                        PathEvent::Line { to, .. } => b.line_to(to),
+                        PathEvent::Quadratic { ctrl, to, .. } => b.quad_to(ctrl, to),
+                        PathEvent::Cubic {
+                            ctrl1, ctrl2, to, ..
+                        } => b.cubic_to(ctrl1, ctrl2, to),
+                        PathEvent::End { close, .. } => b.end(close),
+                    }
+                }
             }
             PathShape::Outline(o) => {
                 use easel_geom::PathVerb;
@@ -253,10 +266,10 @@ impl PathShape {
                             b.line_to(point(x, y));
                         }
                         PathVerb::QuadTo([cx, cy], [x, y]) if open => {
-                            b.quadratic_bezier_to(point(cx, cy), point(x, y));
+                            b.quad_to(point(cx, cy), point(x, y));
                         }
                         PathVerb::CubicTo([c1x, c1y], [c2x, c2y], [x, y]) if open => {
-                            b.cubic_bezier_to(point(c1x, c1y), point(c2x, c2y), point(x, y));
+                            b.cubic_to(point(c1x, c1y), point(c2x, c2y), point(x, y));
                         }
                         PathVerb::Close if open => {
                             b.end(true);
@@ -270,7 +283,36 @@ impl PathShape {
                 }
             }
         }
-        Ok(b.build())
+        Ok(())
+    }
+}
+
+/// Where [`PathShape::build`] sends an outline: lyon's path builder (for tessellation) or
+/// the CPU backend's kurbo path, each built directly rather than one converted into the
+/// other. Every contour starts with `begin` and finishes with `end`.
+pub(crate) trait PathSink {
+    fn begin(&mut self, at: Point);
+    fn line_to(&mut self, to: Point);
+    fn quad_to(&mut self, ctrl: Point, to: Point);
+    fn cubic_to(&mut self, ctrl1: Point, ctrl2: Point, to: Point);
+    fn end(&mut self, close: bool);
+}
+
+impl PathSink for lyon::path::path::Builder {
+    fn begin(&mut self, at: Point) {
+        lyon::path::builder::PathBuilder::begin(self, at, &[]);
+    }
+    fn line_to(&mut self, to: Point) {
+        lyon::path::builder::PathBuilder::line_to(self, to, &[]);
+    }
+    fn quad_to(&mut self, ctrl: Point, to: Point) {
+        lyon::path::builder::PathBuilder::quadratic_bezier_to(self, ctrl, to, &[]);
+    }
+    fn cubic_to(&mut self, ctrl1: Point, ctrl2: Point, to: Point) {
+        lyon::path::builder::PathBuilder::cubic_bezier_to(self, ctrl1, ctrl2, to, &[]);
+    }
+    fn end(&mut self, close: bool) {
+        lyon::path::builder::PathBuilder::end(self, close);
     }
 }
 

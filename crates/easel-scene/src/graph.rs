@@ -133,19 +133,31 @@ impl SceneGraph {
     }
 
     pub(crate) fn block(&self, id: BlockId) -> Result<&Block> {
-        self.slots
+        // A match, not `ok_or`: the error is built only when the id is bad (this runs
+        // for every property read).
+        match self
+            .slots
             .get(id.index as usize)
             .filter(|s| s.generation == id.generation)
             .and_then(|s| s.block.as_ref())
-            .ok_or(Error::UnknownBlock(id))
+        {
+            Some(block) => Ok(block),
+            None => Err(Error::UnknownBlock(id)),
+        }
     }
 
     pub(crate) fn block_mut(&mut self, id: BlockId) -> Result<&mut Block> {
-        self.slots
+        // A match, not `ok_or`: the error is built only when the id is bad (this runs
+        // for every property read).
+        match self
+            .slots
             .get_mut(id.index as usize)
             .filter(|s| s.generation == id.generation)
             .and_then(|s| s.block.as_mut())
-            .ok_or(Error::UnknownBlock(id))
+        {
+            Some(block) => Ok(block),
+            None => Err(Error::UnknownBlock(id)),
+        }
     }
 
     pub(crate) fn insert(&mut self, block: Block) -> BlockId {
@@ -402,9 +414,19 @@ impl SceneGraph {
         id: BlockId,
         key: &str,
         ty: PropertyType,
-        pick: impl FnOnce(PropertyValue) -> Option<T>,
+        pick: impl FnOnce(&PropertyValue) -> Option<T>,
     ) -> Result<T> {
-        let value = self.get_property(id, key)?;
+        // Stored values are read in place (the hot path: exports read every block's).
+        let (schema, index) = self.lookup(id, key)?;
+        let spec = &schema.specs[index as usize];
+        let computed;
+        let value = match spec.computed {
+            Computed::Stored => self.block(id)?.stored(index).unwrap_or(&spec.default),
+            _ => {
+                computed = self.get_property(id, key)?;
+                &computed
+            }
+        };
         let found = value.property_type();
         if found != ty {
             return Err(Error::WrongPropertyType {
@@ -423,49 +445,49 @@ impl SceneGraph {
     /// Reads a Bool property.
     pub fn get_bool(&self, id: BlockId, key: &str) -> Result<bool> {
         self.get_typed(id, key, PropertyType::Bool, |v| match v {
-            PropertyValue::Bool(b) => Some(b),
+            PropertyValue::Bool(b) => Some(*b),
             _ => None,
         })
     }
     /// Reads an Int property.
     pub fn get_int(&self, id: BlockId, key: &str) -> Result<i32> {
         self.get_typed(id, key, PropertyType::Int, |v| match v {
-            PropertyValue::Int(b) => Some(b),
+            PropertyValue::Int(b) => Some(*b),
             _ => None,
         })
     }
     /// Reads a Float property.
     pub fn get_float(&self, id: BlockId, key: &str) -> Result<f32> {
         self.get_typed(id, key, PropertyType::Float, |v| match v {
-            PropertyValue::Float(b) => Some(b),
+            PropertyValue::Float(b) => Some(*b),
             _ => None,
         })
     }
     /// Reads a Double property.
     pub fn get_double(&self, id: BlockId, key: &str) -> Result<f64> {
         self.get_typed(id, key, PropertyType::Double, |v| match v {
-            PropertyValue::Double(b) => Some(b),
+            PropertyValue::Double(b) => Some(*b),
             _ => None,
         })
     }
     /// Reads a String property.
     pub fn get_string(&self, id: BlockId, key: &str) -> Result<String> {
         self.get_typed(id, key, PropertyType::String, |v| match v {
-            PropertyValue::String(b) => Some(b),
+            PropertyValue::String(b) => Some(b.clone()),
             _ => None,
         })
     }
     /// Reads a Color property.
     pub fn get_color(&self, id: BlockId, key: &str) -> Result<Color> {
         self.get_typed(id, key, PropertyType::Color, |v| match v {
-            PropertyValue::Color(b) => Some(b),
+            PropertyValue::Color(b) => Some(*b),
             _ => None,
         })
     }
     /// Reads an Enum property.
     pub fn get_enum(&self, id: BlockId, key: &str) -> Result<String> {
         self.get_typed(id, key, PropertyType::Enum, |v| match v {
-            PropertyValue::Enum(b) => Some(b),
+            PropertyValue::Enum(b) => Some(b.clone()),
             _ => None,
         })
     }

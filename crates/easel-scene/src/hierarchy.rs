@@ -228,9 +228,14 @@ impl SceneGraph {
             .or_else(|_| BlockType::parse_shape(type_name).map(BlockType::Shape))
             .or_else(|_| BlockType::parse_fill(type_name).map(BlockType::Fill))?;
         Ok(self
-            .find_all()
-            .into_iter()
-            .filter(|id| self.block(*id).is_ok_and(|b| b.ty == ty))
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.block.as_ref().is_some_and(|b| b.ty == ty))
+            .map(|(i, s)| BlockId {
+                index: i as u32,
+                generation: s.generation,
+            })
             .collect())
     }
 

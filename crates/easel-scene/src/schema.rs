@@ -8,6 +8,7 @@ use crate::{
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Whether a property may be read and written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,25 +53,36 @@ pub struct PropertySpec {
     pub(crate) computed: Computed,
 }
 
-/// FNV-1a: property keys are short, trusted strings; SipHash's resistance to crafted keys
-/// costs more than the lookup itself (a 10,000-graphic export reads ~150,000 properties).
+/// Property keys are short, trusted strings; SipHash's resistance to crafted keys costs more
+/// than the lookup itself (a 10,000-graphic export reads ~150,000 properties). Keys of eight
+/// bytes or more hash by their length and their first and last eight bytes — a few
+/// instructions, where a byte loop costs one multiply per byte; keys that share all three
+/// only cost the table a comparison.
 #[derive(Default)]
 pub(crate) struct KeyHasher(u64);
 
 impl std::hash::Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
+        let n = bytes.len();
+        // Fixed-size loads (no copy loop): the first and the last eight bytes.
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            if let Some(b) = bytes.get(at..at + 8) {
+                w.copy_from_slice(b);
+            }
+            u64::from_le_bytes(w)
         };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
+        let h = if n >= 8 {
+            word(0) ^ word(n - 8).rotate_left(29)
+        } else {
+            bytes.iter().fold(0u64, |h, b| (h << 8) | u64::from(*b))
+        };
+        self.0 = (self.0 ^ h ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // The table indexes by the low bits and tags by the high ones: fold both ways.
+        let x = self.0;
+        (x ^ (x >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (x >> 29)
     }
 }
 
@@ -79,14 +91,68 @@ impl std::hash::Hasher for KeyHasher {
 pub(crate) struct Schema {
     pub specs: Vec<PropertySpec>,
     by_key: HashMap<&'static str, u16, BuildHasherDefault<KeyHasher>>,
+    /// Key address (high 48 bits) and index (low 16) of recent lookups; 0 is empty.
+    recent: [AtomicU64; RECENT_KEYS],
 }
 
 impl Schema {
-    /// The index of `key`.
+    /// The index of `key`. Callers pass the same few `&'static str` keys over and over, so
+    /// the last index found for a key's address is tried first (checked against the spec's
+    /// key: an address reused by another string finds the table instead).
     pub fn index(&self, key: &str) -> Option<u16> {
-        self.by_key.get(key).copied()
+        let address = key.as_ptr() as usize as u64;
+        let slot = &self.recent[(address >> 3) as usize % RECENT_KEYS];
+        let entry = slot.load(Ordering::Relaxed);
+        if entry != 0 && entry >> 16 == address & ADDRESS_BITS {
+            let index = (entry & 0xffff) as u16;
+            if self
+                .specs
+                .get(index as usize)
+                .is_some_and(|spec| same_key(spec.key, key))
+            {
+                return Some(index);
+            }
+        }
+        let index = self.by_key.get(key).copied()?;
+        if address <= ADDRESS_BITS {
+            slot.store((address << 16) | u64::from(index), Ordering::Relaxed);
+        }
+        Some(index)
     }
 }
+
+/// `a == b` for keys, without a call to `memcmp`: keys are short, so the overlapping first
+/// and last eight (or sixteen) bytes cover them.
+fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        if let Some(part) = s.get(at..at + 8) {
+            w.copy_from_slice(part);
+        }
+        u64::from_le_bytes(w)
+    };
+    match n {
+        0..8 => a == b,
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        17..=32 => {
+            word(a, 0) == word(b, 0)
+                && word(a, 8) == word(b, 8)
+                && word(a, n - 16) == word(b, n - 16)
+                && word(a, n - 8) == word(b, n - 8)
+        }
+        _ => a == b,
+    }
+}
+
+/// Slots of [`Schema::index`]'s cache of recently looked-up key addresses.
+const RECENT_KEYS: usize = 64;
+/// The address bits a cache entry keeps (user-space addresses fit in 48 bits).
+const ADDRESS_BITS: u64 = (1 << 48) - 1;
 
 /// The schema for a block type (built once, shared).
 pub(crate) fn schema(ty: BlockType) -> &'static Schema {
@@ -397,5 +463,57 @@ fn build(ty: BlockType) -> Schema {
         .enumerate()
         .map(|(i, s)| (s.key, i as u16))
         .collect();
-    Schema { specs, by_key }
+    Schema {
+        specs,
+        by_key,
+        recent: std::array::from_fn(|_| AtomicU64::new(0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_compare_by_their_bytes() {
+        let keys = [
+            "",
+            "a",
+            "opacity",
+            "visible",
+            "fill/enabled",
+            "stroke/width",
+            "stroke/widtH",
+            "fill/gradient/linear/startPointX",
+            "fill/gradient/linear/startPointY",
+            "fill/gradient/linear/startPointXY",
+            "fill/gradient/linear/startPoint/X/Y/Z",
+        ];
+        for a in keys {
+            for b in keys {
+                assert_eq!(same_key(a, b), a == b, "{a:?} vs {b:?}");
+            }
+        }
+        // Differences inside the middle of 17–32 byte keys are seen.
+        assert!(!same_key("0123456789abcdefXYZ", "0123456789abcdeFXYZ"));
+    }
+
+    #[test]
+    fn a_reused_key_address_finds_the_new_key() {
+        let schema = schema(BlockType::Graphic);
+        let mut key = String::with_capacity(64);
+        key.push_str(crate::keys::OPACITY);
+        let opacity = schema.index(&key);
+        assert!(opacity.is_some());
+        assert_eq!(schema.index(&key), opacity, "from the cache");
+        // Same address, other contents: the cached index must not answer.
+        key.clear();
+        key.push_str(crate::keys::VISIBLE);
+        let visible = schema.index(&key);
+        assert!(visible.is_some() && visible != opacity);
+        assert_eq!(visible, schema.index(crate::keys::VISIBLE));
+        key.clear();
+        key.push_str("no/such/key");
+        assert_eq!(schema.index(&key), None);
+    }
 }

@@ -8,7 +8,8 @@ use easel_render::{
     Clip, DisplayItem, DisplayList, Layer, MAX_LAYER_DEPTH, Paint, PathShape, Stroke, Transform,
 };
 use easel_scene::{
-    BlockId, BlockType, Color, ContentFill, FillKind, Frame, SceneGraph, ShapeKind, keys,
+    BlockId, BlockType, Color, ContentFill, DrawnBlock, FillKind, Frame, SceneGraph, ShapeKind,
+    keys,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -267,8 +268,34 @@ fn to_canvas(frame: &Frame, region: &Region, (sx, sy): (f32, f32)) -> Transform 
         .then(Transform::scale(sx, sy))
 }
 
+/// What the drawn blocks `blocks` of one draw order compile to: their items (block `i`'s
+/// starting at `starts[i]`), their pending images (indexing `items`), and the clear colour
+/// if the exported page is among them.
+#[derive(Debug, Default, PartialEq)]
+struct CompiledRun {
+    items: Vec<DisplayItem>,
+    starts: Vec<usize>,
+    images: Vec<PendingImage>,
+    background: Option<Color>,
+}
+
+/// What compiling one drawn block needs besides the block.
+struct Context<'a> {
+    graph: &'a SceneGraph,
+    root: BlockId,
+    root_layered: bool,
+    region: Region,
+    scale: (f32, f32),
+    texts: &'a TextLayouts,
+}
+
+/// Drawn blocks per thread below which a list compiles on the caller's thread alone.
+const PARALLEL_BLOCKS: usize = 4096;
+
 /// Builds the display list for `root` over `region`, scaled by `scale` (x, y) into a
-/// `width × height` canvas. Image fills are left pending.
+/// `width × height` canvas. Image fills are left pending. The items go into `items`
+/// (emptied first: a recycled buffer keeps its capacity). Long lists compile in runs on
+/// every core (reading the graph side by side) and are joined in paint order.
 pub(crate) fn compile(
     graph: &SceneGraph,
     root: BlockId,
@@ -276,93 +303,31 @@ pub(crate) fn compile(
     scale: (f32, f32),
     (width, height): (u32, u32),
     texts: &TextLayouts,
+    mut items: Vec<DisplayItem>,
 ) -> Result<CompiledFrame> {
-    let mut items = Vec::new();
-    let mut images = Vec::new();
-    let mut background = Color::TRANSPARENT;
     let order = graph.draw_order(root)?;
-    // Where each drawn block's items start (and, last, where the list ends).
-    let mut starts = Vec::with_capacity(order.blocks.len() + 1);
-    let root_layered = order.layers.iter().any(|l| l.blocks.start == 0);
-    for drawn in &order.blocks {
-        starts.push(items.len());
-        let (block, opacity) = (drawn.id, drawn.opacity);
-        let frame = graph.frame(block)?;
-        let (w, h) = (frame.width, frame.height);
-        // Text draws its glyphs whatever its frame (an empty frame still reports a font
-        // that failed).
-        if graph.block_type(block)? == BlockType::Text && opacity > 0.0 {
-            let clip = page_clip(graph, block, &frame, &region, scale)?;
-            let to_canvas = to_canvas(&frame, &region, scale);
-            match texts.get(&block) {
-                Some(Ok(text)) => glyph_items(text, to_canvas, opacity, clip, &mut items),
-                Some(Err(Error::Resource(error))) => {
-                    return Err(Error::BlockResource {
-                        block,
-                        error: error.clone(),
-                    });
-                }
-                Some(Err(e)) => return Err(e.clone()),
-                None => {}
-            }
-            continue;
-        }
-
-        if w <= 0.0 || h <= 0.0 || opacity <= 0.0 {
-            continue;
-        }
-        let Some(path) = shape_of(graph, block, w, h)? else {
-            continue;
-        };
-        let stroke = stroke_of(graph, block)?;
-        if is_line(graph, block)? {
-            // A line is its stroke: a bar as thick as the block is high, in the stroke's
-            // colour; its fill is never drawn (as the reference engine draws lines).
-            if let Some(s) = stroke {
-                items.push(DisplayItem {
-                    path,
-                    transform: to_canvas(&frame, &region, scale),
-                    fill: Some(Paint::Solid(s.color)),
-                    stroke: None,
-                    opacity,
-                    clip: page_clip(graph, block, &frame, &region, scale)?,
-                });
-            }
-            continue;
-        }
-        let paint = paint_of(graph, block, w, h)?;
-        let fill = match paint {
-            FillPaint::None if stroke.is_none() => continue,
-            FillPaint::None => None,
-            FillPaint::Paint(p) => Some(p),
-            FillPaint::Image(uri) => {
-                images.push(PendingImage {
-                    item: items.len(),
-                    block,
-                    uri,
-                    placement: graph.content_fill(block)?,
-                });
-                None
-            }
-        };
-        // The exported page's own flat colour becomes the clear colour: the same pixels
-        // without shading every one of them (a third of a 4000×4000 export's GPU time).
-        let exported_page =
-            block == root && !root_layered && graph.block_type(block)? == BlockType::Page;
-        if let (true, Some(Paint::Solid(c)), None, 1.0) = (exported_page, &fill, &stroke, opacity) {
-            background = *c;
-            continue;
-        }
-        items.push(DisplayItem {
-            path,
-            transform: to_canvas(&frame, &region, scale),
-            fill,
-            stroke,
-            opacity,
-            clip: page_clip(graph, block, &frame, &region, scale)?,
-        });
-    }
+    items.clear();
+    items.reserve(order.blocks.len());
+    let cx = Context {
+        graph,
+        root,
+        root_layered: order.layers.iter().any(|l| l.blocks.start == 0),
+        region,
+        scale,
+        texts,
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(order.blocks.len() / PARALLEL_BLOCKS)
+        .max(1);
+    let CompiledRun {
+        mut items,
+        mut starts,
+        images,
+        background,
+    } = compile_runs(&cx, &order.blocks, items, threads)?;
     starts.push(items.len());
+    let background = background.unwrap_or(Color::TRANSPARENT);
     let mut layers = Vec::with_capacity(order.layers.len());
     // The layers holding the current one (outer first, as `draw_order` lists them).
     let mut open: Vec<std::ops::Range<usize>> = Vec::new();
@@ -394,6 +359,148 @@ pub(crate) fn compile(
         },
         images,
     })
+}
+
+/// Compiles `blocks` in `threads` runs side by side (the first into `items`, on this
+/// thread) and joins them in order.
+fn compile_runs(
+    cx: &Context<'_>,
+    blocks: &[DrawnBlock],
+    items: Vec<DisplayItem>,
+    threads: usize,
+) -> Result<CompiledRun> {
+    let run = |blocks: &[DrawnBlock], items: Vec<DisplayItem>| -> Result<CompiledRun> {
+        let mut run = CompiledRun {
+            items,
+            starts: Vec::with_capacity(blocks.len()),
+            ..CompiledRun::default()
+        };
+        for drawn in blocks {
+            run.starts.push(run.items.len());
+            compile_block(cx, drawn, &mut run)?;
+        }
+        Ok(run)
+    };
+    let per = blocks.len().div_ceil(threads.max(1)).max(1);
+    let mut chunks = blocks.chunks(per);
+    let first = chunks.next().unwrap_or_default();
+    let rest: Vec<&[DrawnBlock]> = chunks.collect();
+    if rest.is_empty() {
+        return run(first, items);
+    }
+    let (head, tail) = std::thread::scope(|s| {
+        let others: Vec<_> = rest
+            .iter()
+            .map(|c| s.spawn(|| run(c, Vec::with_capacity(c.len()))))
+            .collect();
+        let head = run(first, items);
+        let tail: Vec<Result<CompiledRun>> = others
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect();
+        (head, tail)
+    });
+    let mut all = head?;
+    for part in tail {
+        let part = part?;
+        let offset = all.items.len();
+        all.starts.extend(part.starts.iter().map(|s| s + offset));
+        all.images.extend(part.images.into_iter().map(|mut p| {
+            p.item += offset;
+            p
+        }));
+        all.background = all.background.or(part.background);
+        all.items.extend(part.items);
+    }
+    Ok(all)
+}
+
+/// Appends what `drawn` draws to `run`.
+fn compile_block(cx: &Context<'_>, drawn: &DrawnBlock, run: &mut CompiledRun) -> Result<()> {
+    let Context {
+        graph,
+        root,
+        root_layered,
+        region,
+        scale,
+        texts,
+    } = *cx;
+    let (block, opacity) = (drawn.id, drawn.opacity);
+    let frame = graph.frame(block)?;
+    let (w, h) = (frame.width, frame.height);
+    // Text draws its glyphs whatever its frame (an empty frame still reports a font
+    // that failed).
+    if graph.block_type(block)? == BlockType::Text && opacity > 0.0 {
+        let clip = page_clip(graph, block, &frame, &region, scale)?;
+        let to_canvas = to_canvas(&frame, &region, scale);
+        match texts.get(&block) {
+            Some(Ok(text)) => glyph_items(text, to_canvas, opacity, clip, &mut run.items),
+            Some(Err(Error::Resource(error))) => {
+                return Err(Error::BlockResource {
+                    block,
+                    error: error.clone(),
+                });
+            }
+            Some(Err(e)) => return Err(e.clone()),
+            None => {}
+        }
+        return Ok(());
+    }
+
+    if w <= 0.0 || h <= 0.0 || opacity <= 0.0 {
+        return Ok(());
+    }
+    let Some(path) = shape_of(graph, block, w, h)? else {
+        return Ok(());
+    };
+    let stroke = stroke_of(graph, block)?;
+    if is_line(graph, block)? {
+        // A line is its stroke: a bar as thick as the block is high, in the stroke's
+        // colour; its fill is never drawn (as the reference engine draws lines).
+        if let Some(s) = stroke {
+            run.items.push(DisplayItem {
+                path,
+                transform: to_canvas(&frame, &region, scale),
+                fill: Some(Paint::Solid(s.color)),
+                stroke: None,
+                opacity,
+                clip: page_clip(graph, block, &frame, &region, scale)?,
+            });
+        }
+        return Ok(());
+    }
+    let paint = paint_of(graph, block, w, h)?;
+    let fill = match paint {
+        FillPaint::None if stroke.is_none() => return Ok(()),
+        FillPaint::None => None,
+        FillPaint::Paint(p) => Some(p),
+        FillPaint::Image(uri) => {
+            run.images.push(PendingImage {
+                item: run.items.len(),
+                block,
+                uri,
+                placement: graph.content_fill(block)?,
+            });
+            None
+        }
+    };
+    // The exported page's own flat colour becomes the clear colour: the same pixels
+    // without shading every one of them (a third of a 4000×4000 export's GPU time).
+    let exported_page =
+        block == root && !root_layered && graph.block_type(block)? == BlockType::Page;
+    if let (true, Some(Paint::Solid(c)), None, 1.0) = (exported_page, &fill, &stroke, opacity) {
+        run.background = Some(*c);
+        return Ok(());
+    }
+    run.items.push(DisplayItem {
+        path,
+        transform: to_canvas(&frame, &region, scale),
+        fill,
+        stroke,
+        opacity,
+        clip: page_clip(graph, block, &frame, &region, scale)?,
+    });
+    Ok(())
 }
 
 /// The laid-out text blocks an export draws, by block.
@@ -507,7 +614,52 @@ mod tests {
         g.layout();
         let r = region(g, root)?;
         let size = ((r.width * scale) as u32, (r.height * scale) as u32);
-        compile(g, root, r, (scale, scale), size, &HashMap::new())
+        compile(
+            g,
+            root,
+            r,
+            (scale, scale),
+            size,
+            &HashMap::new(),
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn runs_compiled_side_by_side_join_as_one_run() -> Result<()> {
+        let (mut g, page) = scene();
+        // Images, strokes and the page's background in different runs.
+        for i in 0..40 {
+            let fill = if i % 7 == 0 { "image" } else { "color" };
+            let b = graphic(&mut g, page, ["rect", "ellipse", "star"][i % 3], fill)?;
+            if let (true, Some(f)) = (fill == "image", g.fill(b)?) {
+                g.set_string(f, keys::FILL_IMAGE_URI, &format!("https://x.test/{i}.png"))?;
+            }
+            g.set_position_x(b, i as f32)?;
+            if i % 5 == 0 {
+                g.set_stroke_enabled(b, true)?;
+            }
+        }
+        g.layout();
+        let r = region(&g, page)?;
+        let order = g.draw_order(page)?;
+        let texts = HashMap::new();
+        let cx = Context {
+            graph: &g,
+            root: page,
+            root_layered: false,
+            region: r,
+            scale: (1.0, 1.0),
+            texts: &texts,
+        };
+        let alone = compile_runs(&cx, &order.blocks, Vec::new(), 1)?;
+        assert_eq!(alone.background, Some(Color::WHITE));
+        assert_eq!(alone.images.len(), 6);
+        for threads in [2, 3, 7] {
+            let joined = compile_runs(&cx, &order.blocks, Vec::new(), threads)?;
+            assert_eq!(joined, alone, "{threads} runs");
+        }
+        Ok(())
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub(crate) struct Shared {
     renderer_options: RendererOptions,
     /// Fonts and text layouts, created at the first text block.
     text: std::sync::OnceLock<Mutex<crate::text::TextEngine>>,
+    /// Item buffers of rendered display lists, emptied, for the next exports to fill: a
+    /// 10,000-graphic list is 2.5 MB that would otherwise be mapped and faulted in anew.
+    spare_items: Mutex<Vec<Vec<easel_render::DisplayItem>>>,
 }
 
 /// Engines in one process share one renderer (one GPU device) while any of them holds it.
@@ -108,6 +111,21 @@ impl Shared {
         let mut graph = lock(&self.graph);
         graph.layout();
         graph
+    }
+
+    /// An empty item buffer for a display list: one handed back by
+    /// [`recycle_items`](Self::recycle_items) when there is one.
+    pub fn item_buffer(&self) -> Vec<easel_render::DisplayItem> {
+        lock(&self.spare_items).pop().unwrap_or_default()
+    }
+
+    /// Keeps a rendered list's item buffer (emptied) for the next export; one per core.
+    pub fn recycle_items(&self, mut items: Vec<easel_render::DisplayItem>) {
+        items.clear();
+        let mut spare = lock(&self.spare_items);
+        if spare.len() < std::thread::available_parallelism().map_or(1, |n| n.get()) {
+            spare.push(items);
+        }
     }
 
     /// The text engine. Lock order: the graph before this, never the other way round.
@@ -222,6 +240,7 @@ impl Engine {
             target: Mutex::new(config.shared_renderer.map(RenderTarget::new)),
             renderer_options: config.renderer,
             text: std::sync::OnceLock::new(),
+            spare_items: Mutex::default(),
         });
         Engine {
             asset: AssetApi {

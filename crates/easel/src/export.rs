@@ -156,7 +156,8 @@ pub(crate) fn display_list(
         let size = (w as u32, h as u32);
         // Stretch by the rounding (under half a pixel) so the region fills the canvas exactly.
         let scale = (size.0 as f32 / region.width, size.1 as f32 / region.height);
-        compile::compile(&graph, block, region, scale, size, &texts)?
+        let items = shared.item_buffer();
+        compile::compile(&graph, block, region, scale, size, &texts, items)?
     };
     let uris: Vec<String> = compiled.images.iter().map(|p| p.uri.clone()).collect();
     let images = shared
@@ -214,14 +215,17 @@ pub(crate) fn export(shared: &Shared, block: BlockId, options: &ExportOptions) -
         }
     };
     drop(images);
+    shared.recycle_items(list.items);
     target.forget_evicted();
-    Ok(match options.mime_type {
-        MimeType::Png => easel_render::encode_png(&pixels, options.png_compression_level)?,
+    let encoded = match options.mime_type {
+        MimeType::Png => easel_render::encode_png(&pixels, options.png_compression_level),
         MimeType::Jpeg => {
             let q = (options.jpeg_quality * 100.0).round().clamp(1.0, 100.0) as u8;
-            easel_render::encode_jpeg(&pixels, q)?
+            easel_render::encode_jpeg(&pixels, q)
         }
-        MimeType::Webp => easel_render::encode_webp(&pixels)?,
-        MimeType::RawRgba => pixels.into_raw(),
-    })
+        MimeType::Webp => easel_render::encode_webp(&pixels),
+        MimeType::RawRgba => return Ok(pixels.into_raw()),
+    };
+    target.renderer.recycle(pixels);
+    Ok(encoded?)
 }

@@ -35,6 +35,42 @@ fn color(c: Color) -> peniko::Color {
 }
 
 /// A lyon path as a kurbo path, curves kept (for stroke expansion).
+/// The kurbo path of a shape, built directly (no lyon path in between).
+fn bez_of(shape: &crate::PathShape) -> Result<BezPath> {
+    let mut out = BezPath::new();
+    shape.build(&mut out)?;
+    Ok(out)
+}
+
+impl crate::path::PathSink for BezPath {
+    fn begin(&mut self, at: lyon::math::Point) {
+        self.move_to(kpoint(at));
+    }
+    fn line_to(&mut self, to: lyon::math::Point) {
+        BezPath::line_to(self, kpoint(to));
+    }
+    fn quad_to(&mut self, ctrl: lyon::math::Point, to: lyon::math::Point) {
+        BezPath::quad_to(self, kpoint(ctrl), kpoint(to));
+    }
+    fn cubic_to(
+        &mut self,
+        ctrl1: lyon::math::Point,
+        ctrl2: lyon::math::Point,
+        to: lyon::math::Point,
+    ) {
+        self.curve_to(kpoint(ctrl1), kpoint(ctrl2), kpoint(to));
+    }
+    fn end(&mut self, close: bool) {
+        if close {
+            self.close_path();
+        }
+    }
+}
+
+fn kpoint(v: lyon::math::Point) -> Point {
+    Point::new(f64::from(v.x), f64::from(v.y))
+}
+
 fn to_bez(path: &lyon::path::Path) -> BezPath {
     let p = |v: lyon::math::Point| Point::new(f64::from(v.x), f64::from(v.y));
     let mut out = BezPath::new();
@@ -286,8 +322,7 @@ fn draw_item(ctx: &mut RenderContext, item: &DisplayItem, frame: &Frame<'_>) -> 
     if item.opacity <= 0.0 || to_canvas.max_scale() <= 0.0 {
         return Ok(());
     }
-    let lyon_path = item.path.to_path()?;
-    let path = to_bez(&lyon_path);
+    let path = bez_of(&item.path)?;
     let open = item.path.is_open();
     let fill = item.fill.as_ref().filter(|_| !open);
     let stroke = item
@@ -310,7 +345,7 @@ fn draw_item(ctx: &mut RenderContext, item: &DisplayItem, frame: &Frame<'_>) -> 
     let own = if group { 1.0 } else { item.opacity };
     let mut layers = 0;
     if let Some(clip) = &item.clip {
-        let clip_path = to_bez(&clip.path.to_path()?);
+        let clip_path = bez_of(&clip.path)?;
         ctx.set_transform(affine(&clip.transform.then(root)));
         ctx.set_fill_rule(match clip.path.fill_rule() {
             FillRule::NonZero => Fill::NonZero,
@@ -337,7 +372,7 @@ fn draw_item(ctx: &mut RenderContext, item: &DisplayItem, frame: &Frame<'_>) -> 
     // caps and joins are a few pixels across (measured: outer strokes agree with the GPU to
     // 41.6 dB instead of 40.2).
     let tolerance = STROKE_TOLERANCE / to_canvas.max_scale();
-    let stroke_path = |ctx: &mut RenderContext, s: &Stroke, width: f32| {
+    let stroke_path = |ctx: &mut RenderContext, s: &Stroke, width: f32| -> Result<()> {
         ctx.reset_paint_transform();
         let c = s.color;
         ctx.set_paint(color(Color::rgba(c.r, c.g, c.b, c.a * own)));
@@ -356,27 +391,29 @@ fn draw_item(ctx: &mut RenderContext, item: &DisplayItem, frame: &Frame<'_>) -> 
         if s.dash_array.iter().any(|d| *d > 0.0) {
             // Each dash on its own: dashes meeting at a closed path's start overlap, and
             // analytic coverage would count the overlap twice within a pixel.
+            let lyon_path = item.path.to_path()?;
             let dashed = crate::dash::dash(&lyon_path, &s.dash_array, s.dash_offset, tolerance);
             for dash in subpaths(to_bez(&dashed)) {
                 ctx.fill_path(&expand(dash));
             }
         } else {
-            ctx.fill_path(&expand(to_bez(&lyon_path)));
+            ctx.fill_path(&expand(path.clone()));
         }
         ctx.set_fill_rule(rule);
+        Ok(())
     };
     match (stroke, position) {
         (None, _) => draw_fill(ctx),
         (Some(s), StrokePosition::Center) => {
             draw_fill(ctx);
-            stroke_path(ctx, s, s.width);
+            stroke_path(ctx, s, s.width)?;
         }
         (Some(s), StrokePosition::Inner) => {
             // Fill and a stroke twice as wide, together clipped to the inside: at the edge
             // the stroke covers the fill, and the clip's coverage shows the stroke alone.
             ctx.push_clip_layer(&path);
             draw_fill(ctx);
-            stroke_path(ctx, s, s.width * 2.0);
+            stroke_path(ctx, s, s.width * 2.0)?;
             ctx.pop_layer();
         }
         (Some(s), StrokePosition::Outer) => {
@@ -384,7 +421,7 @@ fn draw_item(ctx: &mut RenderContext, item: &DisplayItem, frame: &Frame<'_>) -> 
             // `Copy` lerps by coverage, so the edge shows fill and stroke, never the
             // background between them.
             ctx.push_layer(None, None, None, None, None);
-            stroke_path(ctx, s, s.width * 2.0);
+            stroke_path(ctx, s, s.width * 2.0)?;
             ctx.set_blend_mode(BlendMode::new(Mix::Normal, Compose::Copy));
             if fill.is_some() {
                 draw_fill(ctx);

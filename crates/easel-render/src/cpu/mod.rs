@@ -34,10 +34,17 @@ pub(crate) struct CpuRenderer {
     images: RwLock<HashMap<u64, Arc<CpuImage>>>,
     /// Render contexts of finished frames, reused (their buffers are kept).
     contexts: Mutex<Vec<RenderContext>>,
+    /// Pixel buffers of encoded frames handed back ([`Renderer::recycle`](crate::Renderer::recycle)),
+    /// reused as the next frames' output: memory already mapped, not faulted in afresh.
+    spare: Mutex<Vec<Vec<u8>>>,
     /// Images resampled into device space, by image, transform and canvas.
     samples: Mutex<resample::SampleCache>,
     next_image: AtomicU64,
 }
+
+/// The largest pixel buffer kept for reuse: a 1920 × 1080 frame's (and some); larger
+/// exports are rare enough that holding their memory between frames costs more than it saves.
+const SPARE_MAX_BYTES: usize = 16 << 20;
 
 /// Budget of resampled images kept for the next exports: a 4000 × 4000 page's worth.
 const SAMPLE_CACHE_BYTES: u64 = 64 << 20;
@@ -75,6 +82,7 @@ impl CpuRenderer {
             },
             images: RwLock::default(),
             contexts: Mutex::default(),
+            spare: Mutex::default(),
             samples: Mutex::new(resample::SampleCache::new(SAMPLE_CACHE_BYTES)),
             next_image: AtomicU64::new(1),
         }
@@ -141,6 +149,33 @@ impl CpuRenderer {
             .remove(&handle.id);
     }
 
+    /// Takes back the pixels of a frame this renderer drew, for a later frame's output.
+    /// Keeps a buffer per core at most, and none larger than [`SPARE_MAX_BYTES`].
+    pub fn recycle(&self, image: RgbaImage) {
+        let buffer = image.into_raw();
+        let mut spare = locked(&self.spare);
+        if buffer.capacity() <= SPARE_MAX_BYTES && spare.len() < crate::parallel::cores() {
+            spare.push(buffer);
+        }
+    }
+
+    /// A `width × height` RGBA image whose pixels the caller overwrites: a spare buffer of
+    /// about that size when one was handed back, else a new one.
+    fn output(&self, width: u32, height: u32) -> RgbaImage {
+        let len = width as usize * height as usize * 4;
+        let reused = {
+            let mut spare = locked(&self.spare);
+            spare
+                .iter()
+                .position(|b| b.capacity() >= len && b.capacity() <= len.saturating_mul(2))
+                .map(|i| spare.swap_remove(i))
+        };
+        let mut buffer = reused.unwrap_or_default();
+        // Same-size buffers (the usual case) are not rewritten; every pixel is painted.
+        buffer.resize(len, 0);
+        RgbaImage::from_raw(width, height, buffer).unwrap_or_else(|| RgbaImage::new(width, height))
+    }
+
     /// Renders `list` into straight-alpha RGBA, exactly `width × height`, drawn at
     /// `supersample` times the size and box-filtered down.
     pub fn render(&self, list: &DisplayList, supersample: u32) -> Result<RgbaImage> {
@@ -173,7 +208,7 @@ impl CpuRenderer {
         let tree = crate::layers::tree(list)?;
         let k = supersample;
         let rows_per = list.height.div_ceil(bands).max(1);
-        let mut out = RgbaImage::new(list.width, list.height);
+        let mut out = self.output(list.width, list.height);
         let stride = list.width as usize * 4;
         let band = |(i, slice): (usize, &mut [u8])| -> Result<()> {
             let y0 = i as u32 * rows_per;
@@ -224,6 +259,48 @@ impl CpuRenderer {
 mod tests {
     use super::*;
     use crate::{Color, DisplayItem, Paint, PathShape, Stroke, Transform};
+
+    #[test]
+    fn recycled_pixels_are_painted_over() {
+        let r = CpuRenderer::new(1);
+        let list = |background, size: (u32, u32)| DisplayList {
+            width: size.0,
+            height: size.1,
+            background,
+            items: vec![DisplayItem::filled(
+                PathShape::Rect {
+                    width: 10.0,
+                    height: 10.0,
+                    radii: [0.0; 4],
+                },
+                Transform::translate(5.0, 5.0),
+                Color::rgba(0.0, 0.0, 1.0, 0.5),
+            )],
+            layers: Vec::new(),
+        };
+        let render = |l: &DisplayList| r.render(l, 1).unwrap_or_else(|e| panic!("{e}"));
+        let red = render(&list(Color::rgb(1.0, 0.0, 0.0), (40, 30)));
+        let first = red.as_raw().as_ptr();
+        r.recycle(red);
+        // The same memory comes back, with nothing of the frame before it left.
+        let clear = render(&list(Color::TRANSPARENT, (40, 30)));
+        assert_eq!(clear.as_raw().as_ptr(), first, "the spare buffer is reused");
+        assert_eq!(clear.get_pixel(0, 0).0, [0, 0, 0, 0]);
+        assert_eq!(clear.get_pixel(10, 10).0[2], 255);
+        assert!(clear.get_pixel(10, 10).0[3].abs_diff(128) <= 1);
+        r.recycle(clear);
+        // Another size gets an image of its own size.
+        let small = render(&list(Color::WHITE, (20, 16)));
+        assert_eq!(small.dimensions(), (20, 16));
+        assert_eq!(small.get_pixel(19, 15).0, [255; 4]);
+        // Buffers beyond the limit are not kept.
+        r.recycle(image::RgbaImage::new(3000, 2000));
+        assert!(
+            locked(&r.spare)
+                .iter()
+                .all(|b| b.capacity() <= SPARE_MAX_BYTES)
+        );
+    }
 
     #[test]
     fn bands_join_without_seams() {
