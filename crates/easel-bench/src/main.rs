@@ -11,8 +11,9 @@
 //! child process, so memory figures do not mix. `peer` renders the `large` workloads with
 //! `vello_cpu` directly (see `easel_bench::peer`) and runs first whenever `large` does; the
 //! `export` group renders its 800 × 600 workloads with the peer itself, each Easel export in
-//! turn with the peer's (a noisy machine slows both alike). Every `export.*` line then
-//! carries `vs_vello_cpu`, its median over the peer's. Images are served from a loopback HTTP server the
+//! turn with the peer's (a noisy machine slows both alike; `median_ms` is still each one
+//! timed alone). Every `export.*` line then carries `vs_vello_cpu`, its median over the
+//! peer's. Images are served from a loopback HTTP server the
 //! harness starts itself, from the repository's `assets/samples/`.
 //!
 //! The `server` group runs the HTTP service in this process and loads it over loopback
@@ -107,7 +108,10 @@ fn main() -> Result<()> {
                     let median = v["median_ms"].as_f64().unwrap_or(0.0);
                     if let Some(of) = key.strip_prefix("peer.") {
                         peer.insert(of.to_string(), median);
-                    } else if let Some(p) = peer.get(&key).filter(|p| **p > 0.0) {
+                    } else if let (None, Some(p)) = (
+                        v.get("vs_vello_cpu"),
+                        peer.get(&key).filter(|p| **p > 0.0),
+                    ) {
                         v["vs_vello_cpu"] = json!((median / p * 1000.0).round() / 1000.0);
                     }
                     println!("{v}");
@@ -224,6 +228,33 @@ fn paired<T, U>(
         stats(b),
         last.unwrap_or_else(|| unreachable!("n > 0")),
     )
+}
+
+/// Times `ours` as `workload` and the peer's render of it as `peer.{workload}`: each
+/// alone (`median_ms`: what either costs on its own, caches warm), then the two in turn
+/// (`paired_median_ms`), whose ratio is `vs_vello_cpu`. Emits the peer's line first.
+fn against_peer<T, U>(
+    workload: &str,
+    n: usize,
+    mut ours: impl FnMut() -> T,
+    mut theirs: impl FnMut() -> U,
+    extra: Value,
+) {
+    let (alone, _) = repeat(n, &mut ours);
+    let (peer_alone, _) = repeat(n, &mut theirs);
+    let (a, b, _) = paired(n, &mut ours, &mut theirs);
+    let n_field = extra.get("n").cloned();
+    let mut peer_extra = json!({ "paired_median_ms": (b.median * 1000.0).round() / 1000.0 });
+    if let Some(v) = n_field {
+        peer_extra["n"] = v;
+    }
+    emit(&format!("peer.{workload}"), &peer_alone, peer_extra);
+    let mut extra = extra;
+    extra["paired_median_ms"] = json!((a.median * 1000.0).round() / 1000.0);
+    if b.median > 0.0 {
+        extra["vs_vello_cpu"] = json!((a.median / b.median * 1000.0).round() / 1000.0);
+    }
+    emit(workload, &alone, extra);
 }
 
 /// Resident memory now, in MB.
@@ -977,10 +1008,9 @@ fn export_group(quick: bool) -> Result<()> {
     for _ in 0..3 {
         engine.block.export(page, &options)?;
     }
-    // The peer's renders of the same workloads run in turn with these (see `paired`), and
-    // their lines come first so that these carry the ratio to them.
     let photo = easel_bench::peer::pixmap(&image::open(sample_path())?.to_rgba8());
-    let (s, p, _) = paired(
+    against_peer(
+        "export.png.800x600.image400x300",
         repeats,
         || engine.block.export(page, &options),
         || {
@@ -991,11 +1021,6 @@ fn export_group(quick: bool) -> Result<()> {
                 PeerFormat::Png,
             )
         },
-    );
-    emit("peer.export.png.800x600.image400x300", &p, json!({}));
-    emit(
-        "export.png.800x600.image400x300",
-        &s,
         json!({ "first_export_ms": first, "png_bytes": png.len() }),
     );
     for n in [1_000, 10_000] {
@@ -1030,15 +1055,11 @@ fn export_group(quick: bool) -> Result<()> {
         let page = page?;
         let (first, png) = time(|| engine.block.export(page, &options));
         let png = png?;
-        let (s, p, _) = paired(
+        against_peer(
+            "export.png.800x600.shapes",
             if quick { 5 } else { 10 },
             || engine.block.export(page, &options),
             || easel_bench::peer::shapes_export(&shapes, PeerFormat::Png),
-        );
-        emit("peer.export.png.800x600.shapes", &p, json!({ "n": n }));
-        emit(
-            "export.png.800x600.shapes",
-            &s,
             json!({ "n": n, "build_ms": build, "first_export_ms": first, "png_bytes": png.len() }),
         );
     }
