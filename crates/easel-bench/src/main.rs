@@ -108,10 +108,9 @@ fn main() -> Result<()> {
                     let median = v["median_ms"].as_f64().unwrap_or(0.0);
                     if let Some(of) = key.strip_prefix("peer.") {
                         peer.insert(of.to_string(), median);
-                    } else if let (None, Some(p)) = (
-                        v.get("vs_vello_cpu"),
-                        peer.get(&key).filter(|p| **p > 0.0),
-                    ) {
+                    } else if let (None, Some(p)) =
+                        (v.get("vs_vello_cpu"), peer.get(&key).filter(|p| **p > 0.0))
+                    {
                         v["vs_vello_cpu"] = json!((median / p * 1000.0).round() / 1000.0);
                     }
                     println!("{v}");

@@ -40,9 +40,11 @@ pub(crate) fn unpremultiply(src: &[u8], dst: &mut [u8]) {
     }
 }
 
-/// Premultiplied → straight alpha in place, rounding to nearest.
+/// Premultiplied → straight alpha in place, rounding to nearest. Runs of opaque pixels (most
+/// of a page) are skipped eight at a time.
 pub(crate) fn unpremultiply_in_place(data: &mut [u8]) {
-    for p in data.chunks_exact_mut(4) {
+    const ALPHAS: u64 = 0xff00_0000_ff00_0000;
+    let pixel = |p: &mut [u8]| {
         let a = p[3] as u32;
         if a != 255 && a != 0 {
             for c in &mut p[..3] {
@@ -51,12 +53,50 @@ pub(crate) fn unpremultiply_in_place(data: &mut [u8]) {
         } else if a == 0 {
             p[..3].fill(0);
         }
+    };
+    let mut runs = data.chunks_exact_mut(32);
+    for run in &mut runs {
+        let opaque = run.chunks_exact(8).all(|w| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            u64::from_le_bytes(word) & ALPHAS == ALPHAS
+        });
+        if !opaque {
+            run.chunks_exact_mut(4).for_each(pixel);
+        }
     }
+    runs.into_remainder().chunks_exact_mut(4).for_each(pixel);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unpremultiplying_skips_opaque_runs_only() {
+        // 8 opaque pixels, then a run with one translucent and one clear pixel, then a tail.
+        let mut data = vec![200u8; 4 * 19];
+        for p in data.chunks_exact_mut(4) {
+            p[3] = 255;
+        }
+        data[8 * 4..8 * 4 + 4].copy_from_slice(&[64, 32, 0, 128]);
+        data[13 * 4..13 * 4 + 4].copy_from_slice(&[9, 9, 9, 0]);
+        data[18 * 4..18 * 4 + 4].copy_from_slice(&[50, 50, 50, 100]);
+        let mut expected = data.clone();
+        for p in expected.chunks_exact_mut(4) {
+            let a = u32::from(p[3]);
+            for c in &mut p[..3] {
+                *c = match a {
+                    0 => 0,
+                    255 => *c,
+                    _ => ((u32::from(*c) * 255 + a / 2) / a).min(255) as u8,
+                };
+            }
+        }
+        unpremultiply_in_place(&mut data);
+        assert_eq!(data, expected);
+        assert_eq!(&data[8 * 4..8 * 4 + 4], &[128, 64, 0, 128]);
+    }
 
     #[test]
     fn downsampling_averages_blocks() {
