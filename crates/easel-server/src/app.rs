@@ -28,9 +28,22 @@ pub(crate) struct Shared {
     pub events: EventHub,
     /// Becomes `true` when the server shuts down (event streams end on it).
     pub stopping: watch::Receiver<bool>,
+    /// Holds the process's renderer for the server's lifetime. Each render request loads
+    /// its scene into an engine of its own; those share this renderer, and with it the
+    /// images already uploaded (mipmaps and resampled copies included) and the reusable
+    /// buffers, instead of starting a fresh one whenever no other request is running.
+    _renderer: easel::Engine,
 }
 
 pub(crate) type AppState = Arc<Shared>;
+
+/// An engine holding the renderer that request engines share (see `Shared::_renderer`). A
+/// renderer that cannot start now is left to each request, which reports why.
+fn warm_renderer() -> easel::Engine {
+    let engine = easel::Engine::new(Default::default());
+    let _ = engine.init_renderer();
+    engine
+}
 
 /// Easel as an HTTP service over one asset store.
 ///
@@ -59,6 +72,7 @@ impl EaselServer {
             store,
             config,
             stopping,
+            _renderer: warm_renderer(),
         });
         EaselServer { shared, stop }
     }
