@@ -8,6 +8,7 @@
 //! drop shadows, animations, blend mode numbers outside the 27 known, …) are listed in the
 //! [`LoadReport`]; [`LoadOptions::strict`] makes any of them an error instead.
 
+use crate::json_tree::{NodeRef, Tree};
 use crate::{BlendMode, BlockId, Error, Result, SceneGraph, Transform, keys};
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
@@ -70,7 +71,7 @@ fn blend_mode(n: f64) -> Option<BlendMode> {
         .flatten()
 }
 
-fn num(v: &Value, path: &[&str]) -> Option<f64> {
+fn num(v: NodeRef<'_>, path: &[&str]) -> Option<f64> {
     path.iter().try_fold(v, |v, k| v.get(k))?.as_f64()
 }
 
@@ -87,7 +88,7 @@ fn checked(entity: u64, what: &str, v: f64) -> Result<f64> {
 
 /// A colour `{colorSpace, components: {x, y, z, w}, tint}` as `{r, g, b, a}`: sRGB as it is,
 /// CMYK converted naively (no profile), spot colours by their sRGB approximation.
-fn color(v: &Value) -> Option<Value> {
+fn color(v: NodeRef<'_>) -> Option<Value> {
     let c = v.get("components")?;
     let (x, y, z, w) = (
         num(c, &["x"])?,
@@ -174,7 +175,7 @@ fn enum_name(kind: &str, v: i64) -> Option<&'static str> {
 }
 
 struct Converter<'a> {
-    elements: HashMap<u64, &'a Value>,
+    elements: HashMap<u64, NodeRef<'a>>,
     children: HashMap<u64, Vec<u64>>,
     typefaces: HashMap<String, Value>,
     options: LoadOptions,
@@ -198,7 +199,7 @@ impl<'a> Converter<'a> {
         Ok(())
     }
 
-    fn element(&self, entity: u64) -> Result<&'a Value> {
+    fn element(&self, entity: u64) -> Result<NodeRef<'a>> {
         self.elements.get(&entity).copied().ok_or_else(|| {
             bad(format!(
                 "the hierarchy names entity {entity}, which is not in designElements"
@@ -207,7 +208,7 @@ impl<'a> Converter<'a> {
     }
 
     /// Components Easel does not draw, reported.
-    fn unsupported(&mut self, entity: u64, ty: &str, e: &Value) -> Result<()> {
+    fn unsupported(&mut self, entity: u64, ty: &str, e: NodeRef<'_>) -> Result<()> {
         if let Some(mode) = num(e, &["block_blend_mode"])
             && blend_mode(mode).is_none()
         {
@@ -215,22 +216,25 @@ impl<'a> Converter<'a> {
         }
         if let Some(effects) = e
             .pointer("/block_effects/effects")
-            .and_then(Value::as_array)
+            .and_then(|v| v.as_array())
             && !effects.is_empty()
         {
             self.dropped(entity, ty, "effects", format!("{} effects", effects.len()))?;
         }
-        if e.pointer("/block_blur/enabled").and_then(Value::as_bool) == Some(true)
+        if e.pointer("/block_blur/enabled").and_then(|v| v.as_bool()) == Some(true)
             && num(e, &["block_blur", "value"]).is_some_and(|v| v != 4_294_967_295.0)
         {
             self.dropped(entity, ty, "blur", "enabled".into())?;
         }
-        if e.get("has_drop_shadow").and_then(Value::as_bool) == Some(true)
-            && e.pointer("/drop_shadow/enabled").and_then(Value::as_bool) == Some(true)
+        if e.get("has_drop_shadow").and_then(|v| v.as_bool()) == Some(true)
+            && e.pointer("/drop_shadow/enabled").and_then(|v| v.as_bool()) == Some(true)
         {
             self.dropped(entity, ty, "drop shadow", "enabled".into())?;
         }
-        if e.get("has_block_animations_value").and_then(Value::as_bool) == Some(true) {
+        if e.get("has_block_animations_value")
+            .and_then(|v| v.as_bool())
+            == Some(true)
+        {
             self.dropped(entity, ty, "animations", "present".into())?;
         }
         Ok(())
@@ -244,7 +248,7 @@ impl<'a> Converter<'a> {
     fn frame(
         &mut self,
         entity: u64,
-        e: &Value,
+        e: NodeRef<'_>,
         props: &mut Map<String, Value>,
         parent: Option<Transform>,
     ) -> Result<Transform> {
@@ -278,7 +282,7 @@ impl<'a> Converter<'a> {
         };
         let parent_rotation = parent.map_or(0.0, |p| p.0[1].atan2(p.0[0]));
         let (cx, cy) = local.apply(w / 2.0, h / 2.0);
-        let ty = e.get("id").and_then(Value::as_str).unwrap_or_default();
+        let ty = e.get("id").and_then(|v| v.as_str()).unwrap_or_default();
         let has_position =
             !(ty.ends_with("/page") && num(e, &["block_position", "type"]) == Some(1.0));
         if has_position {
@@ -311,8 +315,8 @@ impl<'a> Converter<'a> {
         Ok(placement)
     }
 
-    fn common(&self, e: &Value, props: &mut Map<String, Value>) -> Value {
-        if let Some(name) = e.pointer("/block_common/name").and_then(Value::as_str)
+    fn common(&self, e: NodeRef<'_>, props: &mut Map<String, Value>) -> Value {
+        if let Some(name) = e.pointer("/block_common/name").and_then(|v| v.as_str())
             && !name.is_empty()
         {
             props.insert("name".into(), json!(name));
@@ -323,11 +327,11 @@ impl<'a> Converter<'a> {
         if let Some(mode) = num(e, &["block_blend_mode"]).and_then(blend_mode) {
             props.insert(keys::BLEND_MODE.into(), json!(mode.as_str()));
         }
-        if e.get("hidden").and_then(Value::as_bool) == Some(true) {
+        if e.get("hidden").and_then(|v| v.as_bool()) == Some(true) {
             props.insert("visible".into(), json!(false));
         }
         if e.pointer("/block_common/exportable")
-            .and_then(Value::as_bool)
+            .and_then(|v| v.as_bool())
             == Some(false)
         {
             props.insert("includedInExport".into(), json!(false));
@@ -335,13 +339,13 @@ impl<'a> Converter<'a> {
         let mut metadata = Map::new();
         for m in e
             .get("metadata")
-            .and_then(Value::as_array)
+            .and_then(|v| v.as_array())
             .into_iter()
             .flatten()
         {
             if let (Some(k), Some(v)) = (
-                m.get("key").and_then(Value::as_str),
-                m.get("value").and_then(Value::as_str),
+                m.get("key").and_then(|v| v.as_str()),
+                m.get("value").and_then(|v| v.as_str()),
             ) {
                 metadata.insert(k.to_string(), json!(v));
             }
@@ -351,14 +355,14 @@ impl<'a> Converter<'a> {
 
     fn stroke(
         &mut self,
-        e: &Value,
+        e: NodeRef<'_>,
         props: &mut Map<String, Value>,
         block: &mut Map<String, Value>,
     ) {
         let Some(s) = e.get("stroke") else {
             return;
         };
-        if s.get("enabled").and_then(Value::as_bool) != Some(true) {
+        if s.get("enabled").and_then(|v| v.as_bool()) != Some(true) {
             return;
         }
         props.insert("stroke/enabled".into(), json!(true));
@@ -377,10 +381,13 @@ impl<'a> Converter<'a> {
                 props.insert(prop.into(), json!(name));
             }
         }
-        if let Some(d) = s.get("dashArray").and_then(Value::as_array)
+        if let Some(d) = s.get("dashArray").and_then(|v| v.as_array())
             && !d.is_empty()
         {
-            block.insert("dashArray".into(), Value::Array(d.clone()));
+            block.insert(
+                "dashArray".into(),
+                Value::Array(d.map(NodeRef::to_value).collect()),
+            );
         }
         if let Some(o) = num(s, &["dashOffset"]).filter(|o| o.is_finite()) {
             props.insert("stroke/dashOffset".into(), json!(o));
@@ -390,7 +397,7 @@ impl<'a> Converter<'a> {
     /// A shape or fill element as an Easel block; returns its index.
     fn part(&mut self, entity: u64) -> Result<Option<usize>> {
         let e = self.element(entity)?;
-        let id = e.get("id").and_then(Value::as_str).unwrap_or_default();
+        let id = e.get("id").and_then(|v| v.as_str()).unwrap_or_default();
         let Some(ty) = easel_type(id) else {
             self.dropped(entity, id, "block type", id.to_string())?;
             return Ok(None);
@@ -427,7 +434,7 @@ impl<'a> Converter<'a> {
                 }
             }
             "shape/vector_path" => {
-                if let Some(p) = e.get("path").and_then(Value::as_str) {
+                if let Some(p) = e.get("path").and_then(|v| v.as_str()) {
                     props.insert("shape/vector_path/path".into(), json!(p));
                 }
                 for (k, prop) in [
@@ -448,14 +455,14 @@ impl<'a> Converter<'a> {
                 }
             }
             "fill/image" => {
-                if let Some(u) = e.get("imageFileURI").and_then(Value::as_str) {
+                if let Some(u) = e.get("imageFileURI").and_then(|v| v.as_str()) {
                     props.insert("fill/image/imageFileURI".into(), json!(u));
                 }
             }
             kind if kind.starts_with("fill/gradient/") => {
                 let stops: Vec<Value> = e
                     .pointer("/gradient/colorStops")
-                    .and_then(Value::as_array)
+                    .and_then(|v| v.as_array())
                     .into_iter()
                     .flatten()
                     .filter_map(|s| {
@@ -505,10 +512,15 @@ impl<'a> Converter<'a> {
     /// Text: the string, its font and typeface, size in points, colour, alignment, spacing
     /// and runs (UTF-16 `runStart`/`runEnd`, each run's size and colour falling back to the
     /// block's).
-    fn text(&mut self, e: &Value, props: &mut Map<String, Value>, block: &mut Map<String, Value>) {
-        let text = e.get("text").and_then(Value::as_str).unwrap_or_default();
+    fn text(
+        &mut self,
+        e: NodeRef<'_>,
+        props: &mut Map<String, Value>,
+        block: &mut Map<String, Value>,
+    ) {
+        let text = e.get("text").and_then(|v| v.as_str()).unwrap_or_default();
         props.insert("text/text".into(), json!(text));
-        if let Some(u) = e.get("fontFileUri").and_then(Value::as_str) {
+        if let Some(u) = e.get("fontFileUri").and_then(|v| v.as_str()) {
             props.insert("text/fontFileUri".into(), json!(u));
         }
         let size = num(e, &["fontSize"])
@@ -530,7 +542,7 @@ impl<'a> Converter<'a> {
             ("automaticFontSizeEnabled", "text/automaticFontSizeEnabled"),
             ("clipLinesOutsideOfFrame", "text/clipLinesOutsideOfFrame"),
         ] {
-            if let Some(v) = e.get(key).and_then(Value::as_bool) {
+            if let Some(v) = e.get(key).and_then(|v| v.as_bool()) {
                 props.insert(prop.into(), json!(v));
             }
         }
@@ -544,19 +556,19 @@ impl<'a> Converter<'a> {
         {
             props.insert("text/verticalAlignment".into(), json!(a));
         }
-        let block_font = e.get("fontFileUri").and_then(Value::as_str);
+        let block_font = e.get("fontFileUri").and_then(|v| v.as_str());
         let typeface = e
             .get("typeface")
-            .and_then(Value::as_str)
+            .and_then(|v| v.as_str())
             .and_then(|n| self.typefaces.get(n));
         let face_of = |uri: &str| -> (&'static str, &'static str) {
             typeface
                 .and_then(|t| t.get("fonts"))
-                .and_then(Value::as_array)
+                .and_then(|v| v.as_array())
                 .and_then(|fonts| {
                     fonts
                         .iter()
-                        .find(|f| f.get("uri").and_then(Value::as_str) == Some(uri))
+                        .find(|f| f.get("uri").and_then(|v| v.as_str()) == Some(uri))
                 })
                 .map_or(("normal", "normal"), |f| {
                     (
@@ -582,7 +594,7 @@ impl<'a> Converter<'a> {
         let mut at = 0u64;
         for r in e
             .get("textRuns")
-            .and_then(Value::as_array)
+            .and_then(|v| v.as_array())
             .into_iter()
             .flatten()
         {
@@ -595,18 +607,18 @@ impl<'a> Converter<'a> {
             }
             let run_size = r
                 .pointer("/fontSize/data")
-                .and_then(Value::as_f64)
+                .and_then(|v| v.as_f64())
                 .filter(|s| s.is_finite() && *s > 0.0 && *s <= 10_000.0)
                 .unwrap_or(size);
             let run_color = r
                 .get("color")
-                .filter(|c| c.get("nullopt") != Some(&json!(true)))
+                .filter(|c| c.get("nullopt").and_then(|v| v.as_bool()) != Some(true))
                 .and_then(|c| c.get("data").and_then(color).or_else(|| color(c)))
                 .unwrap_or_else(|| base_color.clone());
             // A run's font (else the block's) picks its weight and style from the typeface.
             let font = r
                 .pointer("/font/data")
-                .and_then(Value::as_str)
+                .and_then(|v| v.as_str())
                 .or(block_font)
                 .unwrap_or_default();
             let (weight, style) = face_of(font);
@@ -622,7 +634,7 @@ impl<'a> Converter<'a> {
                 json!([{"start": 0, "end": len, "fontSize": size, "color": base_color, "weight": weight, "style": style}]),
             );
         }
-        if let Some(name) = e.get("typeface").and_then(Value::as_str) {
+        if let Some(name) = e.get("typeface").and_then(|v| v.as_str()) {
             props.insert("text/typeface".into(), json!(name));
             if let Some(t) = self.typefaces.get(name) {
                 block.insert("typeface".into(), t.clone());
@@ -643,7 +655,7 @@ impl<'a> Converter<'a> {
             let e = self.element(entity)?;
             let id = e
                 .get("id")
-                .and_then(Value::as_str)
+                .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_string();
             if id.ends_with("/camera") {
@@ -682,7 +694,7 @@ impl<'a> Converter<'a> {
                     if let Some(s) = num(e, &["spacing"]).filter(|s| s.is_finite() && *s >= 0.0) {
                         props.insert("stack/spacing".into(), json!(s));
                     }
-                    if let Some(b) = e.get("spacingInScreenspace").and_then(Value::as_bool) {
+                    if let Some(b) = e.get("spacingInScreenspace").and_then(|v| v.as_bool()) {
                         props.insert("stack/spacingInScreenspace".into(), json!(b));
                     }
                 }
@@ -706,7 +718,7 @@ impl<'a> Converter<'a> {
                             }
                         }
                         if let Some(enabled) =
-                            e.pointer("/block_fill/enabled").and_then(Value::as_bool)
+                            e.pointer("/block_fill/enabled").and_then(|v| v.as_bool())
                         {
                             props.insert("fill/enabled".into(), json!(enabled));
                         }
@@ -773,12 +785,12 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
                 "the text after `{CESDK_PREFIX}` is not base64: {e}"
             ))
         })?;
-    let doc: Slim = serde_json::from_slice(&bytes)
+    let tree = Tree::parse(&bytes, read_keys())
         .map_err(|e| bad(format!("the document is not JSON: {e}")))?;
-    let doc = doc.0;
+    let doc = tree.root();
     let format = doc
         .get("format")
-        .and_then(Value::as_str)
+        .and_then(|v| v.as_str())
         .unwrap_or_default();
     if format != "//ly.img.ubq/scene" {
         return Err(bad(format!(
@@ -787,7 +799,7 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
     }
     let version = doc
         .get("version")
-        .and_then(Value::as_str)
+        .and_then(|v| v.as_str())
         .unwrap_or_default();
     if version.split('.').next() != Some("1") {
         return Err(bad(format!(
@@ -796,7 +808,7 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
     }
     let elements = doc
         .get("designElements")
-        .and_then(Value::as_array)
+        .and_then(|v| v.as_array())
         .ok_or_else(|| bad("no designElements array"))?;
     if elements.len() > MAX_ELEMENTS {
         return Err(bad(format!(
@@ -818,17 +830,17 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
     let mut children = HashMap::new();
     for c in hierarchy
         .get("children")
-        .and_then(Value::as_array)
+        .and_then(|v| v.as_array())
         .into_iter()
         .flatten()
     {
         let key = num(c, &["key"]).ok_or_else(|| bad("a hierarchy entry without a key"))? as u64;
         let list: Vec<u64> = c
             .get("value")
-            .and_then(Value::as_array)
+            .and_then(|v| v.as_array())
             .into_iter()
             .flatten()
-            .filter_map(Value::as_f64)
+            .filter_map(|v| v.as_f64())
             .map(|v| v as u64)
             .collect();
         children.insert(key, list);
@@ -836,25 +848,25 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
     let mut typefaces = HashMap::new();
     for t in doc
         .get("documentTypefaces")
-        .and_then(Value::as_array)
+        .and_then(|v| v.as_array())
         .into_iter()
         .flatten()
     {
         if let Some(face) = t.get("payload.typeface") {
             let name = face
                 .get("name")
-                .and_then(Value::as_str)
+                .and_then(|v| v.as_str())
                 .unwrap_or_default()
                 .to_string();
             let fonts: Vec<Value> = face
                 .get("fonts")
-                .and_then(Value::as_array)
+                .and_then(|v| v.as_array())
                 .into_iter()
                 .flatten()
                 .map(|f| {
                     let weight = if num(f, &["weight"]).unwrap_or(400.0) >= 600.0 { "bold" } else { "normal" };
                     let style = if num(f, &["style"]).unwrap_or(0.0) >= 1.0 { "italic" } else { "normal" };
-                    json!({"uri": f.get("uri").cloned().unwrap_or(json!("")), "subFamily": f.get("subFamily").cloned().unwrap_or(json!("")), "weight": weight, "style": style})
+                    json!({"uri": f.get("uri").and_then(|v| v.as_str()).unwrap_or(""), "subFamily": f.get("subFamily").and_then(|v| v.as_str()).unwrap_or(""), "weight": weight, "style": style})
                 })
                 .collect();
             typefaces.insert(name.clone(), json!({"name": name, "fonts": fonts}));
@@ -871,7 +883,7 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
     let root_type = converter
         .element(root)?
         .get("id")
-        .and_then(Value::as_str)
+        .and_then(|v| v.as_str())
         .unwrap_or_default();
     if root_type != "//ly.img.ubq/scene" {
         return Err(bad(format!(
@@ -879,12 +891,13 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
         )));
     }
     converter.design(root)?;
-    let out = json!({
-        "format": "easel/scene",
-        "version": crate::serialize::FORMAT_VERSION,
-        "roots": [0],
-        "blocks": converter.blocks,
-    });
+    // Built by hand: `json!` would serialize the blocks into a copy of themselves.
+    let mut out = Map::new();
+    out.insert("format".into(), json!("easel/scene"));
+    out.insert("version".into(), json!(crate::serialize::FORMAT_VERSION));
+    out.insert("roots".into(), json!([0]));
+    out.insert("blocks".into(), Value::Array(converter.blocks));
+    let out = Value::Object(out);
     Ok((out, converter.report))
 }
 
@@ -1007,71 +1020,10 @@ const READ_KEYS: &[&str] = &[
     "axis",
 ];
 
-/// A JSON value keeping, in objects, only the keys the translation reads.
-struct Slim(Value);
-
-impl<'de> serde::Deserialize<'de> for Slim {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Slim, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Slim;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("JSON")
-            }
-            fn visit_bool<E>(self, v: bool) -> std::result::Result<Slim, E> {
-                Ok(Slim(Value::Bool(v)))
-            }
-            fn visit_i64<E>(self, v: i64) -> std::result::Result<Slim, E> {
-                Ok(Slim(json!(v)))
-            }
-            fn visit_u64<E>(self, v: u64) -> std::result::Result<Slim, E> {
-                Ok(Slim(json!(v)))
-            }
-            fn visit_f64<E>(self, v: f64) -> std::result::Result<Slim, E> {
-                Ok(Slim(
-                    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
-                ))
-            }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<Slim, E> {
-                Ok(Slim(Value::String(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> std::result::Result<Slim, E> {
-                Ok(Slim(Value::String(v)))
-            }
-            fn visit_unit<E>(self) -> std::result::Result<Slim, E> {
-                Ok(Slim(Value::Null))
-            }
-            fn visit_none<E>(self) -> std::result::Result<Slim, E> {
-                Ok(Slim(Value::Null))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> std::result::Result<Slim, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(Slim(v)) = seq.next_element()? {
-                    out.push(v);
-                }
-                Ok(Slim(Value::Array(out)))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<Slim, A::Error> {
-                let mut out = Map::new();
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if READ_KEYS.contains(&key.as_ref()) {
-                        let Slim(v) = map.next_value()?;
-                        out.insert(key.into_owned(), v);
-                    } else {
-                        map.next_value::<serde::de::IgnoredAny>()?;
-                    }
-                }
-                Ok(Slim(Value::Object(out)))
-            }
-        }
-        d.deserialize_any(V)
-    }
+/// [`READ_KEYS`] as a set.
+fn read_keys() -> &'static HashSet<&'static str> {
+    static KEYS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| READ_KEYS.iter().copied().collect())
 }
 
 impl SceneGraph {

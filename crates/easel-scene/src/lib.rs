@@ -44,6 +44,7 @@ mod events;
 mod graph;
 mod hierarchy;
 mod id;
+mod json_tree;
 pub mod keys;
 mod layout;
 mod property;
