@@ -208,25 +208,18 @@ fn repeat<T>(n: usize, mut f: impl FnMut() -> T) -> (Stats, T) {
 }
 
 /// `n` runs of `ours` and `theirs` in turn (one of each, then the next pair): both see the
-/// same moments of a noisy machine, so their medians compare. The last output of `ours`.
+/// same moments of a noisy machine, so their medians compare.
 fn paired<T, U>(
     n: usize,
     mut ours: impl FnMut() -> T,
     mut theirs: impl FnMut() -> U,
-) -> (Stats, Stats, T) {
+) -> (Stats, Stats) {
     let (mut a, mut b) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut last = None;
     for _ in 0..n {
-        let (ms, out) = time(&mut ours);
-        a.push(ms);
-        last = Some(out);
+        a.push(time(&mut ours).0);
         b.push(time(&mut theirs).0);
     }
-    (
-        stats(a),
-        stats(b),
-        last.unwrap_or_else(|| unreachable!("n > 0")),
-    )
+    (stats(a), stats(b))
 }
 
 /// Times `ours` as `workload` and the peer's render of it as `peer.{workload}`: each
@@ -241,7 +234,7 @@ fn against_peer<T, U>(
 ) {
     let (alone, _) = repeat(n, &mut ours);
     let (peer_alone, _) = repeat(n, &mut theirs);
-    let (a, b, _) = paired(n, &mut ours, &mut theirs);
+    let (a, b) = paired(n, &mut ours, &mut theirs);
     let n_field = extra.get("n").cloned();
     let mut peer_extra = json!({ "paired_median_ms": (b.median * 1000.0).round() / 1000.0 });
     if let Some(v) = n_field {

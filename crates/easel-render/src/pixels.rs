@@ -22,22 +22,8 @@ pub(crate) fn downsample_row(data: &[u8], stride: usize, row: usize, k: usize, o
 
 /// Premultiplied → straight alpha, rounding to nearest.
 pub(crate) fn unpremultiply(src: &[u8], dst: &mut [u8]) {
-    // Opaque rows (most of a page) are already straight.
-    if src.chunks_exact(4).all(|p| p[3] == 255) {
-        dst.copy_from_slice(src);
-        return;
-    }
-    for (s, d) in src.chunks_exact(4).zip(dst.chunks_exact_mut(4)) {
-        let a = s[3] as u32;
-        if a == 255 || a == 0 {
-            d.copy_from_slice(if a == 0 { &[0, 0, 0, 0] } else { s });
-        } else {
-            for c in 0..3 {
-                d[c] = ((s[c] as u32 * 255 + a / 2) / a).min(255) as u8;
-            }
-            d[3] = s[3];
-        }
-    }
+    dst.copy_from_slice(src);
+    unpremultiply_in_place(dst);
 }
 
 /// Premultiplied → straight alpha in place, rounding to nearest. Runs of opaque pixels (most

@@ -209,17 +209,20 @@ impl SceneGraph {
         Ok(self.insert(block))
     }
 
-    /// Every live block, in slot order.
-    pub fn find_all(&self) -> Vec<BlockId> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.block.is_some())
-            .map(|(i, s)| BlockId {
+    /// Every live block with its id, in slot order.
+    fn live_blocks(&self) -> impl Iterator<Item = (BlockId, &crate::graph::Block)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| {
+            let id = BlockId {
                 index: i as u32,
                 generation: s.generation,
-            })
-            .collect()
+            };
+            s.block.as_ref().map(|b| (id, b))
+        })
+    }
+
+    /// Every live block, in slot order.
+    pub fn find_all(&self) -> Vec<BlockId> {
+        self.live_blocks().map(|(id, _)| id).collect()
     }
 
     /// Every live block of a type (`page`, `graphic`, `//ly.img.ubq/shape/rect`, …).
@@ -228,14 +231,9 @@ impl SceneGraph {
             .or_else(|_| BlockType::parse_shape(type_name).map(BlockType::Shape))
             .or_else(|_| BlockType::parse_fill(type_name).map(BlockType::Fill))?;
         Ok(self
-            .slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.block.as_ref().is_some_and(|b| b.ty == ty))
-            .map(|(i, s)| BlockId {
-                index: i as u32,
-                generation: s.generation,
-            })
+            .live_blocks()
+            .filter(|(_, b)| b.ty == ty)
+            .map(|(id, _)| id)
             .collect())
     }
 

@@ -64,16 +64,8 @@ pub(crate) struct KeyHasher(u64);
 impl std::hash::Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
         let n = bytes.len();
-        // Fixed-size loads (no copy loop): the first and the last eight bytes.
-        let word = |at: usize| {
-            let mut w = [0u8; 8];
-            if let Some(b) = bytes.get(at..at + 8) {
-                w.copy_from_slice(b);
-            }
-            u64::from_le_bytes(w)
-        };
         let h = if n >= 8 {
-            word(0) ^ word(n - 8).rotate_left(29)
+            word_at(bytes, 0) ^ word_at(bytes, n - 8).rotate_left(29)
         } else {
             bytes.iter().fold(0u64, |h, b| (h << 8) | u64::from(*b))
         };
@@ -129,24 +121,27 @@ fn same_key(a: &str, b: &str) -> bool {
     if n != b.len() {
         return false;
     }
-    let word = |s: &[u8], at: usize| {
-        let mut w = [0u8; 8];
-        if let Some(part) = s.get(at..at + 8) {
-            w.copy_from_slice(part);
-        }
-        u64::from_le_bytes(w)
-    };
     match n {
         0..8 => a == b,
-        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        8..=16 => word_at(a, 0) == word_at(b, 0) && word_at(a, n - 8) == word_at(b, n - 8),
         17..=32 => {
-            word(a, 0) == word(b, 0)
-                && word(a, 8) == word(b, 8)
-                && word(a, n - 16) == word(b, n - 16)
-                && word(a, n - 8) == word(b, n - 8)
+            word_at(a, 0) == word_at(b, 0)
+                && word_at(a, 8) == word_at(b, 8)
+                && word_at(a, n - 16) == word_at(b, n - 16)
+                && word_at(a, n - 8) == word_at(b, n - 8)
         }
         _ => a == b,
     }
+}
+
+/// The eight bytes of `bytes` at `at` as one word (a fixed-size load, no copy loop); zero
+/// past the end.
+fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(part) = bytes.get(at..at + 8) {
+        w.copy_from_slice(part);
+    }
+    u64::from_le_bytes(w)
 }
 
 /// Slots of [`Schema::index`]'s cache of recently looked-up key addresses.
