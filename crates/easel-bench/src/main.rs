@@ -1397,11 +1397,11 @@ fn scene_group(quick: bool) -> Result<()> {
         &s,
         json!({ "n": n, "graphics": blocks, "input_bytes": cesdk.len() }),
     );
-    // Of that, translating into Easel's document (decode, parse, convert, write):
+    // Converting the file into Easel's format (load into a fresh graph, save): a migration.
     let (s, _) = repeat(repeats, || {
         easel::scene_graph::cesdk_to_easel_json(&cesdk, Default::default())
     });
-    emit("scene.load.cesdk.translate", &s, json!({ "n": n }));
+    emit("scene.convert.cesdk_to_easel", &s, json!({ "n": n }));
     let easel = engine.scene.save_to_string()?;
     let (s, _) = repeat(repeats, || engine.scene.load_from_string(&easel));
     emit(

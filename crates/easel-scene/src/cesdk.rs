@@ -1,18 +1,23 @@
 //! Scene files saved by the reference engine (CE.SDK): `UBQ1` followed by base64 of a JSON
 //! document with `designElements` (one per block, components as fields) and a `hierarchy`.
-//! They are translated into Easel's own scene document and loaded through the same checked
-//! path as Easel's files, so a bad file leaves the current scene as it was.
+//! They are translated straight into the loader's blocks — each property set with the
+//! setters' checks, the whole tree checked as Easel's own files are — before anything is
+//! inserted, so a bad file leaves the current scene as it was.
 //!
 //! What the documents hold was learned from files saved by CE.SDK 1.79 (format 1.10.0): see
 //! the field notes on each mapping below. Components Easel does not draw (effects, blur,
 //! drop shadows, animations, blend mode numbers outside the 27 known, …) are listed in the
 //! [`LoadReport`]; [`LoadOptions::strict`] makes any of them an error instead.
 
-use crate::json_tree::{NodeRef, Tree};
-use crate::{BlendMode, BlockId, Error, Result, SceneGraph, Transform, keys};
+use crate::graph::Block;
+use crate::json_tree::{Fields, KeySet, NodeRef, Tree};
+use crate::serialize::{Links, LoadedBlock, LoadedDocument, load_property, load_text};
+use crate::{
+    BlendMode, BlockId, BlockType, Color, Error, FillKind, FontFace, FontStyle, FontWeight,
+    GradientStop, PropertyValue, Result, SceneGraph, ShapeKind, TextRun, Transform, Typeface, keys,
+};
 use base64::Engine as _;
-use serde_json::{Map, Value, json};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The prefix of a CE.SDK scene string.
 pub const CESDK_PREFIX: &str = "UBQ1";
@@ -86,9 +91,9 @@ fn checked(entity: u64, what: &str, v: f64) -> Result<f64> {
     }
 }
 
-/// A colour `{colorSpace, components: {x, y, z, w}, tint}` as `{r, g, b, a}`: sRGB as it is,
-/// CMYK converted naively (no profile), spot colours by their sRGB approximation.
-fn color(v: NodeRef<'_>) -> Option<Value> {
+/// A colour `{colorSpace, components: {x, y, z, w}, tint}`: sRGB as it is, CMYK converted
+/// naively (no profile), spot colours by their sRGB approximation.
+fn color(v: NodeRef<'_>) -> Option<Color> {
     let c = v.get("components")?;
     let (x, y, z, w) = (
         num(c, &["x"])?,
@@ -98,7 +103,7 @@ fn color(v: NodeRef<'_>) -> Option<Value> {
     );
     let clamp = |v: f64| {
         if v.is_finite() {
-            v.clamp(0.0, 1.0)
+            v.clamp(0.0, 1.0) as f32
         } else {
             0.0
         }
@@ -112,32 +117,18 @@ fn color(v: NodeRef<'_>) -> Option<Value> {
         ),
         _ => (x, y, z, w),
     };
-    Some(json!({"r": clamp(r), "g": clamp(g), "b": clamp(b), "a": clamp(a)}))
+    Some(Color {
+        r: clamp(r),
+        g: clamp(g),
+        b: clamp(b),
+        a: clamp(a),
+    })
 }
 
-/// The block type's short name, for the design blocks and their parts Easel has.
-fn easel_type(id: &str) -> Option<&'static str> {
-    let short = id.strip_prefix("//ly.img.ubq/")?;
-    Some(match short {
-        "scene" => "//ly.img.ubq/scene",
-        "stack" => "//ly.img.ubq/stack",
-        "page" => "//ly.img.ubq/page",
-        "graphic" => "//ly.img.ubq/graphic",
-        "group" => "//ly.img.ubq/group",
-        "text" => "//ly.img.ubq/text",
-        "shape/rect" => "//ly.img.ubq/shape/rect",
-        "shape/ellipse" => "//ly.img.ubq/shape/ellipse",
-        "shape/star" => "//ly.img.ubq/shape/star",
-        "shape/polygon" => "//ly.img.ubq/shape/polygon",
-        "shape/line" => "//ly.img.ubq/shape/line",
-        "shape/vector_path" => "//ly.img.ubq/shape/vector_path",
-        "fill/color" => "//ly.img.ubq/fill/color",
-        "fill/gradient/linear" => "//ly.img.ubq/fill/gradient/linear",
-        "fill/gradient/radial" => "//ly.img.ubq/fill/gradient/radial",
-        "fill/gradient/conical" => "//ly.img.ubq/fill/gradient/conical",
-        "fill/image" => "//ly.img.ubq/fill/image",
-        _ => return None,
-    })
+/// The Easel block type of a CE.SDK element type: the names are the same.
+fn easel_type(id: &str) -> Option<BlockType> {
+    id.strip_prefix("//ly.img.ubq/")
+        .and_then(|_| BlockType::parse(id).ok())
 }
 
 /// Enum values stored as integers, by component (worked out from files saved with known
@@ -174,13 +165,78 @@ fn enum_name(kind: &str, v: i64) -> Option<&'static str> {
     })
 }
 
+/// A block being translated: its properties are set with the loaders' checks, a refused
+/// value named with the element's entity.
+struct Draft {
+    entity: u64,
+    block: Block,
+}
+
+impl Draft {
+    fn new(entity: u64, ty: BlockType) -> Self {
+        Draft {
+            entity,
+            block: Block::new(ty),
+        }
+    }
+
+    fn set(&mut self, key: &str, value: PropertyValue) -> Result<()> {
+        load_property(&mut self.block, key, value)
+            .map(|_| ())
+            .map_err(|e| bad(format!("entity {}: {e}", self.entity)))
+    }
+
+    fn number(&mut self, key: &str, v: f64) -> Result<()> {
+        self.set(key, PropertyValue::Double(v))
+    }
+
+    fn flag(&mut self, key: &str, v: bool) -> Result<()> {
+        self.set(key, PropertyValue::Bool(v))
+    }
+
+    fn string(&mut self, key: &str, v: &str) -> Result<()> {
+        self.set(key, PropertyValue::String(v.to_string()))
+    }
+
+    fn choice(&mut self, key: &str, v: &str) -> Result<()> {
+        self.set(key, PropertyValue::Enum(v.to_string()))
+    }
+
+    fn color(&mut self, key: &str, c: Color) -> Result<()> {
+        self.set(key, PropertyValue::Color(c))
+    }
+}
+
+/// Values by entity number, sorted: found by binary search, which no choice of numbers in a
+/// file can slow down (as colliding keys could a hash map's).
+struct ByEntity<'a>(Vec<(u64, NodeRef<'a>)>);
+
+impl<'a> ByEntity<'a> {
+    /// Sorts `pairs`; the error names an entity given twice.
+    fn new(mut pairs: Vec<(u64, NodeRef<'a>)>) -> std::result::Result<Self, u64> {
+        pairs.sort_unstable_by_key(|(e, _)| *e);
+        match pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+            Some(w) => Err(w[0].0),
+            None => Ok(ByEntity(pairs)),
+        }
+    }
+
+    fn position(&self, entity: u64) -> Option<usize> {
+        self.0.binary_search_by_key(&entity, |(e, _)| *e).ok()
+    }
+
+    fn get(&self, entity: u64) -> Option<NodeRef<'a>> {
+        self.position(entity).map(|i| self.0[i].1)
+    }
+}
+
 struct Converter<'a> {
-    elements: HashMap<u64, NodeRef<'a>>,
-    children: HashMap<u64, Vec<u64>>,
-    typefaces: HashMap<String, Value>,
+    elements: ByEntity<'a>,
+    children: ByEntity<'a>,
+    typefaces: HashMap<&'a str, Typeface>,
     options: LoadOptions,
     report: LoadReport,
-    blocks: Vec<Value>,
+    blocks: Vec<LoadedBlock>,
 }
 
 impl<'a> Converter<'a> {
@@ -200,38 +256,47 @@ impl<'a> Converter<'a> {
     }
 
     fn element(&self, entity: u64) -> Result<NodeRef<'a>> {
-        self.elements.get(&entity).copied().ok_or_else(|| {
+        self.elements.get(entity).ok_or_else(|| {
             bad(format!(
                 "the hierarchy names entity {entity}, which is not in designElements"
             ))
         })
     }
 
+    fn push(&mut self, d: Draft) -> usize {
+        self.blocks.push(LoadedBlock {
+            block: d.block,
+            links: Links::default(),
+        });
+        self.blocks.len() - 1
+    }
+
     /// Components Easel does not draw, reported.
-    fn unsupported(&mut self, entity: u64, ty: &str, e: NodeRef<'_>) -> Result<()> {
-        if let Some(mode) = num(e, &["block_blend_mode"])
+    fn unsupported(&mut self, entity: u64, ty: &str, f: &Fields<'_>) -> Result<()> {
+        if let Some(mode) = f.num(&["block_blend_mode"])
             && blend_mode(mode).is_none()
         {
             self.dropped(entity, ty, "blend mode", format!("#{mode}"))?;
         }
-        if let Some(effects) = e
-            .pointer("/block_effects/effects")
+        if let Some(effects) = f
+            .at(&["block_effects", "effects"])
             .and_then(|v| v.as_array())
             && !effects.is_empty()
         {
             self.dropped(entity, ty, "effects", format!("{} effects", effects.len()))?;
         }
-        if e.pointer("/block_blur/enabled").and_then(|v| v.as_bool()) == Some(true)
-            && num(e, &["block_blur", "value"]).is_some_and(|v| v != 4_294_967_295.0)
+        if f.at(&["block_blur", "enabled"]).and_then(|v| v.as_bool()) == Some(true)
+            && f.num(&["block_blur", "value"])
+                .is_some_and(|v| v != 4_294_967_295.0)
         {
             self.dropped(entity, ty, "blur", "enabled".into())?;
         }
-        if e.get("has_drop_shadow").and_then(|v| v.as_bool()) == Some(true)
-            && e.pointer("/drop_shadow/enabled").and_then(|v| v.as_bool()) == Some(true)
+        if f.get("has_drop_shadow").and_then(|v| v.as_bool()) == Some(true)
+            && f.at(&["drop_shadow", "enabled"]).and_then(|v| v.as_bool()) == Some(true)
         {
             self.dropped(entity, ty, "drop shadow", "enabled".into())?;
         }
-        if e.get("has_block_animations_value")
+        if f.get("has_block_animations_value")
             .and_then(|v| v.as_bool())
             == Some(true)
         {
@@ -245,17 +310,12 @@ impl<'a> Converter<'a> {
     /// (group members included); Easel stores the unrotated top-left with rotation about the
     /// centre, relative to the parent. `parent` is the parent group's placement in page
     /// coordinates, if any.
-    fn frame(
-        &mut self,
-        entity: u64,
-        e: NodeRef<'_>,
-        props: &mut Map<String, Value>,
-        parent: Option<Transform>,
-    ) -> Result<Transform> {
+    fn frame(d: &mut Draft, f: &Fields<'_>, parent: Option<Transform>) -> Result<Transform> {
+        let entity = d.entity;
         // (value, auto): unit 3 is Auto.
         let size = |key: &str| -> Result<(f32, bool)> {
-            let unit = num(e, &["block_size", key, "unit"]).unwrap_or(1.0) as i64;
-            let value = num(e, &["block_size", key, "value"]).unwrap_or(0.0);
+            let unit = f.num(&["block_size", key, "unit"]).unwrap_or(1.0) as i64;
+            let value = f.num(&["block_size", key, "value"]).unwrap_or(0.0);
             Ok((checked(entity, key, value)? as f32, unit == 3))
         };
         let (w, w_auto) = size("width")?;
@@ -263,17 +323,17 @@ impl<'a> Converter<'a> {
         let x = checked(
             entity,
             "left",
-            num(e, &["block_position", "left", "value"]).unwrap_or(0.0),
+            f.num(&["block_position", "left", "value"]).unwrap_or(0.0),
         )? as f32;
         let y = checked(
             entity,
             "top",
-            num(e, &["block_position", "top", "value"]).unwrap_or(0.0),
+            f.num(&["block_position", "top", "value"]).unwrap_or(0.0),
         )? as f32;
         let rotation = checked(
             entity,
             "rotation",
-            num(e, &["block_rotation", "z"]).unwrap_or(0.0),
+            f.num(&["block_rotation", "z"]).unwrap_or(0.0),
         )? as f32;
         let placement = Transform::rotate(rotation).then(Transform::translate(x, y));
         let local = match parent.and_then(|p| p.invert()) {
@@ -282,62 +342,56 @@ impl<'a> Converter<'a> {
         };
         let parent_rotation = parent.map_or(0.0, |p| p.0[1].atan2(p.0[0]));
         let (cx, cy) = local.apply(w / 2.0, h / 2.0);
-        let ty = e.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+        let ty = d.block.ty;
         let has_position =
-            !(ty.ends_with("/page") && num(e, &["block_position", "type"]) == Some(1.0));
+            !(ty == BlockType::Page && f.num(&["block_position", "type"]) == Some(1.0));
         if has_position {
-            props.insert("position/x".into(), json!(cx - w / 2.0));
-            props.insert("position/y".into(), json!(cy - h / 2.0));
+            d.number(keys::POSITION_X, (cx - w / 2.0) as f64)?;
+            d.number(keys::POSITION_Y, (cy - h / 2.0) as f64)?;
         }
-        props.insert("rotation".into(), json!(rotation - parent_rotation));
+        d.number(keys::ROTATION, (rotation - parent_rotation) as f64)?;
         if !w_auto {
-            props.insert("width".into(), json!(w));
+            d.number(keys::WIDTH, w as f64)?;
         }
         if !h_auto {
-            props.insert("height".into(), json!(h));
+            d.number(keys::HEIGHT, h as f64)?;
         }
-        if ty.ends_with("/text") {
-            props.insert(
-                "width/mode".into(),
-                json!(if w_auto { "Auto" } else { "Absolute" }),
-            );
-            props.insert(
-                "height/mode".into(),
-                json!(if h_auto { "Auto" } else { "Absolute" }),
-            );
+        if ty == BlockType::Text {
+            d.choice(keys::WIDTH_MODE, if w_auto { "Auto" } else { "Absolute" })?;
+            d.choice(keys::HEIGHT_MODE, if h_auto { "Auto" } else { "Absolute" })?;
         }
-        if num(e, &["block_scale", "x"]).is_some_and(|s| s < 0.0) {
-            props.insert("flip/horizontal".into(), json!(true));
+        if f.num(&["block_scale", "x"]).is_some_and(|s| s < 0.0) {
+            d.flag(keys::FLIP_HORIZONTAL, true)?;
         }
-        if num(e, &["block_scale", "y"]).is_some_and(|s| s < 0.0) {
-            props.insert("flip/vertical".into(), json!(true));
+        if f.num(&["block_scale", "y"]).is_some_and(|s| s < 0.0) {
+            d.flag(keys::FLIP_VERTICAL, true)?;
         }
         Ok(placement)
     }
 
-    fn common(&self, e: NodeRef<'_>, props: &mut Map<String, Value>) -> Value {
-        if let Some(name) = e.pointer("/block_common/name").and_then(|v| v.as_str())
+    /// Name, opacity, blend mode, visibility, export flag and metadata.
+    fn common(d: &mut Draft, f: &Fields<'_>) -> Result<()> {
+        if let Some(name) = f.at(&["block_common", "name"]).and_then(|v| v.as_str())
             && !name.is_empty()
         {
-            props.insert("name".into(), json!(name));
+            d.string(keys::NAME, name)?;
         }
-        if let Some(o) = num(e, &["opacity"]) {
-            props.insert("opacity".into(), json!(o.clamp(0.0, 1.0)));
+        if let Some(o) = f.num(&["opacity"]) {
+            d.number(keys::OPACITY, o.clamp(0.0, 1.0))?;
         }
-        if let Some(mode) = num(e, &["block_blend_mode"]).and_then(blend_mode) {
-            props.insert(keys::BLEND_MODE.into(), json!(mode.as_str()));
+        if let Some(mode) = f.num(&["block_blend_mode"]).and_then(blend_mode) {
+            d.choice(keys::BLEND_MODE, mode.as_str())?;
         }
-        if e.get("hidden").and_then(|v| v.as_bool()) == Some(true) {
-            props.insert("visible".into(), json!(false));
+        if f.get("hidden").and_then(|v| v.as_bool()) == Some(true) {
+            d.flag(keys::VISIBLE, false)?;
         }
-        if e.pointer("/block_common/exportable")
+        if f.at(&["block_common", "exportable"])
             .and_then(|v| v.as_bool())
             == Some(false)
         {
-            props.insert("includedInExport".into(), json!(false));
+            d.flag(keys::INCLUDED_IN_EXPORT, false)?;
         }
-        let mut metadata = Map::new();
-        for m in e
+        for m in f
             .get("metadata")
             .and_then(|v| v.as_array())
             .into_iter()
@@ -347,251 +401,248 @@ impl<'a> Converter<'a> {
                 m.get("key").and_then(|v| v.as_str()),
                 m.get("value").and_then(|v| v.as_str()),
             ) {
-                metadata.insert(k.to_string(), json!(v));
+                d.block.metadata.insert(k.to_string(), v.to_string());
             }
         }
-        Value::Object(metadata)
+        Ok(())
     }
 
-    fn stroke(
-        &mut self,
-        e: NodeRef<'_>,
-        props: &mut Map<String, Value>,
-        block: &mut Map<String, Value>,
-    ) {
-        let Some(s) = e.get("stroke") else {
-            return;
+    fn stroke(d: &mut Draft, f: &Fields<'_>) -> Result<()> {
+        let Some(s) = f.get("stroke") else {
+            return Ok(());
         };
         if s.get("enabled").and_then(|v| v.as_bool()) != Some(true) {
-            return;
+            return Ok(());
         }
-        props.insert("stroke/enabled".into(), json!(true));
+        d.flag(keys::STROKE_ENABLED, true)?;
         if let Some(w) = num(s, &["width"]).filter(|w| w.is_finite() && *w >= 0.0) {
-            props.insert("stroke/width".into(), json!(w));
+            d.number(keys::STROKE_WIDTH, w)?;
         }
         if let Some(c) = s.get("color").and_then(color) {
-            props.insert("stroke/color".into(), c);
+            d.color(keys::STROKE_COLOR, c)?;
         }
         for (key, kind, prop) in [
-            ("position", "strokePosition", "stroke/position"),
-            ("cornerGeometry", "cornerGeometry", "stroke/cornerGeometry"),
-            ("cap", "cap", "stroke/cap"),
+            ("position", "strokePosition", keys::STROKE_POSITION),
+            (
+                "cornerGeometry",
+                "cornerGeometry",
+                keys::STROKE_CORNER_GEOMETRY,
+            ),
+            ("cap", "cap", keys::STROKE_CAP),
         ] {
             if let Some(name) = num(s, &[key]).and_then(|v| enum_name(kind, v as i64)) {
-                props.insert(prop.into(), json!(name));
+                d.choice(prop, name)?;
             }
         }
-        if let Some(d) = s.get("dashArray").and_then(|v| v.as_array())
-            && !d.is_empty()
-        {
-            block.insert(
-                "dashArray".into(),
-                Value::Array(d.map(NodeRef::to_value).collect()),
-            );
+        if let Some(dashes) = s.get("dashArray").and_then(|v| v.as_array()) {
+            let dashes: Vec<f32> = dashes
+                .filter_map(|v| v.as_f64())
+                .map(|v| v as f32)
+                .collect();
+            crate::typed::check_dash_array(&dashes)
+                .map_err(|err| bad(format!("entity {}: {err}", d.entity)))?;
+            d.block.dash_array = dashes;
         }
         if let Some(o) = num(s, &["dashOffset"]).filter(|o| o.is_finite()) {
-            props.insert("stroke/dashOffset".into(), json!(o));
+            d.number(keys::STROKE_DASH_OFFSET, o)?;
         }
+        Ok(())
     }
 
     /// A shape or fill element as an Easel block; returns its index.
     fn part(&mut self, entity: u64) -> Result<Option<usize>> {
         let e = self.element(entity)?;
         let id = e.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+        // A design block in a shape or fill slot is refused by the document's check.
         let Some(ty) = easel_type(id) else {
             self.dropped(entity, id, "block type", id.to_string())?;
             return Ok(None);
         };
-        let mut props = Map::new();
-        let mut block = Map::new();
-        match ty.strip_prefix("//ly.img.ubq/").unwrap_or_default() {
-            "shape/rect" => {
-                for k in ["TL", "TR", "BL", "BR"] {
-                    if let Some(r) = num(e, &[&format!("cornerRadius{k}")])
-                        .filter(|r| r.is_finite() && *r >= 0.0)
-                    {
-                        props.insert(format!("shape/rect/cornerRadius{k}"), json!(r));
+        let mut d = Draft::new(entity, ty);
+        match ty {
+            BlockType::Shape(ShapeKind::Rect) => {
+                for (k, prop) in [
+                    ("cornerRadiusTL", keys::SHAPE_RECT_CORNER_RADIUS_TL),
+                    ("cornerRadiusTR", keys::SHAPE_RECT_CORNER_RADIUS_TR),
+                    ("cornerRadiusBL", keys::SHAPE_RECT_CORNER_RADIUS_BL),
+                    ("cornerRadiusBR", keys::SHAPE_RECT_CORNER_RADIUS_BR),
+                ] {
+                    if let Some(r) = num(e, &[k]).filter(|r| r.is_finite() && *r >= 0.0) {
+                        d.number(prop, r)?;
                     }
                 }
             }
-            "shape/star" => {
+            BlockType::Shape(ShapeKind::Star) => {
                 if let Some(p) = num(e, &["points"]) {
-                    props.insert("shape/star/points".into(), json!((p as i64).clamp(3, 1000)));
+                    d.number(keys::SHAPE_STAR_POINTS, (p as i64).clamp(3, 1000) as f64)?;
                 }
-                if let Some(d) = num(e, &["innerDiameter"]) {
-                    props.insert("shape/star/innerDiameter".into(), json!(d.clamp(0.0, 1.0)));
+                if let Some(v) = num(e, &["innerDiameter"]) {
+                    d.number(keys::SHAPE_STAR_INNER_DIAMETER, v.clamp(0.0, 1.0))?;
                 }
             }
-            "shape/polygon" => {
+            BlockType::Shape(ShapeKind::Polygon) => {
                 if let Some(s) = num(e, &["sides"]) {
-                    props.insert(
-                        "shape/polygon/sides".into(),
-                        json!((s as i64).clamp(3, 1000)),
-                    );
+                    d.number(keys::SHAPE_POLYGON_SIDES, (s as i64).clamp(3, 1000) as f64)?;
                 }
                 if let Some(r) = num(e, &["cornerRadius"]).filter(|r| r.is_finite() && *r >= 0.0) {
-                    props.insert("shape/polygon/cornerRadius".into(), json!(r));
+                    d.number(keys::SHAPE_POLYGON_CORNER_RADIUS, r)?;
                 }
             }
-            "shape/vector_path" => {
+            BlockType::Shape(ShapeKind::VectorPath) => {
                 if let Some(p) = e.get("path").and_then(|v| v.as_str()) {
-                    props.insert("shape/vector_path/path".into(), json!(p));
+                    d.string(keys::SHAPE_VECTOR_PATH_PATH, p)?;
                 }
                 for (k, prop) in [
-                    ("width", "shape/vector_path/width"),
-                    ("height", "shape/vector_path/height"),
+                    ("width", keys::SHAPE_VECTOR_PATH_WIDTH),
+                    ("height", keys::SHAPE_VECTOR_PATH_HEIGHT),
                 ] {
                     if let Some(v) = num(e, &[k]).filter(|v| v.is_finite() && *v >= 0.0) {
-                        props.insert(prop.into(), json!(v));
+                        d.number(prop, v)?;
                     }
                 }
                 if num(e, &["fillRule"]) == Some(1.0) {
-                    props.insert("shape/vector_path/fillRule".into(), json!("EvenOdd"));
+                    d.choice(keys::SHAPE_VECTOR_PATH_FILL_RULE, "EvenOdd")?;
                 }
             }
-            "fill/color" => {
+            BlockType::Fill(FillKind::Color) => {
                 if let Some(c) = e.get("value").and_then(color) {
-                    props.insert("fill/color/value".into(), c);
+                    d.color(keys::FILL_COLOR_VALUE, c)?;
                 }
             }
-            "fill/image" => {
+            BlockType::Fill(FillKind::Image) => {
                 if let Some(u) = e.get("imageFileURI").and_then(|v| v.as_str()) {
-                    props.insert("fill/image/imageFileURI".into(), json!(u));
+                    d.string(keys::FILL_IMAGE_URI, u)?;
                 }
             }
-            kind if kind.starts_with("fill/gradient/") => {
-                let stops: Vec<Value> = e
+            BlockType::Fill(kind) => {
+                let stops: Vec<GradientStop> = e
                     .pointer("/gradient/colorStops")
                     .and_then(|v| v.as_array())
                     .into_iter()
                     .flatten()
                     .filter_map(|s| {
-                        Some(json!({"color": color(s.get("second")?)?, "stop": num(s, &["first"])?.clamp(0.0, 1.0)}))
+                        Some(GradientStop {
+                            color: color(s.get("second")?)?,
+                            stop: num(s, &["first"])?.clamp(0.0, 1.0) as f32,
+                        })
                     })
                     .collect();
                 if !stops.is_empty() {
-                    block.insert("gradientStops".into(), Value::Array(stops));
+                    crate::typed::check_gradient_stops(&stops)
+                        .map_err(|err| bad(format!("entity {entity}: {err}")))?;
+                    d.block.gradient_stops = stops;
                 }
-                let point =
-                    |name: &str, axis: &str| num(e, &[name, axis]).filter(|v| v.is_finite());
                 let pairs: &[(&str, &str, &str)] = match kind {
-                    "fill/gradient/linear" => &[
-                        ("startPoint", "x", "fill/gradient/linear/startPointX"),
-                        ("startPoint", "y", "fill/gradient/linear/startPointY"),
-                        ("endPoint", "x", "fill/gradient/linear/endPointX"),
-                        ("endPoint", "y", "fill/gradient/linear/endPointY"),
+                    FillKind::LinearGradient => &[
+                        ("startPoint", "x", keys::FILL_GRADIENT_LINEAR_START_POINT_X),
+                        ("startPoint", "y", keys::FILL_GRADIENT_LINEAR_START_POINT_Y),
+                        ("endPoint", "x", keys::FILL_GRADIENT_LINEAR_END_POINT_X),
+                        ("endPoint", "y", keys::FILL_GRADIENT_LINEAR_END_POINT_Y),
                     ],
-                    "fill/gradient/radial" => &[
-                        ("centerPoint", "x", "fill/gradient/radial/centerPointX"),
-                        ("centerPoint", "y", "fill/gradient/radial/centerPointY"),
+                    FillKind::RadialGradient => &[
+                        (
+                            "centerPoint",
+                            "x",
+                            keys::FILL_GRADIENT_RADIAL_CENTER_POINT_X,
+                        ),
+                        (
+                            "centerPoint",
+                            "y",
+                            keys::FILL_GRADIENT_RADIAL_CENTER_POINT_Y,
+                        ),
                     ],
                     _ => &[
-                        ("centerPoint", "x", "fill/gradient/conical/centerPointX"),
-                        ("centerPoint", "y", "fill/gradient/conical/centerPointY"),
+                        (
+                            "centerPoint",
+                            "x",
+                            keys::FILL_GRADIENT_CONICAL_CENTER_POINT_X,
+                        ),
+                        (
+                            "centerPoint",
+                            "y",
+                            keys::FILL_GRADIENT_CONICAL_CENTER_POINT_Y,
+                        ),
                     ],
                 };
                 for (name, axis, prop) in pairs {
-                    if let Some(v) = point(name, axis) {
-                        props.insert((*prop).into(), json!(v));
+                    if let Some(v) = num(e, &[name, axis]).filter(|v| v.is_finite()) {
+                        d.number(prop, v)?;
                     }
                 }
-                if kind == "fill/gradient/radial"
+                if kind == FillKind::RadialGradient
                     && let Some(r) = num(e, &["radius"]).filter(|r| r.is_finite() && *r >= 0.0)
                 {
-                    props.insert("fill/gradient/radial/radius".into(), json!(r));
+                    d.number(keys::FILL_GRADIENT_RADIAL_RADIUS, r)?;
                 }
             }
             _ => {}
         }
-        block.insert("type".into(), json!(ty));
-        block.insert("properties".into(), Value::Object(props));
-        self.blocks.push(Value::Object(block));
-        Ok(Some(self.blocks.len() - 1))
+        Ok(Some(self.push(d)))
     }
 
     /// Text: the string, its font and typeface, size in points, colour, alignment, spacing
     /// and runs (UTF-16 `runStart`/`runEnd`, each run's size and colour falling back to the
     /// block's).
-    fn text(
-        &mut self,
-        e: NodeRef<'_>,
-        props: &mut Map<String, Value>,
-        block: &mut Map<String, Value>,
-    ) {
+    fn text(&self, d: &mut Draft, e: NodeRef<'_>) -> Result<()> {
         let text = e.get("text").and_then(|v| v.as_str()).unwrap_or_default();
-        props.insert("text/text".into(), json!(text));
-        if let Some(u) = e.get("fontFileUri").and_then(|v| v.as_str()) {
-            props.insert("text/fontFileUri".into(), json!(u));
+        d.string(keys::TEXT_TEXT, text)?;
+        let block_font = e.get("fontFileUri").and_then(|v| v.as_str());
+        if let Some(u) = block_font {
+            d.string(keys::TEXT_FONT_FILE_URI, u)?;
         }
         let size = num(e, &["fontSize"])
             .filter(|s| s.is_finite() && *s > 0.0 && *s <= 10_000.0)
             .unwrap_or(12.0);
-        props.insert("text/fontSize".into(), json!(size));
+        d.number(keys::TEXT_FONT_SIZE, size)?;
         for (key, prop) in [
-            ("lineHeight", "text/lineHeight"),
-            ("letterSpacing", "text/letterSpacing"),
-            ("paragraphSpacing", "text/paragraphSpacing"),
-            ("minAutomaticFontSize", "text/minAutomaticFontSize"),
-            ("maxAutomaticFontSize", "text/maxAutomaticFontSize"),
+            ("lineHeight", keys::TEXT_LINE_HEIGHT),
+            ("letterSpacing", keys::TEXT_LETTER_SPACING),
+            ("paragraphSpacing", keys::TEXT_PARAGRAPH_SPACING),
+            ("minAutomaticFontSize", keys::TEXT_MIN_AUTOMATIC_FONT_SIZE),
+            ("maxAutomaticFontSize", keys::TEXT_MAX_AUTOMATIC_FONT_SIZE),
         ] {
             if let Some(v) = num(e, &[key]).filter(|v| v.is_finite()) {
-                props.insert(prop.into(), json!(v));
+                d.number(prop, v)?;
             }
         }
         for (key, prop) in [
-            ("automaticFontSizeEnabled", "text/automaticFontSizeEnabled"),
-            ("clipLinesOutsideOfFrame", "text/clipLinesOutsideOfFrame"),
+            (
+                "automaticFontSizeEnabled",
+                keys::TEXT_AUTOMATIC_FONT_SIZE_ENABLED,
+            ),
+            (
+                "clipLinesOutsideOfFrame",
+                keys::TEXT_CLIP_LINES_OUTSIDE_OF_FRAME,
+            ),
         ] {
             if let Some(v) = e.get(key).and_then(|v| v.as_bool()) {
-                props.insert(prop.into(), json!(v));
+                d.flag(prop, v)?;
             }
         }
         if let Some(a) =
             num(e, &["horizontalAlignment"]).and_then(|v| enum_name("textAlign", v as i64))
         {
-            props.insert("text/horizontalAlignment".into(), json!(a));
+            d.choice(keys::TEXT_HORIZONTAL_ALIGNMENT, a)?;
         }
         if let Some(a) =
             num(e, &["verticalAlignment"]).and_then(|v| enum_name("textVertical", v as i64))
         {
-            props.insert("text/verticalAlignment".into(), json!(a));
+            d.choice(keys::TEXT_VERTICAL_ALIGNMENT, a)?;
         }
-        let block_font = e.get("fontFileUri").and_then(|v| v.as_str());
-        let typeface = e
-            .get("typeface")
-            .and_then(|v| v.as_str())
-            .and_then(|n| self.typefaces.get(n));
-        let face_of = |uri: &str| -> (&'static str, &'static str) {
+        let name = e.get("typeface").and_then(|v| v.as_str());
+        let typeface = name.and_then(|n| self.typefaces.get(n));
+        // A font file picks its weight and style from the typeface.
+        let face_of = |uri: &str| {
             typeface
-                .and_then(|t| t.get("fonts"))
-                .and_then(|v| v.as_array())
-                .and_then(|fonts| {
-                    fonts
-                        .iter()
-                        .find(|f| f.get("uri").and_then(|v| v.as_str()) == Some(uri))
-                })
-                .map_or(("normal", "normal"), |f| {
-                    (
-                        if f.get("weight") == Some(&json!("bold")) {
-                            "bold"
-                        } else {
-                            "normal"
-                        },
-                        if f.get("style") == Some(&json!("italic")) {
-                            "italic"
-                        } else {
-                            "normal"
-                        },
-                    )
+                .and_then(|t| t.fonts.iter().find(|f| f.uri == uri))
+                .map_or((FontWeight::Normal, FontStyle::Normal), |f| {
+                    (f.weight, f.style)
                 })
         };
-        let base_color = e
-            .get("color")
-            .and_then(color)
-            .unwrap_or(json!({"r": 0.0, "g": 0.0, "b": 0.0, "a": 1.0}));
-        let len: u64 = text.chars().map(|c| c.len_utf16() as u64).sum();
+        let base_color = e.get("color").and_then(color).unwrap_or(Color::BLACK);
+        let len = crate::utf16_len(text);
         let mut runs = Vec::new();
-        let mut at = 0u64;
+        let mut at = 0u32;
         for r in e
             .get("textRuns")
             .and_then(|v| v.as_array())
@@ -601,191 +652,249 @@ impl<'a> Converter<'a> {
             let (Some(start), Some(end)) = (num(r, &["runStart"]), num(r, &["runEnd"])) else {
                 continue;
             };
-            let (start, end) = (start as u64, (end as u64).min(len));
+            let (start, end) = (start as u32, (end as u32).min(len));
             if start != at || end < start {
                 continue;
             }
-            let run_size = r
+            let font_size = r
                 .pointer("/fontSize/data")
                 .and_then(|v| v.as_f64())
                 .filter(|s| s.is_finite() && *s > 0.0 && *s <= 10_000.0)
-                .unwrap_or(size);
-            let run_color = r
+                .unwrap_or(size) as f32;
+            let color = r
                 .get("color")
                 .filter(|c| c.get("nullopt").and_then(|v| v.as_bool()) != Some(true))
                 .and_then(|c| c.get("data").and_then(color).or_else(|| color(c)))
-                .unwrap_or_else(|| base_color.clone());
-            // A run's font (else the block's) picks its weight and style from the typeface.
+                .unwrap_or(base_color);
+            // A run's font (else the block's).
             let font = r
                 .pointer("/font/data")
                 .and_then(|v| v.as_str())
                 .or(block_font)
                 .unwrap_or_default();
             let (weight, style) = face_of(font);
-            runs.push(json!({"start": start, "end": end, "fontSize": run_size, "color": run_color, "weight": weight, "style": style}));
+            runs.push(TextRun {
+                start,
+                end,
+                font_size,
+                color,
+                weight,
+                style,
+            });
             at = end;
         }
-        if at == len && !runs.is_empty() {
-            block.insert("textRuns".into(), Value::Array(runs));
-        } else if len > 0 {
-            let (weight, style) = face_of(block_font.unwrap_or_default());
-            block.insert(
-                "textRuns".into(),
-                json!([{"start": 0, "end": len, "fontSize": size, "color": base_color, "weight": weight, "style": style}]),
-            );
-        }
-        if let Some(name) = e.get("typeface").and_then(|v| v.as_str()) {
-            props.insert("text/typeface".into(), json!(name));
-            if let Some(t) = self.typefaces.get(name) {
-                block.insert("typeface".into(), t.clone());
+        if at != len || runs.is_empty() {
+            runs.clear();
+            if len > 0 {
+                let (weight, style) = face_of(block_font.unwrap_or_default());
+                runs.push(TextRun {
+                    start: 0,
+                    end: len,
+                    font_size: size as f32,
+                    color: base_color,
+                    weight,
+                    style,
+                });
             }
         }
+        if let Some(name) = name {
+            d.string(keys::TEXT_TYPEFACE, name)?;
+        }
+        load_text(
+            &format_args!("entity {}", d.entity),
+            &mut d.block,
+            runs,
+            typeface.cloned(),
+        )
     }
 
     /// A design element, its shape and fill, then its children, without recursion.
     fn design(&mut self, root: u64) -> Result<()> {
-        let mut seen = HashSet::new();
+        let mut seen = vec![false; self.elements.0.len()];
+        let mut f = Fields::default();
         let mut pending: Vec<(u64, Option<usize>, Option<Transform>)> = vec![(root, None, None)];
         while let Some((entity, parent, group)) = pending.pop() {
-            if !seen.insert(entity) {
+            let at = self.elements.position(entity).ok_or_else(|| {
+                bad(format!(
+                    "the hierarchy names entity {entity}, which is not in designElements"
+                ))
+            })?;
+            if std::mem::replace(&mut seen[at], true) {
                 return Err(bad(format!(
                     "entity {entity} appears twice in the hierarchy (a cycle or a shared child)"
                 )));
             }
-            let e = self.element(entity)?;
-            let id = e
-                .get("id")
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
+            let e = self.elements.0[at].1;
+            f.index(e);
+            let id = f.get("id").and_then(|v| v.as_str()).unwrap_or_default();
             if id.ends_with("/camera") {
                 continue;
             }
-            let Some(ty) = easel_type(&id).filter(|t| {
-                matches!(
-                    t.rsplit('/').next(),
-                    Some("scene" | "stack" | "page" | "graphic" | "group" | "text")
-                )
-            }) else {
-                self.dropped(entity, &id, "block type", id.clone())?;
+            let Some(ty) = easel_type(id).filter(|t| t.is_design_block()) else {
+                self.dropped(entity, id, "block type", id.to_string())?;
                 continue;
             };
-            self.unsupported(entity, ty, e)?;
-            let mut props = Map::new();
-            let mut block = Map::new();
-            let kind = ty.rsplit('/').next().unwrap_or_default();
+            self.unsupported(entity, id, &f)?;
+            let mut d = Draft::new(entity, ty);
             let mut placement = None;
-            match kind {
-                "scene" => {
-                    if let Some(l) = num(e, &["layout"]).and_then(|v| enum_name("layout", v as i64))
+            match ty {
+                BlockType::Scene => {
+                    if let Some(l) = f
+                        .num(&["layout"])
+                        .and_then(|v| enum_name("layout", v as i64))
                     {
-                        props.insert("scene/layout".into(), json!(l));
+                        d.choice(keys::SCENE_LAYOUT, l)?;
                     }
-                    if let Some(u) =
-                        num(e, &["designUnit"]).and_then(|v| enum_name("designUnit", v as i64))
+                    if let Some(u) = f
+                        .num(&["designUnit"])
+                        .and_then(|v| enum_name("designUnit", v as i64))
                     {
-                        props.insert("scene/designUnit".into(), json!(u));
+                        d.choice(keys::SCENE_DESIGN_UNIT, u)?;
                     }
-                    if let Some(d) = num(e, &["dpi"]).filter(|d| (1.0..=10_000.0).contains(d)) {
-                        props.insert("scene/dpi".into(), json!(d));
+                    if let Some(dpi) = f.num(&["dpi"]).filter(|d| (1.0..=10_000.0).contains(d)) {
+                        d.number(keys::SCENE_DPI, dpi)?;
                     }
                 }
-                "stack" => {
-                    if let Some(s) = num(e, &["spacing"]).filter(|s| s.is_finite() && *s >= 0.0) {
-                        props.insert("stack/spacing".into(), json!(s));
+                BlockType::Stack => {
+                    if let Some(s) = f.num(&["spacing"]).filter(|s| s.is_finite() && *s >= 0.0) {
+                        d.number(keys::STACK_SPACING, s)?;
                     }
-                    if let Some(b) = e.get("spacingInScreenspace").and_then(|v| v.as_bool()) {
-                        props.insert("stack/spacingInScreenspace".into(), json!(b));
+                    if let Some(b) = f.get("spacingInScreenspace").and_then(|v| v.as_bool()) {
+                        d.flag(keys::STACK_SPACING_IN_SCREENSPACE, b)?;
                     }
                 }
                 _ => {
-                    placement = Some(self.frame(entity, e, &mut props, group)?);
-                    if kind != "group" && kind != "text" {
-                        self.stroke(e, &mut props, &mut block);
-                        if let Some(m) = num(e, &["block_content_fill_mode"])
-                            .and_then(|v| enum_name("contentFill", v as i64))
-                        {
-                            props.insert("contentFill/mode".into(), json!(m));
-                        }
-                        for (key, prop) in [
-                            ("block_crop_scale_x", "crop/scaleX"),
-                            ("block_crop_scale_y", "crop/scaleY"),
-                            ("block_crop_translation_x", "crop/translationX"),
-                            ("block_crop_translation_y", "crop/translationY"),
-                        ] {
-                            if let Some(v) = num(e, &[key]).filter(|v| v.is_finite()) {
-                                props.insert(prop.into(), json!(v));
-                            }
-                        }
-                        if let Some(enabled) =
-                            e.pointer("/block_fill/enabled").and_then(|v| v.as_bool())
-                        {
-                            props.insert("fill/enabled".into(), json!(enabled));
-                        }
-                    }
-                    if kind == "text" {
-                        self.text(e, &mut props, &mut block);
+                    placement = Some(Self::frame(&mut d, &f, group)?);
+                    if ty == BlockType::Text {
+                        self.text(&mut d, e)?;
+                    } else if ty != BlockType::Group {
+                        Self::stroke(&mut d, &f)?;
+                        Self::fill_settings(&mut d, &f)?;
                     }
                 }
             }
-            let metadata = self.common(e, &mut props);
-            block.insert("type".into(), json!(ty));
-            block.insert("metadata".into(), metadata);
-            block.insert("properties".into(), Value::Object(props));
-            self.blocks.push(Value::Object(block));
-            let index = self.blocks.len() - 1;
-            if let Some(p) = parent
-                && let Some(children) = self.blocks[p]
-                    .as_object_mut()
-                    .map(|o| o.entry("children").or_insert_with(|| json!([])))
-                    .and_then(Value::as_array_mut)
-            {
-                children.push(json!(index));
+            Self::common(&mut d, &f)?;
+            let index = self.push(d);
+            if let Some(p) = parent {
+                self.blocks[p].links.children.push(index);
             }
             // Texts draw with their run colours; their colour fill is not a separate block.
-            if kind != "text" {
-                for (component, key) in [("block_shape", "shape"), ("block_fill", "fill")] {
-                    if kind == "page" && key == "shape" {
-                        continue;
-                    }
-                    if let Some(part) = num(e, &[component, "value"]).map(|v| v as u64)
-                        && self.elements.contains_key(&part)
+            if ty != BlockType::Text {
+                let shape = f
+                    .num(&["block_shape", "value"])
+                    .filter(|_| ty != BlockType::Page);
+                let fill = f.num(&["block_fill", "value"]);
+                for (part, is_shape) in [(shape, true), (fill, false)] {
+                    if let Some(part) = part.map(|v| v as u64)
+                        && self.elements.position(part).is_some()
                         && let Some(i) = self.part(part)?
-                        && let Some(o) = self.blocks[index].as_object_mut()
                     {
-                        o.insert(key.into(), json!(i));
+                        let links = &mut self.blocks[index].links;
+                        *(if is_shape {
+                            &mut links.shape
+                        } else {
+                            &mut links.fill
+                        }) = Some(i);
                     }
                 }
             }
             // Group members are stored in page coordinates: they are placed relative to
             // their group's page-space placement.
-            let child_group = if kind == "group" { placement } else { None };
-            let children = self.children.get(&entity).cloned().unwrap_or_default();
-            pending.extend(
-                children
-                    .into_iter()
-                    .rev()
-                    .map(|c| (c, Some(index), child_group)),
-            );
+            let child_group = if ty == BlockType::Group {
+                placement
+            } else {
+                None
+            };
+            if let Some(children) = self.children.get(entity).and_then(|v| v.as_array()) {
+                let from = pending.len();
+                pending.extend(
+                    children
+                        .filter_map(|v| v.as_f64())
+                        .map(|c| (c as u64, Some(index), child_group)),
+                );
+                pending[from..].reverse();
+            }
+        }
+        Ok(())
+    }
+
+    /// How a graphic's (or page's) fill sits in its frame, and whether it is drawn.
+    fn fill_settings(d: &mut Draft, f: &Fields<'_>) -> Result<()> {
+        if let Some(m) = f
+            .num(&["block_content_fill_mode"])
+            .and_then(|v| enum_name("contentFill", v as i64))
+        {
+            d.choice(keys::CONTENT_FILL_MODE, m)?;
+        }
+        for (key, prop) in [
+            ("block_crop_scale_x", keys::CROP_SCALE_X),
+            ("block_crop_scale_y", keys::CROP_SCALE_Y),
+            ("block_crop_translation_x", keys::CROP_TRANSLATION_X),
+            ("block_crop_translation_y", keys::CROP_TRANSLATION_Y),
+        ] {
+            if let Some(v) = f.num(&[key]).filter(|v| v.is_finite()) {
+                d.number(prop, v)?;
+            }
+        }
+        if let Some(enabled) = f.at(&["block_fill", "enabled"]).and_then(|v| v.as_bool()) {
+            d.flag(keys::FILL_ENABLED, enabled)?;
         }
         Ok(())
     }
 }
 
-/// Translates a CE.SDK scene string into Easel's scene document, with what was dropped.
-fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport)> {
+/// The JSON text of a scene string's base64. A large one decodes on two threads: groups of
+/// four characters decode independently, so each half goes into its own part of the output.
+fn decode(body: &str) -> Result<String> {
+    let engine = &base64::engine::general_purpose::STANDARD;
+    let input = body.as_bytes();
+    let split = (input.len() / 2) / 4 * 4;
+    let two_threads =
+        input.len() >= 1 << 20 && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let bytes = if two_threads {
+        let (first, second) = input.split_at(split);
+        let mut out = vec![0u8; split / 4 * 3 + (input.len() - split).div_ceil(4) * 3];
+        let (out_first, out_second) = out.split_at_mut(split / 4 * 3);
+        let (a, b) = std::thread::scope(|s| {
+            let second = s.spawn(|| engine.decode_slice(second, out_second));
+            (engine.decode_slice(first, out_first), second.join())
+        });
+        match (a, b) {
+            (Ok(_), Ok(Ok(n))) => {
+                out.truncate(split / 4 * 3 + n);
+                Some(out)
+            }
+            // Padding in the first half, a bad byte, …: decoded again in one piece, for the
+            // error at its place in the whole text.
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let bytes = match bytes {
+        Some(bytes) => bytes,
+        None => engine.decode(input).map_err(|e| {
+            bad(format!(
+                "the text after `{CESDK_PREFIX}` is not base64: {e}"
+            ))
+        })?,
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        bad(format!(
+            "the document is not UTF-8 text: {}",
+            e.utf8_error()
+        ))
+    })
+}
+
+/// Translates a CE.SDK scene string into a checked Easel document, with what was dropped.
+fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(LoadedDocument, LoadReport)> {
     let body = s
         .trim()
         .strip_prefix(CESDK_PREFIX)
         .ok_or_else(|| bad(format!("a CE.SDK scene starts with `{CESDK_PREFIX}`")))?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(body.trim())
-        .map_err(|e| {
-            bad(format!(
-                "the text after `{CESDK_PREFIX}` is not base64: {e}"
-            ))
-        })?;
-    let tree = Tree::parse(&bytes, read_keys())
+    let text = decode(body.trim())?;
+    let tree = Tree::parse(&text, read_keys())
         .map_err(|e| bad(format!("the document is not JSON: {e}")))?;
     let doc = tree.root();
     let format = doc
@@ -816,18 +925,20 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
             elements.len()
         )));
     }
-    let mut by_entity = HashMap::with_capacity(elements.len());
-    for e in elements {
-        let entity = num(e, &["entity"])
-            .filter(|n| *n >= 0.0 && n.fract() == 0.0)
-            .ok_or_else(|| bad("an element without a numeric entity"))? as u64;
-        if by_entity.insert(entity, e).is_some() {
-            return Err(bad(format!("entity {entity} is declared twice")));
-        }
-    }
+    let count = elements.len();
+    let by_entity = elements
+        .map(|e| {
+            num(e, &["entity"])
+                .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                .map(|n| (n as u64, e))
+                .ok_or_else(|| bad("an element without a numeric entity"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let by_entity = ByEntity::new(by_entity)
+        .map_err(|entity| bad(format!("entity {entity} is declared twice")))?;
     let hierarchy = doc.get("hierarchy").ok_or_else(|| bad("no hierarchy"))?;
     let root = num(hierarchy, &["root"]).ok_or_else(|| bad("the hierarchy has no root"))? as u64;
-    let mut children = HashMap::new();
+    let mut children = Vec::new();
     for c in hierarchy
         .get("children")
         .and_then(|v| v.as_array())
@@ -835,42 +946,62 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
         .flatten()
     {
         let key = num(c, &["key"]).ok_or_else(|| bad("a hierarchy entry without a key"))? as u64;
-        let list: Vec<u64> = c
-            .get("value")
-            .and_then(|v| v.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_f64())
-            .map(|v| v as u64)
-            .collect();
-        children.insert(key, list);
+        if let Some(list) = c.get("value") {
+            children.push((key, list));
+        }
     }
+    let children = ByEntity::new(children).map_err(|entity| {
+        bad(format!(
+            "the hierarchy lists entity {entity}'s children twice"
+        ))
+    })?;
     let mut typefaces = HashMap::new();
-    for t in doc
+    for face in doc
         .get("documentTypefaces")
         .and_then(|v| v.as_array())
         .into_iter()
         .flatten()
+        .filter_map(|t| t.get("payload.typeface"))
     {
-        if let Some(face) = t.get("payload.typeface") {
-            let name = face
-                .get("name")
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
-            let fonts: Vec<Value> = face
-                .get("fonts")
-                .and_then(|v| v.as_array())
-                .into_iter()
-                .flatten()
-                .map(|f| {
-                    let weight = if num(f, &["weight"]).unwrap_or(400.0) >= 600.0 { "bold" } else { "normal" };
-                    let style = if num(f, &["style"]).unwrap_or(0.0) >= 1.0 { "italic" } else { "normal" };
-                    json!({"uri": f.get("uri").and_then(|v| v.as_str()).unwrap_or(""), "subFamily": f.get("subFamily").and_then(|v| v.as_str()).unwrap_or(""), "weight": weight, "style": style})
-                })
-                .collect();
-            typefaces.insert(name.clone(), json!({"name": name, "fonts": fonts}));
-        }
+        let name = face
+            .get("name")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let fonts = face
+            .get("fonts")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .map(|f| FontFace {
+                uri: f
+                    .get("uri")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                sub_family: f
+                    .get("subFamily")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                weight: if num(f, &["weight"]).unwrap_or(400.0) >= 600.0 {
+                    FontWeight::Bold
+                } else {
+                    FontWeight::Normal
+                },
+                style: if num(f, &["style"]).unwrap_or(0.0) >= 1.0 {
+                    FontStyle::Italic
+                } else {
+                    FontStyle::Normal
+                },
+            })
+            .collect();
+        typefaces.insert(
+            name,
+            Typeface {
+                name: name.to_string(),
+                fonts,
+            },
+        );
     }
     let mut converter = Converter {
         elements: by_entity,
@@ -878,7 +1009,7 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
         typefaces,
         options,
         report: LoadReport::default(),
-        blocks: Vec::new(),
+        blocks: Vec::with_capacity(count),
     };
     let root_type = converter
         .element(root)?
@@ -891,22 +1022,20 @@ fn cesdk_to_document(s: &str, options: LoadOptions) -> Result<(Value, LoadReport
         )));
     }
     converter.design(root)?;
-    // Built by hand: `json!` would serialize the blocks into a copy of themselves.
-    let mut out = Map::new();
-    out.insert("format".into(), json!("easel/scene"));
-    out.insert("version".into(), json!(crate::serialize::FORMAT_VERSION));
-    out.insert("roots".into(), json!([0]));
-    out.insert("blocks".into(), Value::Array(converter.blocks));
-    let out = Value::Object(out);
-    Ok((out, converter.report))
+    let doc = LoadedDocument {
+        roots: vec![0],
+        blocks: converter.blocks,
+    };
+    doc.check()?;
+    Ok((doc, converter.report))
 }
 
 /// Translates a CE.SDK scene string into Easel's scene document (as JSON text), with what
 /// was dropped.
 pub fn cesdk_to_easel_json(s: &str, options: LoadOptions) -> Result<(String, LoadReport)> {
-    let (doc, report) = cesdk_to_document(s, options)?;
-    let text = serde_json::to_string(&doc).map_err(|e| bad(e.to_string()))?;
-    Ok((text, report))
+    let mut graph = SceneGraph::new();
+    let (_, report) = graph.load_cesdk_from_string(s, options)?;
+    Ok((graph.save_to_string()?, report))
 }
 
 /// The fields the translation reads; everything else in a document (scopes, settings,
@@ -1021,9 +1150,9 @@ const READ_KEYS: &[&str] = &[
 ];
 
 /// [`READ_KEYS`] as a set.
-fn read_keys() -> &'static HashSet<&'static str> {
-    static KEYS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
-    KEYS.get_or_init(|| READ_KEYS.iter().copied().collect())
+fn read_keys() -> &'static KeySet {
+    static KEYS: std::sync::OnceLock<KeySet> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| KeySet::new(READ_KEYS))
 }
 
 impl SceneGraph {
@@ -1035,7 +1164,7 @@ impl SceneGraph {
         options: LoadOptions,
     ) -> Result<(BlockId, LoadReport)> {
         let (doc, report) = cesdk_to_document(s, options)?;
-        let scene = self.load_from_value(doc)?;
+        let scene = self.load_document(doc)?;
         Ok((scene, report))
     }
 }
@@ -1044,6 +1173,7 @@ impl SceneGraph {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use serde_json::{Value, json};
 
     fn encode(doc: &Value) -> String {
         format!(
@@ -1148,6 +1278,52 @@ mod tests {
             assert!(e.contains(why), "{why}: {e}");
             assert_eq!(g.scene(), Some(created.scene), "the current scene stays");
         }
+    }
+
+    #[test]
+    fn a_large_body_decodes_in_two_halves_to_the_same_text_and_errors() {
+        // Over the two-thread threshold, with lengths that leave every remainder.
+        for extra in 0..4 {
+            let text: String = (0..(1 << 20) + extra)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let body = base64::engine::general_purpose::STANDARD.encode(&text);
+            assert_eq!(decode(&body).unwrap(), text);
+        }
+        let body = base64::engine::general_purpose::STANDARD.encode(vec![b'x'; 1 << 21]);
+        // A bad byte in the second half is reported at its place in the whole body.
+        let mut bad_body = body.clone().into_bytes();
+        let at = bad_body.len() - 100;
+        bad_body[at] = b'!';
+        let e = decode(std::str::from_utf8(&bad_body).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("base64") && e.contains(&at.to_string()), "{e}");
+        // Padding in the middle is an error, not a truncated document.
+        let mut padded = body.into_bytes();
+        let middle = padded.len() / 2 / 4 * 4 - 2;
+        padded[middle] = b'=';
+        padded[middle + 1] = b'=';
+        assert!(decode(std::str::from_utf8(&padded).unwrap()).is_err());
+        // Not UTF-8 once decoded.
+        let e = decode(&base64::engine::general_purpose::STANDARD.encode([0xff, 0xfe]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn a_hierarchy_listing_an_entity_twice_is_refused() {
+        let mut v = minimal();
+        v["hierarchy"]["children"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"key": 2, "value": []}));
+        let e = SceneGraph::new()
+            .load_cesdk_from_string(&encode(&v), LoadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("entity 2"), "{e}");
     }
 
     #[test]

@@ -115,14 +115,16 @@ impl Schema {
 
 /// `a == b` for keys, without a call to `memcmp`: keys are short, so the overlapping first
 /// and last eight (or sixteen) bytes cover them.
-fn same_key(a: &str, b: &str) -> bool {
+#[inline]
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let n = a.len();
     if n != b.len() {
         return false;
     }
     match n {
-        0..8 => a == b,
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => half_at(a, 0) == half_at(b, 0) && half_at(a, n - 4) == half_at(b, n - 4),
         8..=16 => word_at(a, 0) == word_at(b, 0) && word_at(a, n - 8) == word_at(b, n - 8),
         17..=32 => {
             word_at(a, 0) == word_at(b, 0)
@@ -142,6 +144,15 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
         w.copy_from_slice(part);
     }
     u64::from_le_bytes(w)
+}
+
+/// The four bytes of `bytes` at `at` as one word; zero past the end.
+fn half_at(bytes: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    if let Some(part) = bytes.get(at..at + 4) {
+        w.copy_from_slice(part);
+    }
+    u32::from_le_bytes(w)
 }
 
 /// Slots of [`Schema::index`]'s cache of recently looked-up key addresses.
@@ -474,6 +485,14 @@ mod tests {
         let keys = [
             "",
             "a",
+            "ab",
+            "id",
+            "top",
+            "tip",
+            "left",
+            "lefT",
+            "value",
+            "valve",
             "opacity",
             "visible",
             "fill/enabled",

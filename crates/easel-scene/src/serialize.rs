@@ -2,7 +2,9 @@
 
 use crate::graph::{Block, validate};
 use crate::schema::{Computed, schema};
-use crate::{BlockId, BlockType, Error, GradientStop, PropertyValue, Result, SceneGraph};
+use crate::{
+    BlockId, BlockType, Error, GradientStop, PropertyType, PropertyValue, Result, SceneGraph,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -125,59 +127,57 @@ impl SceneGraph {
     /// Loads a scene saved by [`Self::save_to_string`], replacing the current scene. On any
     /// error the graph is left as it was.
     pub fn load_from_string(&mut self, json: &str) -> Result<BlockId> {
-        let parsed = parse(json)?;
-        self.load_parsed(parsed)
+        let doc = parse(json)?;
+        self.load_document(doc)
     }
 
-    /// Loads a scene document given as a JSON value (a translated foreign scene), with the
-    /// same checks as [`Self::load_from_string`].
-    pub(crate) fn load_from_value(&mut self, value: serde_json::Value) -> Result<BlockId> {
-        match value.get("version").and_then(serde_json::Value::as_u64) {
-            Some(FORMAT_VERSION) => {}
-            _ => return Err(Error::Malformed("missing or unsupported `version`".into())),
-        }
-        let doc: SavedDocument =
-            serde_json::from_value(value).map_err(|e| Error::Malformed(e.to_string()))?;
-        let parsed = parse_document(doc)?;
-        self.load_parsed(parsed)
-    }
-
-    fn load_parsed(&mut self, (doc, blocks): (SavedDocument, Vec<Block>)) -> Result<BlockId> {
-        let root = *doc
+    /// Loads a checked document (Easel's own, or a translated foreign scene) as the scene,
+    /// replacing the current one. The document's first root must be a scene.
+    pub(crate) fn load_document(&mut self, doc: LoadedDocument) -> Result<BlockId> {
+        let (root, ty) = doc
             .roots
             .first()
+            .and_then(|r| Some((*r, doc.blocks.get(*r)?.block.ty)))
             .ok_or_else(|| Error::Malformed("no root block".into()))?;
-        if blocks[root].ty != BlockType::Scene {
+        if ty != BlockType::Scene {
             return Err(Error::Malformed(format!(
                 "the first root is a {}, not a scene",
-                blocks[root].ty.long_name()
+                ty.long_name()
             )));
         }
         if let Some(old) = self.scene {
             self.destroy(old)?;
         }
-        let ids = self.insert_all(&doc, blocks)?;
+        let ids = self.insert_all(doc.blocks)?;
         self.scene = Some(ids[root]);
         Ok(ids[root])
     }
 
     /// Loads blocks saved by [`Self::save_blocks_to_string`]; they come back unattached.
     pub fn load_blocks_from_string(&mut self, json: &str) -> Result<Vec<BlockId>> {
-        let (doc, blocks) = parse(json)?;
-        let ids = self.insert_all(&doc, blocks)?;
-        Ok(doc.roots.iter().map(|r| ids[*r]).collect())
+        let doc = parse(json)?;
+        let roots = doc.roots.clone();
+        let ids = self.insert_all(doc.blocks)?;
+        Ok(roots.iter().map(|r| ids[*r]).collect())
     }
 
-    fn insert_all(&mut self, doc: &SavedDocument, blocks: Vec<Block>) -> Result<Vec<BlockId>> {
-        let ids: Vec<BlockId> = blocks.into_iter().map(|b| self.insert(b)).collect();
-        for (i, saved) in doc.blocks.iter().enumerate() {
+    fn insert_all(&mut self, blocks: Vec<LoadedBlock>) -> Result<Vec<BlockId>> {
+        let mut links = Vec::with_capacity(blocks.len());
+        let ids: Vec<BlockId> = blocks
+            .into_iter()
+            .map(|b| {
+                links.push(b.links);
+                self.insert(b.block)
+            })
+            .collect();
+        for (i, l) in links.into_iter().enumerate() {
             let id = ids[i];
-            let children: Vec<BlockId> = saved.children.iter().map(|c| ids[*c]).collect();
+            let children: Vec<BlockId> = l.children.iter().map(|c| ids[*c]).collect();
             for c in &children {
                 self.block_mut(*c)?.parent = Some(id);
             }
-            let shape = saved.shape.map(|s| ids[s]);
-            let fill = saved.fill.map(|f| ids[f]);
+            let shape = l.shape.map(|s| ids[s]);
+            let fill = l.fill.map(|f| ids[f]);
             for part in shape.iter().chain(fill.iter()) {
                 self.block_mut(*part)?.owner = Some(id);
             }
@@ -191,8 +191,90 @@ impl SceneGraph {
     }
 }
 
+/// A document ready to insert: every block built and checked, and the links between them
+/// (indices into `blocks`) checked to form a forest of allowed parent/child kinds. Built
+/// from Easel's own files by [`parse`] and from foreign scenes by their translators, which
+/// go through [`LoadedDocument::check`] the same way.
+pub(crate) struct LoadedDocument {
+    /// Indices of the top-level blocks; for a scene, the first is the scene.
+    pub roots: Vec<usize>,
+    pub blocks: Vec<LoadedBlock>,
+}
+
+/// One block of a [`LoadedDocument`] with its links.
+pub(crate) struct LoadedBlock {
+    pub block: Block,
+    pub links: Links,
+}
+
+/// A block's children, shape and fill, as indices into the document's blocks.
+#[derive(Default)]
+pub(crate) struct Links {
+    pub children: Vec<usize>,
+    pub shape: Option<usize>,
+    pub fill: Option<usize>,
+}
+
+/// Sets a stored property of a block being loaded, with the setters' checks on the value's
+/// type and range. A number given for an `Int`, `Float` or `Double` property is converted to
+/// it, a string to a `String` or `Enum`. Returns false, storing nothing, when the block type
+/// has no such stored property (a newer file's keys are ignored, as in Easel's own files).
+pub(crate) fn load_property(block: &mut Block, key: &str, value: PropertyValue) -> Result<bool> {
+    let schema = schema(block.ty);
+    let Some(index) = schema.index(key) else {
+        return Ok(false);
+    };
+    let spec = &schema.specs[index as usize];
+    if spec.computed != Computed::Stored {
+        return Ok(false);
+    }
+    let value = match (spec.ty, value) {
+        (PropertyType::Float, PropertyValue::Double(d)) => PropertyValue::Float(d as f32),
+        (PropertyType::Double, PropertyValue::Float(f)) => PropertyValue::Double(f as f64),
+        (PropertyType::Int, PropertyValue::Double(d))
+            if d.fract() == 0.0 && d.abs() <= i32::MAX as f64 =>
+        {
+            PropertyValue::Int(d as i32)
+        }
+        (PropertyType::String, PropertyValue::Enum(s)) => PropertyValue::String(s),
+        (PropertyType::Enum, PropertyValue::String(s)) => PropertyValue::Enum(s),
+        (ty, value) if value.property_type() == ty => value,
+        (ty, value) => {
+            return Err(Error::Malformed(format!(
+                "`{key}` of a {} is a {ty} property, not {value}",
+                block.ty.long_name()
+            )));
+        }
+    };
+    validate(spec, &value)?;
+    block.store(index, value, &spec.default);
+    Ok(true)
+}
+
+/// Gives a text block its runs and typeface, once its text is set: the runs must cover the
+/// text end to end (or be empty: the block's defaults then style all of it).
+pub(crate) fn load_text(
+    label: &dyn std::fmt::Display,
+    block: &mut Block,
+    runs: Vec<crate::TextRun>,
+    typeface: Option<crate::Typeface>,
+) -> Result<()> {
+    let schema = schema(BlockType::Text);
+    let text = match block.stored(schema.index(crate::keys::TEXT_TEXT).unwrap_or(0)) {
+        Some(PropertyValue::String(t)) => t.as_str(),
+        _ => "",
+    };
+    check_runs(label, text, &runs)?;
+    block.text = Some(Box::new(crate::text::TextData {
+        runs,
+        typeface,
+        measure: None,
+    }));
+    Ok(())
+}
+
 /// Parses and fully validates a document before anything is inserted.
-fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
+fn parse(json: &str) -> Result<LoadedDocument> {
     // Check the version first, so a document from another version gets that error rather
     // than whatever its different structure trips over.
     #[derive(Deserialize)]
@@ -213,140 +295,166 @@ fn parse(json: &str) -> Result<(SavedDocument, Vec<Block>)> {
     }
     let doc: SavedDocument =
         serde_json::from_str(json).map_err(|e| Error::Malformed(e.to_string()))?;
-    parse_document(doc)
-}
-
-/// Validates a deserialized document and builds its blocks.
-fn parse_document(doc: SavedDocument) -> Result<(SavedDocument, Vec<Block>)> {
     if doc.format != FORMAT_NAME {
         return Err(Error::Malformed(format!(
             "format is `{}`, expected `{FORMAT_NAME}`",
             doc.format
         )));
     }
-    let n = doc.blocks.len();
-    let mut referenced = vec![false; n];
-    let mut mark = |i: usize, what: &str| -> Result<()> {
-        match referenced.get_mut(i) {
-            None => Err(Error::Malformed(format!(
-                "{what} index {i} is out of range"
-            ))),
-            Some(true) => Err(Error::Malformed(format!("block {i} is referenced twice"))),
-            Some(r) => {
-                *r = true;
-                Ok(())
-            }
-        }
+    let blocks = doc
+        .blocks
+        .into_iter()
+        .enumerate()
+        .map(|(i, saved)| loaded_block(i, saved))
+        .collect::<Result<_>>()?;
+    let doc = LoadedDocument {
+        roots: doc.roots,
+        blocks,
     };
-    for r in &doc.roots {
-        mark(*r, "root")?;
+    doc.check()?;
+    Ok(doc)
+}
+
+/// Builds one saved block.
+fn loaded_block(i: usize, saved: SavedBlock) -> Result<LoadedBlock> {
+    let ty = BlockType::parse(&saved.ty)?;
+    let mut block = Block::new(ty);
+    let schema = schema(ty);
+    for (key, json) in &saved.properties {
+        // Keys from a newer format version are ignored.
+        let Some(index) = schema.index(key) else {
+            continue;
+        };
+        let spec = &schema.specs[index as usize];
+        if spec.computed != Computed::Stored {
+            continue;
+        }
+        let value = PropertyValue::from_json(spec.ty, json).ok_or_else(|| {
+            Error::Malformed(format!("block {i}: `{key}` is not a {}: {json}", spec.ty))
+        })?;
+        validate(spec, &value)?;
+        block.store(index, value, &spec.default);
     }
-    let mut blocks = Vec::with_capacity(n);
-    for (i, saved) in doc.blocks.iter().enumerate() {
-        let ty = BlockType::parse(&saved.ty)?;
-        for c in &saved.children {
-            mark(*c, "child")?;
-        }
-        for s in saved.shape.iter().chain(saved.fill.iter()) {
-            mark(*s, "shape/fill")?;
-        }
-        let mut block = Block::new(ty);
-        let schema = schema(ty);
-        for (key, json) in &saved.properties {
-            // Keys from a newer format version are ignored.
-            let Some(index) = schema.index(key) else {
-                continue;
-            };
-            let spec = &schema.specs[index as usize];
-            if spec.computed != Computed::Stored {
-                continue;
-            }
-            let value = PropertyValue::from_json(spec.ty, json).ok_or_else(|| {
-                Error::Malformed(format!("block {i}: `{key}` is not a {}: {json}", spec.ty))
-            })?;
-            validate(spec, &value)?;
-            block.store(index, value, &spec.default);
-        }
-        block.metadata = saved.metadata.clone();
-        if saved.kind.is_some() && !block.ty.is_design_block() {
-            return Err(Error::Malformed(format!(
-                "block {i}: a {} has no kind",
-                block.ty.long_name()
-            )));
-        }
-        block.kind = saved.kind.clone();
-        // The setters' own checks: what loads also saves and loads again.
-        if let Some(stops) = &saved.gradient_stops {
-            crate::typed::check_gradient_stops(stops)
-                .map_err(|e| Error::Malformed(format!("block {i}: {e}")))?;
-            block.gradient_stops = stops.clone();
-        }
-        crate::typed::check_dash_array(&saved.dash_array)
+    block.metadata = saved.metadata;
+    if saved.kind.is_some() && !block.ty.is_design_block() {
+        return Err(Error::Malformed(format!(
+            "block {i}: a {} has no kind",
+            block.ty.long_name()
+        )));
+    }
+    block.kind = saved.kind;
+    // The setters' own checks: what loads also saves and loads again.
+    if let Some(stops) = saved.gradient_stops {
+        crate::typed::check_gradient_stops(&stops)
             .map_err(|e| Error::Malformed(format!("block {i}: {e}")))?;
-        block.dash_array = saved.dash_array.clone();
-        if ty == BlockType::Text {
-            let text = match block.stored(schema.index(crate::keys::TEXT_TEXT).unwrap_or(0)) {
-                Some(PropertyValue::String(t)) => t.clone(),
-                _ => String::new(),
-            };
-            check_runs(i, &text, &saved.text_runs)?;
-            block.text = Some(Box::new(crate::text::TextData {
-                runs: saved.text_runs.clone(),
-                typeface: saved.typeface.clone(),
-                measure: None,
-            }));
-        }
-        blocks.push(block);
+        block.gradient_stops = stops;
     }
-    // Every block is reachable exactly once from the roots, so the structure is a forest;
-    // now check kinds along the edges.
-    if referenced.iter().any(|r| !r) {
-        return Err(Error::Malformed(
-            "some blocks are not reachable from a root".into(),
-        ));
+    crate::typed::check_dash_array(&saved.dash_array)
+        .map_err(|e| Error::Malformed(format!("block {i}: {e}")))?;
+    block.dash_array = saved.dash_array;
+    if ty == BlockType::Text {
+        load_text(
+            &format_args!("block {i}"),
+            &mut block,
+            saved.text_runs,
+            saved.typeface,
+        )?;
     }
-    // How deep the forest goes, without recursing: the limit every entry point applies.
-    let mut pending: Vec<(usize, usize)> = doc.roots.iter().map(|r| (*r, 1)).collect();
-    while let Some((i, depth)) = pending.pop() {
-        if depth > crate::MAX_DEPTH {
-            return Err(Error::Malformed(format!(
-                "blocks nest too deep: block {i} is at depth {depth}, more than {}",
-                crate::MAX_DEPTH
-            )));
+    Ok(LoadedBlock {
+        block,
+        links: Links {
+            children: saved.children,
+            shape: saved.shape,
+            fill: saved.fill,
+        },
+    })
+}
+
+impl LoadedDocument {
+    /// Checks the links: every block is reachable exactly once from the roots (so the
+    /// structure is a forest), not deeper than [`crate::MAX_DEPTH`], with shapes in shape
+    /// slots, fills in fill slots and children of kinds their parents may hold.
+    pub(crate) fn check(&self) -> Result<()> {
+        let n = self.blocks.len();
+        let mut referenced = vec![false; n];
+        let mut mark = |i: usize, what: &str| -> Result<()> {
+            match referenced.get_mut(i) {
+                None => Err(Error::Malformed(format!(
+                    "{what} index {i} is out of range"
+                ))),
+                Some(true) => Err(Error::Malformed(format!("block {i} is referenced twice"))),
+                Some(r) => {
+                    *r = true;
+                    Ok(())
+                }
+            }
+        };
+        for r in &self.roots {
+            mark(*r, "root")?;
         }
-        pending.extend(doc.blocks[i].children.iter().map(|c| (*c, depth + 1)));
-    }
-    for (i, saved) in doc.blocks.iter().enumerate() {
-        if let Some(s) = &saved.shape
-            && !matches!(blocks[*s].ty, BlockType::Shape(_))
-        {
-            return Err(Error::Malformed(format!(
-                "block {i}: shape {s} is not a shape"
-            )));
+        for b in &self.blocks {
+            for c in &b.links.children {
+                mark(*c, "child")?;
+            }
+            for s in b.links.shape.iter().chain(b.links.fill.iter()) {
+                mark(*s, "shape/fill")?;
+            }
         }
-        if let Some(f) = &saved.fill
-            && !matches!(blocks[*f].ty, BlockType::Fill(_))
-        {
-            return Err(Error::Malformed(format!(
-                "block {i}: fill {f} is not a fill"
-            )));
+        if referenced.iter().any(|r| !r) {
+            return Err(Error::Malformed(
+                "some blocks are not reachable from a root".into(),
+            ));
         }
-        for c in &saved.children {
-            if !crate::hierarchy::allowed(blocks[i].ty, blocks[*c].ty) {
+        // How deep the forest goes, without recursing: the limit every entry point applies.
+        let mut pending: Vec<(usize, usize)> = self.roots.iter().map(|r| (*r, 1)).collect();
+        while let Some((i, depth)) = pending.pop() {
+            if depth > crate::MAX_DEPTH {
                 return Err(Error::Malformed(format!(
-                    "block {c} ({}) cannot be a child of block {i} ({})",
-                    blocks[*c].ty.long_name(),
-                    blocks[i].ty.long_name()
+                    "blocks nest too deep: block {i} is at depth {depth}, more than {}",
+                    crate::MAX_DEPTH
                 )));
             }
+            pending.extend(
+                self.blocks[i]
+                    .links
+                    .children
+                    .iter()
+                    .map(|c| (*c, depth + 1)),
+            );
         }
+        let ty = |i: usize| self.blocks[i].block.ty;
+        for (i, b) in self.blocks.iter().enumerate() {
+            if let Some(s) = b.links.shape
+                && !matches!(ty(s), BlockType::Shape(_))
+            {
+                return Err(Error::Malformed(format!(
+                    "block {i}: shape {s} is not a shape"
+                )));
+            }
+            if let Some(f) = b.links.fill
+                && !matches!(ty(f), BlockType::Fill(_))
+            {
+                return Err(Error::Malformed(format!(
+                    "block {i}: fill {f} is not a fill"
+                )));
+            }
+            for c in &b.links.children {
+                if !crate::hierarchy::allowed(ty(i), ty(*c)) {
+                    return Err(Error::Malformed(format!(
+                        "block {c} ({}) cannot be a child of block {i} ({})",
+                        ty(*c).long_name(),
+                        ty(i).long_name()
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
-    Ok((doc, blocks))
 }
 
 /// Saved runs must cover the text end to end, in order, on character boundaries (or be
 /// absent: the block's defaults then style all of it).
-fn check_runs(block: usize, text: &str, runs: &[crate::TextRun]) -> Result<()> {
+fn check_runs(block: &dyn std::fmt::Display, text: &str, runs: &[crate::TextRun]) -> Result<()> {
     if runs.is_empty() {
         return Ok(());
     }
