@@ -6,15 +6,9 @@ use crate::support;
 use easel::{Engine, PropertyValue, SceneLayout};
 use serde_json::Value;
 
-/// Keys the reference lists that Easel does not: `lastFrame/*` (the editor's last drawn
-/// frame) and `stroke/dashArray` (a struct; Easel reads it with `stroke_dash_array`).
-const NOT_LISTED: &[&str] = &[
-    "lastFrame/height",
-    "lastFrame/width",
-    "lastFrame/x",
-    "lastFrame/y",
-    "stroke/dashArray",
-];
+/// Keys the reference lists that Easel does not: `stroke/dashArray` (a struct; Easel reads
+/// it with `stroke_dash_array`).
+const NOT_LISTED: &[&str] = &["stroke/dashArray"];
 
 /// Values that differ on purpose: the reference refuses to read a page's flips ("Property
 /// is not readable."); Easel reads them (false).
@@ -86,7 +80,9 @@ fn a_fresh_page_lists_the_references_properties_with_its_defaults() {
     }
     assert!(wrong.is_empty(), "{} differences: {wrong:#?}", wrong.len());
     // What Easel lists beyond the reference's page: crops (the page's image fill can be
-    // cropped like a graphic's), opacity and the stroke's miter limit.
+    // cropped like a graphic's), opacity and the stroke's miter limit; and `uuid`, which the
+    // reference lists too but its recorded dump leaves out (random per run; checked in
+    // `uuid_and_last_frame_read_as_in_the_reference`).
     let extra: Vec<&String> = listed
         .iter()
         .filter(|k| !dump.contains_key(k.as_str()))
@@ -99,7 +95,8 @@ fn a_fresh_page_lists_the_references_properties_with_its_defaults() {
             "crop/translationX",
             "crop/translationY",
             "opacity",
-            "stroke/miterLimit"
+            "stroke/miterLimit",
+            "uuid"
         ]
     );
 }
@@ -246,4 +243,78 @@ fn cover_and_contain_report_the_crop_they_result_in_once_the_image_is_known() {
             );
         }
     }
+}
+
+/// `uuid` and `lastFrame/*` as CE.SDK 1.79 reports them (probed with `@cesdk/node`: a 400×300
+/// page, a 100×50 rect graphic at (10, 20), then moved to x 30 and rotated by 0.5): both
+/// read-only; `uuid` on every block, a fresh v4 uuid for each created, duplicated or loaded
+/// block; `lastFrame/*` on design blocks, zeros on the scene, the page's frame, and for the
+/// graphic its position as `position/x`/`y` read it (the rotated top-left corner) with its
+/// size.
+#[test]
+fn uuid_and_last_frame_read_as_in_the_reference() {
+    let engine = Engine::new(Default::default());
+    let scene = engine.scene.create(SceneLayout::Free, None).unwrap().scene;
+    let page = engine.block.create("page").unwrap();
+    engine.block.append_child(scene, page).unwrap();
+    engine.block.set_width(page, 400.0).unwrap();
+    engine.block.set_height(page, 300.0).unwrap();
+    let g = engine.block.create("graphic").unwrap();
+    let rect = engine.block.create_shape("rect").unwrap();
+    engine.block.set_shape(g, rect).unwrap();
+    engine.block.append_child(page, g).unwrap();
+    engine.block.set_position_x(g, 10.0).unwrap();
+    engine.block.set_position_y(g, 20.0).unwrap();
+    engine.block.set_width(g, 100.0).unwrap();
+    engine.block.set_height(g, 50.0).unwrap();
+    let frame = |b| {
+        [
+            "lastFrame/x",
+            "lastFrame/y",
+            "lastFrame/width",
+            "lastFrame/height",
+        ]
+        .map(|k| engine.block.get_float(b, k).unwrap())
+    };
+    let close = |a: [f32; 4], b: [f32; 4]| a.iter().zip(b).all(|(a, b)| (a - b).abs() < 1e-3);
+    assert_eq!(frame(scene), [0.0; 4]);
+    assert!(
+        close(frame(page), [0.0, 0.0, 400.0, 300.0]),
+        "{:?}",
+        frame(page)
+    );
+    assert!(close(frame(g), [10.0, 20.0, 100.0, 50.0]), "{:?}", frame(g));
+    engine.block.set_position_x(g, 30.0).unwrap();
+    engine.block.set_rotation(g, 0.5).unwrap();
+    assert!(
+        close(frame(g), [48.10651, -0.910_842_9, 100.0, 50.0]),
+        "{:?}",
+        frame(g)
+    );
+    assert!(engine.block.set_float(g, "lastFrame/x", 1.0).is_err());
+    assert!(engine.block.set_string(g, "uuid", "x").is_err());
+    // Every block has one, in the reference's form, and no two share one.
+    let uuid = |b| engine.block.get_string(b, "uuid").unwrap();
+    let u = uuid(g);
+    assert_eq!(u.len(), 36, "{u}");
+    assert_eq!(u.as_bytes()[14], b'4', "version 4: {u}");
+    assert!(
+        matches!(u.as_bytes()[19], b'8' | b'9' | b'a' | b'b'),
+        "variant: {u}"
+    );
+    assert!(
+        u.chars()
+            .all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
+    let mut all: Vec<String> = [scene, page, g, rect].map(uuid).to_vec();
+    let copy = engine.block.duplicate(g).unwrap();
+    all.push(uuid(copy));
+    let saved = engine.block.save_blocks_to_string(&[g]).unwrap();
+    let loaded = engine.block.load_blocks_from_string(&saved).unwrap();
+    all.push(uuid(loaded[0]));
+    assert_eq!(uuid(g), u, "a block keeps its uuid");
+    let n = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), n, "{all:?}");
 }

@@ -339,6 +339,18 @@ impl SceneGraph {
         Ok(to_outer.apply(local.0, local.1))
     }
 
+    /// `lastFrame/x`, `y`, `width`, `height`: the position as [`Self::reference_position`]
+    /// reads it (for a rotated block, where its top-left corner lands) and the laid-out
+    /// size. The scene has none (zeros), as in the reference.
+    pub(crate) fn last_frame(&self, id: BlockId) -> Result<(f32, f32, f32, f32)> {
+        if self.block(id)?.ty == BlockType::Scene {
+            return Ok((0.0, 0.0, 0.0, 0.0));
+        }
+        let (x, y) = self.reference_position(id)?;
+        let (w, h) = self.frame_size(id)?;
+        Ok((x, y, w, h))
+    }
+
     /// Places `id` so that [`reference_position`](Self::reference_position) reads `(px, py)`.
     pub fn set_reference_position(&mut self, id: BlockId, (px, py): (f32, f32)) -> Result<()> {
         if self.plain_placement(id)? {

@@ -28,6 +28,8 @@ pub(crate) struct Block {
     pub gradient_stops: Vec<GradientStop>,
     pub dash_array: Vec<f32>,
     pub frame: Frame,
+    /// Its `uuid` (see [`crate::id::new_uuid`]).
+    pub uuid: u128,
     /// Text blocks' runs, typeface and measured size.
     pub text: Option<Box<crate::text::TextData>>,
 }
@@ -47,6 +49,7 @@ impl Block {
             gradient_stops: default_stops(ty),
             dash_array: Vec::new(),
             frame: Frame::default(),
+            uuid: crate::id::new_uuid(),
             text: None,
         }
     }
@@ -365,6 +368,11 @@ impl SceneGraph {
                 .cloned()
                 .unwrap_or_else(|| spec.default.clone()),
             Computed::TypeName => PropertyValue::String(block.ty.long_name()),
+            Computed::Uuid => PropertyValue::String(crate::id::format_uuid(block.uuid)),
+            Computed::LastFrameX => PropertyValue::Float(self.last_frame(id)?.0),
+            Computed::LastFrameY => PropertyValue::Float(self.last_frame(id)?.1),
+            Computed::LastFrameWidth => PropertyValue::Float(self.last_frame(id)?.2),
+            Computed::LastFrameHeight => PropertyValue::Float(self.last_frame(id)?.3),
             Computed::GlobalX => PropertyValue::Float(f.bounds_x),
             Computed::GlobalY => PropertyValue::Float(f.bounds_y),
             Computed::GlobalWidth => PropertyValue::Float(f.bounds_width),

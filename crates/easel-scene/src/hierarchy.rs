@@ -206,6 +206,7 @@ impl SceneGraph {
         block.children.clear();
         block.shape = None;
         block.fill = None;
+        block.uuid = crate::id::new_uuid();
         Ok(self.insert(block))
     }
 

@@ -5,6 +5,16 @@
 pub const TYPE: &str = "type";
 /// `name`
 pub const NAME: &str = "name";
+/// `uuid`
+pub const UUID: &str = "uuid";
+/// `lastFrame/x`
+pub const LAST_FRAME_X: &str = "lastFrame/x";
+/// `lastFrame/y`
+pub const LAST_FRAME_Y: &str = "lastFrame/y";
+/// `lastFrame/width`
+pub const LAST_FRAME_WIDTH: &str = "lastFrame/width";
+/// `lastFrame/height`
+pub const LAST_FRAME_HEIGHT: &str = "lastFrame/height";
 /// `width`
 pub const WIDTH: &str = "width";
 /// `height`

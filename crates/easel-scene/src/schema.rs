@@ -33,6 +33,13 @@ pub(crate) enum Computed {
     GlobalHeight,
     /// A text block's `text/hasClippedLines`, from the facade's last measure.
     HasClippedLines,
+    /// The block's `uuid`.
+    Uuid,
+    /// `lastFrame/*`: the frame as last laid out, its position as `position/x`/`y` read.
+    LastFrameX,
+    LastFrameY,
+    LastFrameWidth,
+    LastFrameHeight,
 }
 
 /// One property of a block type: key, type, default, access, and the allowed values.
@@ -240,7 +247,20 @@ fn build(ty: BlockType) -> Schema {
         Computed::TypeName,
     );
     b.string(keys::NAME, "");
+    b.computed(
+        keys::UUID,
+        PropertyValue::String(String::new()),
+        Computed::Uuid,
+    );
     if ty.is_design_block() {
+        for (key, c) in [
+            (keys::LAST_FRAME_X, Computed::LastFrameX),
+            (keys::LAST_FRAME_Y, Computed::LastFrameY),
+            (keys::LAST_FRAME_WIDTH, Computed::LastFrameWidth),
+            (keys::LAST_FRAME_HEIGHT, Computed::LastFrameHeight),
+        ] {
+            b.computed(key, PropertyValue::Float(0.0), c);
+        }
         for (key, c) in [
             (keys::GLOBAL_BOUNDING_BOX_X, Computed::GlobalX),
             (keys::GLOBAL_BOUNDING_BOX_Y, Computed::GlobalY),
