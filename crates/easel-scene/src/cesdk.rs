@@ -77,7 +77,7 @@ fn blend_mode(n: f64) -> Option<BlendMode> {
 }
 
 fn num(v: NodeRef<'_>, path: &[&str]) -> Option<f64> {
-    path.iter().try_fold(v, |v, k| v.get(k))?.as_f64()
+    v.at(path)?.as_f64()
 }
 
 /// A finite number within ±1e7 (positions, sizes), or an error naming it.
@@ -255,12 +255,17 @@ impl<'a> Converter<'a> {
         Ok(())
     }
 
-    fn element(&self, entity: u64) -> Result<NodeRef<'a>> {
-        self.elements.get(entity).ok_or_else(|| {
+    /// Where `entity` is in [`Self::elements`], or an error naming it.
+    fn position(&self, entity: u64) -> Result<usize> {
+        self.elements.position(entity).ok_or_else(|| {
             bad(format!(
                 "the hierarchy names entity {entity}, which is not in designElements"
             ))
         })
+    }
+
+    fn element(&self, entity: u64) -> Result<NodeRef<'a>> {
+        Ok(self.elements.0[self.position(entity)?].1)
     }
 
     fn push(&mut self, d: Draft) -> usize {
@@ -516,7 +521,7 @@ impl<'a> Converter<'a> {
             }
             BlockType::Fill(kind) => {
                 let stops: Vec<GradientStop> = e
-                    .pointer("/gradient/colorStops")
+                    .at(&["gradient", "colorStops"])
                     .and_then(|v| v.as_array())
                     .into_iter()
                     .flatten()
@@ -657,7 +662,7 @@ impl<'a> Converter<'a> {
                 continue;
             }
             let font_size = r
-                .pointer("/fontSize/data")
+                .at(&["fontSize", "data"])
                 .and_then(|v| v.as_f64())
                 .filter(|s| s.is_finite() && *s > 0.0 && *s <= 10_000.0)
                 .unwrap_or(size) as f32;
@@ -668,7 +673,7 @@ impl<'a> Converter<'a> {
                 .unwrap_or(base_color);
             // A run's font (else the block's).
             let font = r
-                .pointer("/font/data")
+                .at(&["font", "data"])
                 .and_then(|v| v.as_str())
                 .or(block_font)
                 .unwrap_or_default();
@@ -714,11 +719,7 @@ impl<'a> Converter<'a> {
         let mut f = Fields::default();
         let mut pending: Vec<(u64, Option<usize>, Option<Transform>)> = vec![(root, None, None)];
         while let Some((entity, parent, group)) = pending.pop() {
-            let at = self.elements.position(entity).ok_or_else(|| {
-                bad(format!(
-                    "the hierarchy names entity {entity}, which is not in designElements"
-                ))
-            })?;
+            let at = self.position(entity)?;
             if std::mem::replace(&mut seen[at], true) {
                 return Err(bad(format!(
                     "entity {entity} appears twice in the hierarchy (a cycle or a shared child)"

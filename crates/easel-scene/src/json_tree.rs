@@ -5,7 +5,7 @@
 //! Kept keys are stored as their number in the [`KeySet`], so an entry is 32 bytes and
 //! finding a key in an object compares numbers, not strings.
 
-use crate::schema::same_key;
+use crate::schema::{key_hash, same_key};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 
@@ -56,17 +56,10 @@ impl KeySet {
     }
 }
 
-/// A hash of a key from its length and its first and last eight bytes: one multiply, where
-/// a byte-at-a-time hash would cost one per byte, and keys that share both ends are told
-/// apart by the comparison after it.
+/// A key's slot hash: the schema's [`key_hash`] (one multiply; keys that share both ends
+/// are told apart by the comparison after it), its high bits.
 fn hash(key: &[u8]) -> usize {
-    let n = key.len();
-    let (head, tail) = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
-        (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
-        _ => (key.iter().fold(0, |w, b| w << 8 | u64::from(*b)), 0),
-    };
-    let h = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    (h >> 40) as usize
+    (key_hash(0, key) >> 40) as usize
 }
 
 /// The key of an array item.
@@ -232,11 +225,9 @@ impl<'a> NodeRef<'a> {
         }
     }
 
-    /// The value at a path of keys such as `/block_fill/enabled`.
-    pub fn pointer(self, path: &str) -> Option<NodeRef<'a>> {
-        path.split('/')
-            .filter(|k| !k.is_empty())
-            .try_fold(self, |node, key| node.get(key))
+    /// The value at a path of keys (`["block_fill", "enabled"]`).
+    pub fn at(self, path: &[&str]) -> Option<NodeRef<'a>> {
+        path.iter().try_fold(self, |node, key| node.get(key))
     }
 
     pub fn as_str(self) -> Option<&'a str> {
@@ -318,8 +309,7 @@ impl<'a> Fields<'a> {
     /// The value at a path of keys from the indexed object (`["block_fill", "enabled"]`).
     pub fn at(&self, path: &[&str]) -> Option<NodeRef<'a>> {
         let (first, rest) = path.split_first()?;
-        rest.iter()
-            .try_fold(self.get(first)?, |node, key| node.get(key))
+        self.get(first)?.at(rest)
     }
 
     /// The number at a path of keys from the indexed object.
@@ -481,7 +471,7 @@ mod tests {
         let node = tree.root();
         assert!(node.get("skip").is_none());
         let list: Vec<NodeRef<'_>> = node
-            .pointer("/a/b")
+            .at(&["a", "b"])
             .and_then(NodeRef::as_array)
             .into_iter()
             .flatten()

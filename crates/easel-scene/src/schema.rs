@@ -70,19 +70,26 @@ pub(crate) struct KeyHasher(u64);
 
 impl std::hash::Hasher for KeyHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let n = bytes.len();
-        let h = if n >= 8 {
-            word_at(bytes, 0) ^ word_at(bytes, n - 8).rotate_left(29)
-        } else {
-            bytes.iter().fold(0u64, |h, b| (h << 8) | u64::from(*b))
-        };
-        self.0 = (self.0 ^ h ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = key_hash(self.0, bytes);
     }
     fn finish(&self) -> u64 {
         // The table indexes by the low bits and tags by the high ones: fold both ways.
         let x = self.0;
         (x ^ (x >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (x >> 29)
     }
+}
+
+/// `seed` mixed with a key's length and its first and last eight bytes (a short key's bytes
+/// all), by one multiply: what [`KeyHasher`] and the JSON tree's key table hash keys by.
+pub(crate) fn key_hash(seed: u64, key: &[u8]) -> u64 {
+    let n = key.len();
+    let h = match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+        (Some(head), Some(tail)) => {
+            u64::from_le_bytes(*head) ^ u64::from_le_bytes(*tail).rotate_left(29)
+        }
+        _ => key.iter().fold(0u64, |h, b| (h << 8) | u64::from(*b)),
+    };
+    (seed ^ h ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// The schema of one block type: its specs in key order, and an index by key.
@@ -258,10 +265,6 @@ fn build(ty: BlockType) -> Schema {
             (keys::LAST_FRAME_Y, Computed::LastFrameY),
             (keys::LAST_FRAME_WIDTH, Computed::LastFrameWidth),
             (keys::LAST_FRAME_HEIGHT, Computed::LastFrameHeight),
-        ] {
-            b.computed(key, PropertyValue::Float(0.0), c);
-        }
-        for (key, c) in [
             (keys::GLOBAL_BOUNDING_BOX_X, Computed::GlobalX),
             (keys::GLOBAL_BOUNDING_BOX_Y, Computed::GlobalY),
             (keys::GLOBAL_BOUNDING_BOX_WIDTH, Computed::GlobalWidth),

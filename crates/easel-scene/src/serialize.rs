@@ -1,7 +1,7 @@
 //! Versioned JSON save/load of a scene or of a list of blocks.
 
 use crate::graph::{Block, validate};
-use crate::schema::{Computed, schema};
+use crate::schema::{Computed, PropertySpec, schema};
 use crate::{
     BlockId, BlockType, Error, GradientStop, PropertyType, PropertyValue, Result, SceneGraph,
 };
@@ -220,14 +220,9 @@ pub(crate) struct Links {
 /// it, a string to a `String` or `Enum`. Returns false, storing nothing, when the block type
 /// has no such stored property (a newer file's keys are ignored, as in Easel's own files).
 pub(crate) fn load_property(block: &mut Block, key: &str, value: PropertyValue) -> Result<bool> {
-    let schema = schema(block.ty);
-    let Some(index) = schema.index(key) else {
+    let Some((index, spec)) = stored_spec(block.ty, key) else {
         return Ok(false);
     };
-    let spec = &schema.specs[index as usize];
-    if spec.computed != Computed::Stored {
-        return Ok(false);
-    }
     let value = match (spec.ty, value) {
         (PropertyType::Float, PropertyValue::Double(d)) => PropertyValue::Float(d as f32),
         (PropertyType::Double, PropertyValue::Float(f)) => PropertyValue::Double(f as f64),
@@ -249,6 +244,15 @@ pub(crate) fn load_property(block: &mut Block, key: &str, value: PropertyValue) 
     validate(spec, &value)?;
     block.store(index, value, &spec.default);
     Ok(true)
+}
+
+/// A stored property of a block type by key, with its index: what a load may set (keys of a
+/// newer format version, and computed ones, are not).
+fn stored_spec(ty: BlockType, key: &str) -> Option<(u16, &'static PropertySpec)> {
+    let schema = schema(ty);
+    let index = schema.index(key)?;
+    let spec = &schema.specs[index as usize];
+    (spec.computed == Computed::Stored).then_some((index, spec))
 }
 
 /// Gives a text block its runs and typeface, once its text is set: the runs must cover the
@@ -319,16 +323,11 @@ fn parse(json: &str) -> Result<LoadedDocument> {
 fn loaded_block(i: usize, saved: SavedBlock) -> Result<LoadedBlock> {
     let ty = BlockType::parse(&saved.ty)?;
     let mut block = Block::new(ty);
-    let schema = schema(ty);
     for (key, json) in &saved.properties {
         // Keys from a newer format version are ignored.
-        let Some(index) = schema.index(key) else {
+        let Some((index, spec)) = stored_spec(ty, key) else {
             continue;
         };
-        let spec = &schema.specs[index as usize];
-        if spec.computed != Computed::Stored {
-            continue;
-        }
         let value = PropertyValue::from_json(spec.ty, json).ok_or_else(|| {
             Error::Malformed(format!("block {i}: `{key}` is not a {}: {json}", spec.ty))
         })?;
