@@ -133,12 +133,16 @@ pub(crate) struct AssetRow {
     pub change_revision: Option<u64>,
     pub change_kind: Option<String>,
     pub data: Option<String>,
+    /// The asset's position: the snapshot orders each source's assets by it.
+    pub ord: i64,
 }
 
 /// Builds a [`Snapshot`] from the rows, refusing any that disagree with the log.
 pub(crate) struct SnapshotBuilder<'l> {
     location: &'l str,
     sources: Vec<StoredSource>,
+    /// The position of each source's assets, as added.
+    positions: Vec<Vec<i64>>,
     index: HashMap<String, usize>,
 }
 
@@ -147,6 +151,7 @@ impl<'l> SnapshotBuilder<'l> {
         SnapshotBuilder {
             location,
             sources: Vec::new(),
+            positions: Vec::new(),
             index: HashMap::new(),
         }
     }
@@ -162,6 +167,7 @@ impl<'l> SnapshotBuilder<'l> {
     pub fn source(&mut self, id: String, options_json: &str) -> Result<()> {
         let options = options(options_json, self.location, 0)?;
         self.index.insert(id.clone(), self.sources.len());
+        self.positions.push(Vec::new());
         self.sources.push(StoredSource {
             id,
             options,
@@ -203,11 +209,20 @@ impl<'l> SnapshotBuilder<'l> {
                 self.inconsistent(format!("change {seq} holds asset `{}`, not `{id}`", def.id))
             );
         }
+        self.positions[slot].push(row.ord);
         self.sources[slot].assets.push((def, *revision));
         Ok(())
     }
 
-    pub fn finish(self, seq: u64) -> Snapshot {
+    pub fn finish(mut self, seq: u64) -> Snapshot {
+        for (source, positions) in self.sources.iter_mut().zip(&self.positions) {
+            // Usually in order already (rows read by position, or only updates moved).
+            if !positions.is_sorted() {
+                let mut placed: Vec<_> = positions.iter().zip(source.assets.drain(..)).collect();
+                placed.sort_by_key(|(ord, _)| **ord);
+                source.assets = placed.into_iter().map(|(_, a)| a).collect();
+            }
+        }
         Snapshot {
             sources: self.sources,
             seq,

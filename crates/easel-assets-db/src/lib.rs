@@ -36,8 +36,14 @@ mod sqlite;
 
 pub use error::{Error, Result};
 #[cfg(feature = "postgres")]
-pub use postgres::{PostgresLog, PostgresOptions, open_postgres, open_postgres_with};
-pub use sqlite::{SqliteLog, SqliteOptions, open_sqlite, open_sqlite_with};
+pub use postgres::{
+    PostgresLog, PostgresOptions, SCHEMA_VERSION as POSTGRES_SCHEMA_VERSION, open_postgres,
+    open_postgres_with,
+};
+pub use sqlite::{
+    SCHEMA_VERSION as SQLITE_SCHEMA_VERSION, SqliteLog, SqliteOptions, open_sqlite,
+    open_sqlite_with,
+};
 
 /// Opens the store a command line names: `memory` (in-memory, not durable), `sqlite:PATH`,
 /// or a `postgres://` / `postgresql://` URL (feature `postgres`). Its changes are attributed
@@ -78,6 +84,3 @@ pub fn open_store(spec: &str, actor: &str) -> Result<easel_assets::AssetStore> {
 pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
-
-/// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;

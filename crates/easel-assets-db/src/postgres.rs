@@ -11,7 +11,7 @@
 
 use crate::codec::{self, AssetRow, Row, SnapshotBuilder};
 use crate::plan::{self, RowWrite, StoredState};
-use crate::{Error, Result, SCHEMA_VERSION, lock};
+use crate::{Error, Result, lock};
 use easel_assets::{
     AssetStore, Change, ChangeLog, Committed, Error as AssetError, Result as AssetResult, Snapshot,
     StoreOp,
@@ -24,6 +24,9 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls, Transaction};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// How a PostgreSQL store behaves.
 #[derive(Clone, Debug, PartialEq)]
@@ -332,7 +335,7 @@ impl PostgresLog {
             }
             let mut rows = tx
                 .query_raw(
-                    "SELECT a.source, a.id, a.revision, a.seq, c.source, c.asset, c.rev_after, c.kind, c.data \
+                    "SELECT a.source, a.id, a.revision, a.seq, c.source, c.asset, c.rev_after, c.kind, c.data, a.ord \
                      FROM easel_assets a LEFT JOIN easel_changes c ON c.seq = a.seq ORDER BY a.source, a.ord",
                     std::iter::empty::<i64>(),
                 )
@@ -349,6 +352,7 @@ impl PostgresLog {
                     change_revision: r.try_get::<_, Option<i64>>(6).map_err(db)?.map(u),
                     change_kind: r.try_get(7).map_err(db)?,
                     data: r.try_get(8).map_err(db)?,
+                    ord: r.try_get(9).map_err(db)?,
                 })?;
             }
             drop(rows);

@@ -6,10 +6,14 @@
 //! another process is retried for [`SqliteOptions::busy_timeout`], then reported as
 //! `Busy`. Other processes' commits are noticed by polling SQLite's `data_version`, a
 //! counter read from shared memory without touching the tables.
+//!
+//! The change log is also the table of assets (schema version 2): each asset's live change
+//! is marked and carries the asset's position, so an added asset costs one row and one
+//! index entry. The write-ahead log is checkpointed by a thread of the store's own.
 
 use crate::codec::{self, AssetRow, Row, SnapshotBuilder};
 use crate::plan::{self, RowWrite, StoredState};
-use crate::{Error, Result, SCHEMA_VERSION, lock};
+use crate::{Error, Result, lock};
 use easel_assets::{
     AssetStore, Change, ChangeLog, Committed, Error as AssetError, Result as AssetResult, Snapshot,
     StoreOp,
@@ -41,6 +45,9 @@ impl Default for SqliteOptions {
     }
 }
 
+/// The schema version this build writes and reads; version 1 files are upgraded at open.
+pub const SCHEMA_VERSION: u32 = 2;
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS easel_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources (
@@ -48,29 +55,54 @@ CREATE TABLE IF NOT EXISTS sources (
     ord INTEGER NOT NULL,
     options TEXT NOT NULL
 );
--- `ord` (the rowid) orders assets across all sources: new assets append to the table.
-CREATE TABLE IF NOT EXISTS assets (
-    ord INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    id TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    seq INTEGER NOT NULL
+-- One row per commit: when and by whom. `seq` is the seq of its first change.
+CREATE TABLE IF NOT EXISTS commits (
+    seq INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    actor TEXT NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS assets_id ON assets (source, id);
+-- The change log is also the table of assets: the change that holds a live asset's current
+-- definition has `live` = 1 (NULL on every other change), and `ord` is the asset's
+-- position, the seq of the change that added it, kept by its updates.
 CREATE TABLE IF NOT EXISTS changes (
     seq INTEGER PRIMARY KEY,
     commit_seq INTEGER NOT NULL,
-    ts INTEGER NOT NULL,
-    actor TEXT NOT NULL,
     kind TEXT NOT NULL,
     source TEXT NOT NULL,
     asset TEXT,
     rev_before INTEGER,
     rev_after INTEGER,
-    data TEXT
+    data TEXT,
+    ord INTEGER,
+    live INTEGER CHECK (live = 1)
 );
-CREATE INDEX IF NOT EXISTS changes_asset ON changes (source, asset) WHERE asset IS NOT NULL;
+-- One index for an asset's history and its live change: NULLs are distinct in a unique
+-- index, so only a second live change of one asset collides.
+CREATE UNIQUE INDEX IF NOT EXISTS changes_asset ON changes (source, asset, live)
+    WHERE asset IS NOT NULL;
 ";
+
+/// Version 1 kept live assets in a table of their own, pointing at their changes, and the
+/// time and actor on every change.
+const UPGRADE_FROM_1: &str = "
+CREATE TABLE commits (seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL);
+INSERT INTO commits (seq, ts, actor)
+    SELECT commit_seq, MIN(ts), MIN(actor) FROM changes GROUP BY commit_seq;
+ALTER TABLE changes ADD COLUMN ord INTEGER;
+ALTER TABLE changes ADD COLUMN live INTEGER CHECK (live = 1);
+UPDATE changes SET live = 1, ord = (SELECT a.ord FROM assets a WHERE a.seq = changes.seq)
+    WHERE seq IN (SELECT seq FROM assets);
+DROP INDEX changes_asset;
+DROP TABLE assets;
+ALTER TABLE changes DROP COLUMN ts;
+ALTER TABLE changes DROP COLUMN actor;
+CREATE UNIQUE INDEX changes_asset ON changes (source, asset, live) WHERE asset IS NOT NULL;
+UPDATE easel_meta SET value = '2' WHERE key = 'schema_version';
+";
+
+/// The write-ahead log is copied into the database by a thread of its own (not inside a
+/// commit) once a commit leaves it holding this many pages (SQLite's own threshold).
+const CHECKPOINT_PAGES: std::ffi::c_int = 1000;
 
 /// The identity of the file a store opened, to notice it vanish or be replaced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +137,8 @@ pub struct SqliteLog {
     conn: Mutex<Connection>,
     /// A second connection only for noticing other processes' commits.
     watch: Mutex<Connection>,
+    /// Kept for its thread, which it stops when dropped (after the connections above).
+    _checkpointer: Checkpointer,
     file: Option<FileId>,
     options: SqliteOptions,
     /// The snapshot read (and checked) at open, handed to the store once.
@@ -152,6 +186,13 @@ fn open_error(location: &str, e: &rusqlite::Error) -> Error {
     }
 }
 
+/// Where SQLite keeps the write-ahead log of the database at `path`.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    PathBuf::from(wal)
+}
+
 /// Refuses a file shorter than the pages its header counts (truncated: the pages a scan of
 /// the tables does not touch, such as index pages, would be found missing only later).
 /// Pages may also live in the write-ahead log, so only a file without one is judged.
@@ -160,9 +201,7 @@ fn check_length(conn: &Connection, path: &Path, location: &str) -> Result<()> {
         conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
             .map_err(|e| open_error(location, &e))
     };
-    let mut wal = path.as_os_str().to_owned();
-    wal.push("-wal");
-    let wal_len = std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let wal_len = std::fs::metadata(wal_path(path)).map_or(0, |m| m.len());
     let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
     let expected = (pragma("page_count")? * pragma("page_size")?) as u64;
     if wal_len == 0 && file_len < expected {
@@ -176,9 +215,158 @@ fn check_length(conn: &Connection, path: &Path, location: &str) -> Result<()> {
     Ok(())
 }
 
+/// The schema version of the file, if it has one.
+fn schema_version(conn: &Connection, location: &str) -> Result<Option<u32>> {
+    let version: Option<String> = conn
+        .query_row(
+            "SELECT value FROM easel_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .or_else(|e| match &e {
+            rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains("no such table") => Ok(None),
+            _ => Err(open_error(location, &e)),
+        })?;
+    version
+        .map(|v| {
+            v.parse().map_err(|_| Error::Inconsistent {
+                location: location.to_string(),
+                message: format!("schema version `{v}` is not a number"),
+            })
+        })
+        .transpose()
+}
+
+/// Creates the schema in a new file, upgrades a version 1 file, and refuses any other
+/// version. Both happen under the write lock, so processes opening one file at once agree.
+fn prepare_schema(conn: &Connection, location: &str) -> Result<()> {
+    if schema_version(conn, location)? == Some(SCHEMA_VERSION) {
+        return Ok(());
+    }
+    let failed = |e: rusqlite::Error| open_error(location, &e);
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| open_error(location, &e))?;
+    let result = match schema_version(conn, location) {
+        Ok(None) => conn
+            .execute_batch(&format!(
+                "{SCHEMA} INSERT INTO easel_meta (key, value) \
+                 VALUES ('schema_version', '{SCHEMA_VERSION}');"
+            ))
+            .map_err(failed),
+        Ok(Some(1)) => check_version_1(conn, location)
+            .and_then(|()| conn.execute_batch(UPGRADE_FROM_1).map_err(failed)),
+        Ok(Some(SCHEMA_VERSION)) => Ok(()),
+        Ok(Some(found)) => Err(Error::UnknownSchemaVersion {
+            location: location.to_string(),
+            found,
+            supported: SCHEMA_VERSION,
+        }),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => conn.execute_batch("COMMIT").map_err(|e| {
+            let _ = conn.execute_batch("ROLLBACK");
+            failed(e)
+        }),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Refuses to upgrade a version 1 file whose assets table disagrees with its change log:
+/// every live asset must name the change that holds its definition at its revision.
+fn check_version_1(conn: &Connection, location: &str) -> Result<()> {
+    let disagreeing: Option<(String, String, i64, i64)> = conn
+        .query_row(
+            "SELECT a.source, a.id, a.revision, a.seq FROM assets a \
+             LEFT JOIN changes c ON c.seq = a.seq \
+             WHERE c.seq IS NULL OR c.source IS NOT a.source OR c.asset IS NOT a.id \
+                OR c.rev_after IS NOT a.revision OR c.data IS NULL \
+                OR c.kind NOT IN ('assetAdded', 'assetUpdated') \
+             LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .map_err(|e| open_error(location, &e))?;
+    match disagreeing {
+        None => Ok(()),
+        Some((source, id, revision, seq)) => Err(Error::Inconsistent {
+            location: location.to_string(),
+            message: format!(
+                "asset `{id}` of source `{source}` is at revision {revision}, but change {seq} \
+                 of the log does not record that (found upgrading schema version 1 to \
+                 {SCHEMA_VERSION}; the file is left as it was)"
+            ),
+        }),
+    }
+}
+
+/// A thread that copies the write-ahead log into the database (a PASSIVE checkpoint, which
+/// never blocks readers or writers) when a commit leaves it large, on a connection of its
+/// own, so that no commit pays for it. Ends when its log is dropped.
+struct Checkpointer {
+    wake: Option<std::sync::mpsc::SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// Starts the thread and has `writer`'s commits wake it instead of checkpointing
+    /// themselves; without a thread, commits keep checkpointing as SQLite does by default.
+    fn start(conn: Connection, writer: &mut Connection) -> Checkpointer {
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let spawned = std::thread::Builder::new()
+            .name("easel-sqlite-checkpoint".into())
+            .spawn(move || {
+                while woken.recv().is_ok() {
+                    // A failed checkpoint leaves the frames in the log, where readers find
+                    // them; the next wake tries again.
+                    let _ = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+                }
+            });
+        let Ok(thread) = spawned else {
+            return Checkpointer {
+                wake: None,
+                thread: None,
+            };
+        };
+        let hook_wake = wake.clone();
+        let hooked = writer.wal_hook(Some(
+            move |_: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
+                if pages >= CHECKPOINT_PAGES {
+                    // Full means a wake is already pending.
+                    let _ = hook_wake.try_send(());
+                }
+                Ok(())
+            },
+        ));
+        if hooked.is_err() {
+            // Commits checkpoint themselves again (the hook replaced SQLite's, if at all).
+            let _ = writer.execute_batch("PRAGMA wal_autocheckpoint=1000");
+        }
+        Checkpointer {
+            wake: Some(wake),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.wake = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 impl SqliteLog {
     /// Opens (creating if needed) the database at `path` and checks it: its schema
-    /// version, and that its tables and change log agree.
+    /// version (a version 1 file is upgraded in place, in one transaction), and that its
+    /// tables and change log agree.
     pub fn open(path: impl AsRef<Path>, options: SqliteOptions) -> Result<SqliteLog> {
         let path = path.as_ref().to_path_buf();
         let location = path.display().to_string();
@@ -213,53 +401,18 @@ impl SqliteLog {
                 .map_err(|e| open_error(&location, &e))?;
             Ok(conn)
         };
-        let conn = connect()?;
-        // Create or check the schema.
-        {
-            let version: Option<String> = conn
-                .query_row(
-                    "SELECT value FROM easel_meta WHERE key = 'schema_version'",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()
-                .or_else(|e| match &e {
-                    rusqlite::Error::SqliteFailure(_, Some(m)) if m.contains("no such table") => {
-                        Ok(None)
-                    }
-                    _ => Err(open_error(&location, &e)),
-                })?;
-            match version {
-                Some(v) => {
-                    let found: u32 = v.parse().map_err(|_| Error::Inconsistent {
-                        location: location.clone(),
-                        message: format!("schema version `{v}` is not a number"),
-                    })?;
-                    if found != SCHEMA_VERSION {
-                        return Err(Error::UnknownSchemaVersion {
-                            location,
-                            found,
-                            supported: SCHEMA_VERSION,
-                        });
-                    }
-                }
-                None => {
-                    conn.execute_batch(&format!(
-                        "BEGIN IMMEDIATE; {SCHEMA} INSERT OR IGNORE INTO easel_meta (key, value) \
-                         VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
-                    ))
-                    .map_err(|e| open_error(&location, &e))?;
-                }
-            }
-        }
+        let mut conn = connect()?;
+        prepare_schema(&conn, &location)?;
         check_length(&conn, &path, &location)?;
         let watch = connect()?;
+        let checkpointer = Checkpointer::start(connect()?, &mut conn);
         let log = SqliteLog {
             file: file_id(&path),
             path,
             location: location.clone(),
             conn: Mutex::new(conn),
             watch: Mutex::new(watch),
+            _checkpointer: checkpointer,
             options,
             opened: Mutex::new(None),
         };
@@ -320,10 +473,11 @@ impl SqliteLog {
                 snapshot.source(r.get(0).map_err(db)?, &r.get::<_, String>(1).map_err(db)?)?;
             }
         }
+        // The live changes, in seq order: the snapshot puts them in `ord` order.
         let mut stmt = conn
             .prepare(
-                "SELECT a.source, a.id, a.revision, a.seq, c.source, c.asset, c.rev_after, c.kind, c.data \
-                 FROM assets a LEFT JOIN changes c ON c.seq = a.seq ORDER BY a.ord",
+                "SELECT source, COALESCE(asset, ''), COALESCE(rev_after, 0), seq, source, asset, \
+                 rev_after, kind, data, COALESCE(ord, seq) FROM changes WHERE live = 1",
             )
             .map_err(db)?;
         let mut rows = stmt.query([]).map_err(db)?;
@@ -339,6 +493,7 @@ impl SqliteLog {
                 change_revision: r.get::<_, Option<i64>>(6).map_err(db)?.map(u),
                 change_kind: r.get(7).map_err(db)?,
                 data: r.get(8).map_err(db)?,
+                ord: r.get(9).map_err(db)?,
             })?;
         }
         Ok(snapshot.finish(seq as u64))
@@ -348,10 +503,14 @@ impl SqliteLog {
         if let Some(keep) = self.options.keep_changes
             && last > keep
         {
-            conn.execute(
-                "DELETE FROM changes WHERE seq <= ?1 AND seq NOT IN (SELECT seq FROM assets)",
-                params![(last - keep) as i64],
-            )
+            // A commit's changes have consecutive seqs from its own, so it has changes left
+            // when the first change from its seq on is one of them.
+            conn.execute_batch(&format!(
+                "DELETE FROM changes WHERE seq <= {cut} AND live IS NULL; \
+                 DELETE FROM commits WHERE seq <= {cut} AND (SELECT commit_seq FROM changes \
+                 WHERE seq >= commits.seq ORDER BY seq LIMIT 1) IS NOT commits.seq;",
+                cut = last - keep
+            ))
             .map_err(|e| self.storage(e))?;
         }
         Ok(())
@@ -369,7 +528,10 @@ impl StoredState for SqliteState<'_> {
         let db = |e| self.log.storage(e);
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT id, revision FROM assets WHERE source = ?1 ORDER BY ord")
+            .prepare_cached(
+                "SELECT asset, rev_after FROM changes \
+                 WHERE source = ?1 AND asset IS NOT NULL AND live = 1 ORDER BY ord",
+            )
             .map_err(db)?;
         let rows = stmt
             .query_map([source], |r| {
@@ -390,7 +552,9 @@ impl StoredState for SqliteState<'_> {
     fn revision(&mut self, source: &str, asset: &str) -> AssetResult<Option<u64>> {
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT revision FROM assets WHERE source = ?1 AND id = ?2")
+            .prepare_cached(
+                "SELECT rev_after FROM changes WHERE source = ?1 AND asset = ?2 AND live = 1",
+            )
             .map_err(|e| self.log.storage(e))?;
         stmt.query_row([source, asset], |r| r.get::<_, i64>(0))
             .optional()
@@ -407,12 +571,9 @@ impl StoredState for SqliteState<'_> {
     }
 
     fn next_asset_ord(&mut self, _source: &str) -> AssetResult<i64> {
-        // One sequence across sources: the rowid, so new assets append.
-        self.tx
-            .query_row("SELECT COALESCE(MAX(ord), -1) + 1 FROM assets", [], |r| {
-                r.get(0)
-            })
-            .map_err(|e| self.log.storage(e))
+        // Unused: an asset's position here is the seq of the change that adds it, which
+        // orders assets across all sources (see `commit`).
+        Ok(0)
     }
 }
 
@@ -435,32 +596,14 @@ impl ChangeLog for SqliteLog {
             })
             .map_err(db)?;
         let ts = easel_assets::now_ms() as i64;
+        // The position of each change that becomes live: an added asset's is its own seq,
+        // an updated one keeps the position of the change it retires.
+        let mut live: Vec<Option<i64>> = vec![None; plan.changes.len()];
         {
-            let mut insert_change = tx
+            let mut retire = tx
                 .prepare_cached(
-                    "INSERT INTO changes (seq, commit_seq, ts, actor, kind, source, asset, rev_before, rev_after, data) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(db)?;
-            for (i, c) in plan.changes.iter().enumerate() {
-                insert_change
-                    .execute(params![
-                        first + i as i64,
-                        first,
-                        ts,
-                        actor,
-                        codec::kind_name(c.kind),
-                        c.source,
-                        c.asset,
-                        c.before.map(|v| v as i64),
-                        c.after.map(|v| v as i64),
-                        c.data,
-                    ])
-                    .map_err(db)?;
-            }
-            let mut insert_asset = tx
-                .prepare_cached(
-                    "INSERT INTO assets (source, id, ord, revision, seq) VALUES (?1, ?2, ?3, 1, ?4)",
+                    "UPDATE changes SET live = NULL \
+                     WHERE source = ?1 AND asset = ?2 AND live = 1 RETURNING ord",
                 )
                 .map_err(db)?;
             for w in &plan.writes {
@@ -477,49 +620,70 @@ impl ChangeLog for SqliteLog {
                         .map_err(db)?;
                     }
                     RowWrite::RemoveSource { id } => {
-                        tx.execute("DELETE FROM assets WHERE source = ?1", [id])
-                            .map_err(db)?;
+                        tx.execute(
+                            "UPDATE changes SET live = NULL \
+                             WHERE source = ?1 AND asset IS NOT NULL AND live = 1",
+                            [id],
+                        )
+                        .map_err(db)?;
                         tx.execute("DELETE FROM sources WHERE id = ?1", [id])
                             .map_err(db)?;
                     }
-                    RowWrite::AddAsset {
-                        source,
-                        id,
-                        ord,
-                        change,
-                    } => {
-                        insert_asset
-                            .execute(params![source, id, ord, first + change as i64])
-                            .map_err(|e| match e.sqlite_error_code() {
-                                Some(ErrorCode::ConstraintViolation) => {
-                                    AssetError::DuplicateAsset {
-                                        source_id: source.to_string(),
-                                        asset: id.to_string(),
-                                    }
-                                }
-                                _ => db(e),
-                            })?;
+                    RowWrite::AddAsset { change, .. } => {
+                        live[change] = Some(first + change as i64);
                     }
                     RowWrite::SetRevision {
-                        source,
-                        id,
-                        revision,
-                        change,
+                        source, id, change, ..
                     } => {
-                        tx.execute(
-                            "UPDATE assets SET revision = ?3, seq = ?4 WHERE source = ?1 AND id = ?2",
-                            params![source, id, revision as i64, first + change as i64],
-                        )
-                        .map_err(db)?;
+                        let ord: Option<Option<i64>> = retire
+                            .query_row([source, id], |r| r.get(0))
+                            .optional()
+                            .map_err(db)?;
+                        live[change] = Some(ord.flatten().unwrap_or(first + change as i64));
                     }
                     RowWrite::RemoveAsset { source, ref id } => {
-                        tx.execute(
-                            "DELETE FROM assets WHERE source = ?1 AND id = ?2",
-                            [source, id.as_ref()],
-                        )
-                        .map_err(db)?;
+                        retire
+                            .query_row([source, id.as_ref()], |_| Ok(()))
+                            .optional()
+                            .map_err(db)?;
                     }
                 }
+            }
+            tx.prepare_cached("INSERT INTO commits (seq, ts, actor) VALUES (?1, ?2, ?3)")
+                .and_then(|mut s| s.execute(params![first, ts, actor]))
+                .map_err(db)?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO changes (seq, commit_seq, kind, source, asset, rev_before, \
+                     rev_after, data, ord, live) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(db)?;
+            for ((i, c), ord) in plan.changes.iter().enumerate().zip(&live) {
+                insert
+                    .execute(params![
+                        first + i as i64,
+                        first,
+                        codec::kind_name(c.kind),
+                        c.source,
+                        c.asset,
+                        c.before.map(|v| v as i64),
+                        c.after.map(|v| v as i64),
+                        c.data,
+                        ord,
+                        ord.map(|_| 1),
+                    ])
+                    .map_err(|e| match (e.sqlite_error_code(), &c.asset) {
+                        // The one unique key a change can collide on: a second live change
+                        // of one asset.
+                        (Some(ErrorCode::ConstraintViolation), Some(asset)) => {
+                            AssetError::DuplicateAsset {
+                                source_id: c.source.to_string(),
+                                asset: asset.to_string(),
+                            }
+                        }
+                        _ => db(e),
+                    })?;
             }
         }
         self.trim(
@@ -538,8 +702,10 @@ impl ChangeLog for SqliteLog {
         let db = |e| self.storage(e);
         let mut stmt = conn
             .prepare_cached(
-                "SELECT seq, commit_seq, ts, actor, kind, source, asset, rev_before, rev_after, data \
-                 FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT c.seq, c.commit_seq, m.ts, m.actor, c.kind, c.source, c.asset, \
+                 c.rev_before, c.rev_after, c.data \
+                 FROM changes c LEFT JOIN commits m ON m.seq = c.commit_seq \
+                 WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2",
             )
             .map_err(db)?;
         let rows = stmt
@@ -557,8 +723,10 @@ impl ChangeLog for SqliteLog {
         let db = |e| self.storage(e);
         let mut stmt = conn
             .prepare_cached(
-                "SELECT seq, commit_seq, ts, actor, kind, source, asset, rev_before, rev_after, data \
-                 FROM changes WHERE source = ?1 AND asset = ?2 ORDER BY seq",
+                "SELECT c.seq, c.commit_seq, m.ts, m.actor, c.kind, c.source, c.asset, \
+                 c.rev_before, c.rev_after, c.data \
+                 FROM changes c LEFT JOIN commits m ON m.seq = c.commit_seq \
+                 WHERE c.source = ?1 AND c.asset = ?2 ORDER BY c.seq",
             )
             .map_err(db)?;
         let rows = stmt.query_map([source, asset], row).map_err(db)?;
