@@ -318,3 +318,47 @@ fn uuid_and_last_frame_read_as_in_the_reference() {
     all.dedup();
     assert_eq!(all.len(), n, "{all:?}");
 }
+
+#[test]
+fn pages_appended_to_a_stack_scene_itself_are_not_its_pages() {
+    // Reference (CE.SDK 1.79, VerticalStack, HorizontalStack and DepthStack alike): pages
+    // of 200×100 and 150×120 appended to the scene itself keep the positions they are given
+    // (x 30 reads 30, y 40 reads 40), `getPages` is empty and exporting the scene fails; a
+    // 50×60 page appended to the stack is the only page, and the scene exports at 50×60.
+    // (In a Free scene the reference also moves such pages about; Easel keeps them where
+    // they are set, see docs/fidelity.md.)
+    let engine = Engine::new(Default::default());
+    let b = &engine.block;
+    let created = engine
+        .scene
+        .create(SceneLayout::VerticalStack, None)
+        .unwrap();
+    let scene = created.scene;
+    let page = |w, h| {
+        let p = b.create("page").unwrap();
+        b.set_width(p, w).unwrap();
+        b.set_height(p, h).unwrap();
+        p
+    };
+    let (p1, p2) = (page(200.0, 100.0), page(150.0, 120.0));
+    b.append_child(scene, p1).unwrap();
+    b.append_child(scene, p2).unwrap();
+    b.set_position_x(p2, 30.0).unwrap();
+    b.set_position_y(p1, 40.0).unwrap();
+    let at = |p| (b.position_x(p).unwrap(), b.position_y(p).unwrap());
+    assert_eq!((at(p1), at(p2)), ((0.0, 40.0), (30.0, 0.0)));
+    assert!(engine.scene.pages().unwrap().is_empty());
+    let e = b.export(scene, &Default::default()).unwrap_err();
+    assert!(e.to_string().contains("holds no pages"), "{e}");
+    let png = b.export(p2, &Default::default()).unwrap();
+    assert_eq!(image::load_from_memory(&png).unwrap().width(), 150);
+    let p3 = page(50.0, 60.0);
+    b.append_child(created.stack, p3).unwrap();
+    assert_eq!(engine.scene.pages().unwrap(), [p3]);
+    let png = b.export(scene, &Default::default()).unwrap();
+    let image = image::load_from_memory(&png).unwrap();
+    assert_eq!((image.width(), image.height()), (50, 60));
+    // In a Free scene the scene's own pages are its pages, after the stack's.
+    engine.scene.set_layout(SceneLayout::Free).unwrap();
+    assert_eq!(engine.scene.pages().unwrap(), [p3, p1, p2]);
+}

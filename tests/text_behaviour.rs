@@ -6,10 +6,12 @@ use easel::{
     Color, Engine, EngineConfig, Error, ExportOptions, FontStyle, FontWeight, ResourceErrorKind,
 };
 
+/// A text block sized to its text (a fresh one has a fixed 100 × 100 frame).
 fn text(engine: &Engine, page: easel::BlockId, s: &str) -> easel::BlockId {
     let t = engine.block.create("text").unwrap();
     engine.block.replace_text(t, s, None).unwrap();
     engine.block.set_width_mode(t, "Auto").unwrap();
+    engine.block.set_height_mode(t, "Auto").unwrap();
     engine.block.append_child(page, t).unwrap();
     t
 }
@@ -20,8 +22,8 @@ fn text_works_out_of_the_box_with_the_shipped_typeface() {
     let p = page(&engine, 400.0, 200.0);
     let t = text(&engine, p, "Hello");
     let frame = engine.block.frame(t).unwrap();
-    // 12 pt at 300 DPI = 50 px; Noto Sans lines are 1.362 em.
-    assert!((frame.height - 68.1).abs() < 0.01, "{frame:?}");
+    // The default 10 pt at 300 DPI = 41.67 px; Noto Sans lines are 1.362 em.
+    assert!((frame.height - 56.75).abs() < 0.01, "{frame:?}");
     assert_eq!(engine.block.typeface(t).unwrap().name, "Noto Sans");
     let png = engine.block.export(p, &ExportOptions::default()).unwrap();
     let image = image::load_from_memory(&png).unwrap().to_rgba8();
@@ -100,7 +102,7 @@ fn empty_long_and_huge_text_lay_out_in_bounded_time() {
     let empty = text(&engine, p, "");
     let lines = engine.block.text_lines(empty).unwrap();
     assert_eq!((lines.len(), lines[0].width), (1, 0.0));
-    assert!((engine.block.frame(empty).unwrap().height - 68.1).abs() < 0.01);
+    assert!((engine.block.frame(empty).unwrap().height - 56.75).abs() < 0.01);
     // A 10,000-character word in a 60 px frame breaks between characters.
     let word = text(&engine, p, &"w".repeat(10_000));
     engine.block.set_width_mode(word, "Absolute").unwrap();

@@ -1266,6 +1266,7 @@ fn text_scene(engine: &Engine) -> easel::Result<BlockId> {
         engine.block.set_text_font_size(t, size, Some((from, to)))?;
     }
     engine.block.set_width(t, 760.0)?;
+    engine.block.set_height_mode(t, "Auto")?;
     engine.block.set_position_x(t, 20.0)?;
     engine.block.set_position_y(t, 20.0)?;
     engine.block.append_child(page, t)?;

@@ -364,8 +364,10 @@ fn build(ty: BlockType) -> Schema {
             b.float(keys::POSITION_Y, 0.0, ANY);
             b.float(keys::WIDTH, 100.0, NONNEG);
             b.float(keys::HEIGHT, 100.0, NONNEG);
+            // A fresh text block is as the reference makes one: "Text" at 10 pt in a fixed
+            // 100 × 100 frame.
             b.named(keys::WIDTH_MODE, "Absolute", SIZE_MODES);
-            b.named(keys::HEIGHT_MODE, "Auto", SIZE_MODES);
+            b.named(keys::HEIGHT_MODE, "Absolute", SIZE_MODES);
             b.named(keys::POSITION_X_MODE, "Absolute", SIZE_MODES);
             b.named(keys::POSITION_Y_MODE, "Absolute", SIZE_MODES);
             b.float(keys::ROTATION, 0.0, ANY);
@@ -380,8 +382,8 @@ fn build(ty: BlockType) -> Schema {
             b.bool(keys::FLIP_VERTICAL, false);
             b.bool(keys::INCLUDED_IN_EXPORT, true);
             b.push(keys::PLAYBACK_DURATION, PropertyValue::Double(5.0), NONNEG);
-            b.string(keys::TEXT_TEXT, "");
-            b.float(keys::TEXT_FONT_SIZE, 12.0, Some((1e-3, 10_000.0)));
+            b.string(keys::TEXT_TEXT, "Text");
+            b.float(keys::TEXT_FONT_SIZE, 10.0, Some((1e-3, 10_000.0)));
             b.string(keys::TEXT_FONT_FILE_URI, "");
             b.string(keys::TEXT_TYPEFACE, "");
             b.named(

@@ -8,8 +8,23 @@ use crate::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u64 = 1;
+/// The format version this build writes; it also reads version 1.
+///
+/// Files store only the properties that differ from their defaults, so a changed default
+/// is a new version. Version 2: a fresh text block says "Text" at 10 pt with an Absolute
+/// height, as the reference's does (version 1: empty, 12 pt, Auto height).
+pub const FORMAT_VERSION: u64 = 2;
+
+/// The defaults version 1 had where version 2 changed them (all a text block's): a version
+/// 1 file that leaves these out meant these values.
+fn version_1_text_defaults() -> [(&'static str, PropertyValue); 3] {
+    [
+        (crate::keys::TEXT_TEXT, PropertyValue::String(String::new())),
+        (crate::keys::TEXT_FONT_SIZE, PropertyValue::Float(12.0)),
+        (crate::keys::HEIGHT_MODE, PropertyValue::Enum("Auto".into())),
+    ]
+}
+
 const FORMAT_NAME: &str = "easel/scene";
 
 #[derive(Serialize, Deserialize)]
@@ -264,7 +279,11 @@ pub(crate) fn load_text(
     typeface: Option<crate::Typeface>,
 ) -> Result<()> {
     let schema = schema(BlockType::Text);
-    let text = match block.stored(schema.index(crate::keys::TEXT_TEXT).unwrap_or(0)) {
+    let index = schema.index(crate::keys::TEXT_TEXT).unwrap_or(0);
+    let text = match block
+        .stored(index)
+        .or_else(|| schema.specs.get(index as usize).map(|s| &s.default))
+    {
         Some(PropertyValue::String(t)) => t.as_str(),
         _ => "",
     };
@@ -287,8 +306,8 @@ fn parse(json: &str) -> Result<LoadedDocument> {
     }
     let probe: VersionProbe =
         serde_json::from_str(json).map_err(|e| Error::Malformed(e.to_string()))?;
-    match probe.version {
-        Some(FORMAT_VERSION) => {}
+    let version = match probe.version {
+        Some(v @ (1 | FORMAT_VERSION)) => v,
         Some(found) => {
             return Err(Error::UnsupportedVersion {
                 found,
@@ -296,7 +315,7 @@ fn parse(json: &str) -> Result<LoadedDocument> {
             });
         }
         None => return Err(Error::Malformed("missing numeric `version`".into())),
-    }
+    };
     let doc: SavedDocument =
         serde_json::from_str(json).map_err(|e| Error::Malformed(e.to_string()))?;
     if doc.format != FORMAT_NAME {
@@ -309,7 +328,7 @@ fn parse(json: &str) -> Result<LoadedDocument> {
         .blocks
         .into_iter()
         .enumerate()
-        .map(|(i, saved)| loaded_block(i, saved))
+        .map(|(i, saved)| loaded_block(i, saved, version))
         .collect::<Result<_>>()?;
     let doc = LoadedDocument {
         roots: doc.roots,
@@ -319,10 +338,17 @@ fn parse(json: &str) -> Result<LoadedDocument> {
     Ok(doc)
 }
 
-/// Builds one saved block.
-fn loaded_block(i: usize, saved: SavedBlock) -> Result<LoadedBlock> {
+/// Builds one saved block of a file of format `version`.
+fn loaded_block(i: usize, saved: SavedBlock, version: u64) -> Result<LoadedBlock> {
     let ty = BlockType::parse(&saved.ty)?;
     let mut block = Block::new(ty);
+    if version == 1 && ty == BlockType::Text {
+        for (key, value) in version_1_text_defaults() {
+            if let Some((index, spec)) = stored_spec(ty, key) {
+                block.store(index, value, &spec.default);
+            }
+        }
+    }
     for (key, json) in &saved.properties {
         // Keys from a newer format version are ignored.
         let Some((index, spec)) = stored_spec(ty, key) else {

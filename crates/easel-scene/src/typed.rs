@@ -180,13 +180,16 @@ impl SceneGraph {
         self.set_enum(scene, keys::SCENE_LAYOUT, layout.as_str())
     }
 
-    /// The pages of the current scene, in order (stack children, then direct children).
+    /// The pages of the current scene, in order. In a stack scene, the stack's pages only:
+    /// pages appended to the scene itself are not pages of the design, as in the reference.
+    /// In a Free scene, the stack's pages, then the scene's own page children.
     pub fn pages(&self) -> Result<Vec<BlockId>> {
         let scene = self.scene.ok_or(Error::NoScene)?;
+        let free = self.scene_layout()?.stack_axis().is_none();
         let mut pages = Vec::new();
         for child in &self.block(scene)?.children {
             match self.block(*child)?.ty {
-                BlockType::Page => pages.push(*child),
+                BlockType::Page if free => pages.push(*child),
                 BlockType::Stack => pages.extend(
                     self.block(*child)?
                         .children
@@ -197,6 +200,26 @@ impl SceneGraph {
             }
         }
         Ok(pages)
+    }
+
+    /// What an export of `id` draws: for a stack scene, its stack (blocks appended to the
+    /// scene itself are not part of the design, as in the reference); any other block,
+    /// a Free scene included, is itself.
+    pub fn export_root(&self, id: BlockId) -> Result<BlockId> {
+        let b = self.block(id)?;
+        if b.ty != BlockType::Scene
+            || self
+                .enum_value::<SceneLayout>(id, keys::SCENE_LAYOUT)?
+                .stack_axis()
+                .is_none()
+        {
+            return Ok(id);
+        }
+        Ok(b.children
+            .iter()
+            .copied()
+            .find(|c| self.block(*c).is_ok_and(|b| b.ty == BlockType::Stack))
+            .unwrap_or(id))
     }
 
     /// The page that contains `id` (or `id` itself when it is a page).

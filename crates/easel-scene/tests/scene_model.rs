@@ -488,10 +488,10 @@ fn bad_json_is_an_error_and_changes_nothing() {
         Err(Error::Malformed(_))
     ));
     assert!(matches!(
-        g.load_from_string(r#"{"format":"easel/scene","version":2,"roots":[],"blocks":[]}"#),
+        g.load_from_string(r#"{"format":"easel/scene","version":3,"roots":[],"blocks":[]}"#),
         Err(Error::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         })
     ));
     assert_eq!(g.save_to_string().unwrap(), before, "state unchanged");
@@ -505,4 +505,54 @@ fn bad_json_is_an_error_and_changes_nothing() {
         );
     g.load_from_string(&future).unwrap();
     assert_eq!(g.save_to_string().unwrap(), before);
+}
+
+#[test]
+fn fresh_text_blocks_read_as_the_reference_and_version_1_files_keep_their_meaning() {
+    // CE.SDK 1.79: a fresh text block says "Text" at 10 pt in an Absolute 100 × 100 frame.
+    let (mut g, page) = scene();
+    let t = g.create("text").unwrap();
+    g.append_child(page, t).unwrap();
+    assert_eq!(g.get_string(t, "text/text").unwrap(), "Text");
+    assert_eq!(g.get_float(t, "text/fontSize").unwrap(), 10.0);
+    assert_eq!(g.get_enum(t, "height/mode").unwrap(), "Absolute");
+    let runs = g.text_runs(t).unwrap();
+    assert_eq!((runs.len(), runs[0].end, runs[0].font_size), (1, 4, 10.0));
+    // Saved and loaded again, it is the same (defaults are not written).
+    let json = g.save_to_string().unwrap();
+    assert!(json.contains("\"version\":2"), "{json}");
+    let mut h = SceneGraph::new();
+    h.load_from_string(&json).unwrap();
+    assert_eq!(h.save_to_string().unwrap(), json);
+    // A version 1 file left out version 1's defaults: empty, 12 pt, Auto height.
+    let v1 = r#"{"format":"easel/scene","version":1,"roots":[0],"blocks":[
+        {"type":"//ly.img.ubq/scene","children":[1]},
+        {"type":"//ly.img.ubq/page","children":[2]},
+        {"type":"//ly.img.ubq/text"},
+        {"type":"//ly.img.ubq/text","properties":{"text/text":"Hi","text/fontSize":20.0,
+            "height/mode":"Absolute"}}]}"#
+        .replace("\"children\":[2]", "\"children\":[2,3]");
+    let mut old = SceneGraph::new();
+    old.load_from_string(&v1).unwrap();
+    let texts = old.find_by_type("text").unwrap();
+    let read = |id| {
+        (
+            old.get_string(id, "text/text").unwrap(),
+            old.get_float(id, "text/fontSize").unwrap(),
+            old.get_enum(id, "height/mode").unwrap(),
+        )
+    };
+    assert_eq!(read(texts[0]), (String::new(), 12.0, "Auto".to_string()));
+    assert_eq!(
+        read(texts[1]),
+        ("Hi".to_string(), 20.0, "Absolute".to_string())
+    );
+    // Saved again, it is a version 2 file that means the same.
+    let mut again = SceneGraph::new();
+    again
+        .load_from_string(&old.save_to_string().unwrap())
+        .unwrap();
+    let texts = again.find_by_type("text").unwrap();
+    assert_eq!(again.get_string(texts[0], "text/text").unwrap(), "");
+    assert_eq!(again.get_enum(texts[0], "height/mode").unwrap(), "Auto");
 }

@@ -137,7 +137,17 @@ pub(crate) fn display_list(
     let compiled = {
         let mut graph = shared.graph();
         graph.layout();
-        let region = compile::region(&graph, block)?;
+        let root = graph.export_root(block)?;
+        if root != block && graph.children(root)?.is_empty() {
+            return Err(Error::NotExportable {
+                block,
+                reason: format!(
+                    "its stack {root} holds no pages (pages appended to the scene itself are \
+                     not part of a stack scene's design)"
+                ),
+            });
+        }
+        let region = compile::region(&graph, root)?;
         let scale = options.scale(region.width, region.height);
         let (w, h) = (
             (region.width * scale).round().max(1.0),
@@ -157,7 +167,7 @@ pub(crate) fn display_list(
         // Stretch by the rounding (under half a pixel) so the region fills the canvas exactly.
         let scale = (size.0 as f32 / region.width, size.1 as f32 / region.height);
         let items = shared.item_buffer();
-        compile::compile(&graph, block, region, scale, size, &texts, items)?
+        compile::compile(&graph, root, region, scale, size, &texts, items)?
     };
     let uris: Vec<String> = compiled.images.iter().map(|p| p.uri.clone()).collect();
     let images = shared
