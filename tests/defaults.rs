@@ -90,6 +90,8 @@ fn a_fresh_page_lists_the_references_properties_with_its_defaults() {
     assert_eq!(
         extra,
         [
+            "crop/rotation",
+            "crop/scaleRatio",
             "crop/scaleX",
             "crop/scaleY",
             "crop/translationX",
@@ -361,4 +363,137 @@ fn pages_appended_to_a_stack_scene_itself_are_not_its_pages() {
     // In a Free scene the scene's own pages are its pages, after the stack's.
     engine.scene.set_layout(SceneLayout::Free).unwrap();
     assert_eq!(engine.scene.pages().unwrap(), [p3, p1, p2]);
+}
+
+#[test]
+fn crop_scale_ratio_and_rotation_move_the_crop_as_in_the_reference() {
+    // Reference (CE.SDK 1.79; sample_1.jpg, 1600×1067, in a 200×100 rect graphic), reading
+    // [scaleX, scaleY, translationX, translationY, scaleRatio, rotation] and the mode:
+    //   after the export (Cover)   [1, 1.3338, 0, -0.1669, 1, 0]
+    //   scaleRatio 2 → Crop        [2, 2.6675, -0.5, -0.8338, 2, 0]
+    //   rotation π/6 (Crop)        [2, 2.6675, -0.0326, -1.6551, 2, 0.5236]
+    //   scaleX 3                   [3, 2.6675, -0.0326, -1.6551, 2.6675, 0.5236]
+    //   scaleRatio 1               [1.1246, 1, 0.3003, -0.3079, 1, 0.5236]
+    //   rotation 0, Cover again    [1, 1.3338, 0, -0.1669, 1, 0]
+    //   rotation 0.3 (Cover)       [1.1594, 1.5464, 0.0604, -0.5813, 1.1594, 0.3]
+    //   rotation 0.2 (Cover)       [1.0794, 1.4397, 0.0426, -0.4199, 1.0794, 0.2]
+    //   scaleRatio 2 → Crop        [2, 2.6675, -0.3476, -1.2045, 2, 0.2]
+    //   Cover again                [1.0794, 1.4397, 0.0426, -0.4199, 1.0794, 0.2]
+    //   rotation 0, Contain        [0.7498, 1, 0.1251, 0, 0.7498, 0]
+    //   rotation 0.3 (Contain)     [0.5361, 0.7151, 0.2967, 0, 0.5361, 0.3]
+    // A scale, translation or ratio written makes the mode Crop; the ratio is the smaller
+    // scale and scales both about the frame's centre; a rotation turns the image about its
+    // centre (the translation names its rotated top-left corner) and keeps the mode: Cover
+    // and Contain fit the turned image anew, to cover the frame or to fit inside it.
+    let (engine, page) = support::engine_with_page(200.0, 200.0);
+    let uri = support::repo()
+        .join("assets/samples/sample_1.jpg")
+        .display()
+        .to_string();
+    let g = support::image_block(&engine, page, "rect", &uri, (0.0, 0.0, 200.0, 100.0));
+    let b = &engine.block;
+    use easel::ContentFillMode::{Contain, Cover, Crop};
+    let keys = [
+        "crop/scaleX",
+        "crop/scaleY",
+        "crop/translationX",
+        "crop/translationY",
+        "crop/scaleRatio",
+        "crop/rotation",
+    ];
+    let check = |step: &str, mode: easel::ContentFillMode, want: [f32; 6]| {
+        let got = keys.map(|k| b.get_float(g, k).unwrap());
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                (g - w).abs() < 3e-4,
+                "{step}: {got:?} vs the reference's {want:?}"
+            );
+        }
+        assert_eq!(b.content_fill_mode(g).unwrap(), mode, "{step}");
+    };
+    assert!(
+        b.find_all_properties(g)
+            .unwrap()
+            .iter()
+            .any(|k| k == "crop/scaleRatio")
+    );
+    check("fresh", Cover, [1.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
+    b.export(page, &Default::default()).unwrap();
+    check(
+        "after the export",
+        Cover,
+        [1.0, 1.3338, 0.0, -0.1669, 1.0, 0.0],
+    );
+    b.set_float(g, "crop/scaleRatio", 2.0).unwrap();
+    check("ratio 2", Crop, [2.0, 2.6675, -0.5, -0.8338, 2.0, 0.0]);
+    let sixth = std::f32::consts::FRAC_PI_6; // the reference reads 0.5236
+    b.set_float(g, "crop/rotation", sixth).unwrap();
+    check(
+        "rotation π/6",
+        Crop,
+        [2.0, 2.6675, -0.0326, -1.6551, 2.0, sixth],
+    );
+    b.set_float(g, "crop/scaleX", 3.0).unwrap();
+    check(
+        "scaleX 3",
+        Crop,
+        [3.0, 2.6675, -0.0326, -1.6551, 2.6675, sixth],
+    );
+    b.set_float(g, "crop/scaleRatio", 1.0).unwrap();
+    check("ratio 1", Crop, [1.1246, 1.0, 0.3003, -0.3079, 1.0, sixth]);
+    b.set_float(g, "crop/rotation", 0.0).unwrap();
+    b.set_content_fill_mode(g, Cover).unwrap();
+    check("Cover again", Cover, [1.0, 1.3338, 0.0, -0.1669, 1.0, 0.0]);
+    b.set_float(g, "crop/rotation", 0.3).unwrap();
+    check(
+        "rotation 0.3",
+        Cover,
+        [1.1594, 1.5464, 0.0604, -0.5813, 1.1594, 0.3],
+    );
+    b.set_float(g, "crop/rotation", 0.2).unwrap();
+    check(
+        "rotation 0.2",
+        Cover,
+        [1.0794, 1.4397, 0.0426, -0.4199, 1.0794, 0.2],
+    );
+    let turned_cover = b.export(page, &Default::default()).unwrap();
+    b.set_float(g, "crop/scaleRatio", 2.0).unwrap();
+    check(
+        "ratio 2 again",
+        Crop,
+        [2.0, 2.6675, -0.3476, -1.2045, 2.0, 0.2],
+    );
+    b.set_content_fill_mode(g, Cover).unwrap();
+    check(
+        "Cover once more",
+        Cover,
+        [1.0794, 1.4397, 0.0426, -0.4199, 1.0794, 0.2],
+    );
+    b.set_float(g, "crop/rotation", 0.0).unwrap();
+    b.set_content_fill_mode(g, Contain).unwrap();
+    check("Contain", Contain, [0.7498, 1.0, 0.1251, 0.0, 0.7498, 0.0]);
+    b.set_float(g, "crop/rotation", 0.3).unwrap();
+    check(
+        "Contain rotation 0.3",
+        Contain,
+        [0.5361, 0.7151, 0.2967, 0.0, 0.5361, 0.3],
+    );
+    // Drawn as read: the turned Cover image, exported, is what a Crop fill with the same
+    // crop draws.
+    b.set_content_fill_mode(g, Cover).unwrap();
+    b.set_float(g, "crop/rotation", 0.2).unwrap();
+    b.set_content_fill_mode(g, Crop).unwrap();
+    let cropped = b.export(page, &Default::default()).unwrap();
+    let covered = turned_cover;
+    let (a, c) = (
+        image::load_from_memory(&cropped).unwrap().to_rgba8(),
+        image::load_from_memory(&covered).unwrap().to_rgba8(),
+    );
+    let worst = a
+        .pixels()
+        .zip(c.pixels())
+        .map(|(p, q)| (0..4).map(|i| p[i].abs_diff(q[i])).max().unwrap_or(0))
+        .max()
+        .unwrap_or(0);
+    assert!(worst <= 8, "worst channel difference {worst}");
 }

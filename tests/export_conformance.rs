@@ -78,9 +78,10 @@ fn reference_render_cases_match_within_35_db() {
 }
 
 /// The recorded case files: `render.json` (shapes, fills, strokes, images, pages),
-/// `layers.json` (group opacity, the 27 blend modes, nested groups, graphics in graphics)
-/// and `shapes.json` (polygon orientation by side count, lines drawn as their stroke).
-const CASE_FILES: [&str; 3] = ["render.json", "layers.json", "shapes.json"];
+/// `layers.json` (group opacity, the 27 blend modes, nested groups, graphics in graphics),
+/// `shapes.json` (polygon orientation by side count, lines drawn as their stroke) and
+/// `crop.json` (an image's crop rotation and scale ratio, under Cover and in Crop mode).
+const CASE_FILES: [&str; 4] = ["render.json", "layers.json", "shapes.json", "crop.json"];
 
 fn replay_on(backend: Backend) {
     let cases: Vec<Value> = CASE_FILES
@@ -161,6 +162,11 @@ fn replay_on(backend: Backend) {
                 "setString" => engine
                     .block
                     .set_string(b(0), args[1].as_str().unwrap(), &s(2))
+                    .map(|_| None)
+                    .unwrap(),
+                "setEnum" => engine
+                    .block
+                    .set_enum(b(0), args[1].as_str().unwrap(), args[2].as_str().unwrap())
                     .map(|_| None)
                     .unwrap(),
                 "setFloat" => engine
@@ -315,7 +321,7 @@ fn replay_on(backend: Backend) {
     for (file, score) in &report {
         println!("{backend:?} {file:32} {score:6.1} dB");
     }
-    assert_eq!(report.len(), 23, "every reference PNG compared");
+    assert_eq!(report.len(), 26, "every reference PNG compared");
     let failing: Vec<_> = report.iter().filter(|(_, s)| *s < 35.0).collect();
     assert!(failing.is_empty(), "{backend:?}: below 35 dB: {failing:?}");
 }

@@ -832,6 +832,7 @@ impl<'a> Converter<'a> {
             ("block_crop_scale_y", keys::CROP_SCALE_Y),
             ("block_crop_translation_x", keys::CROP_TRANSLATION_X),
             ("block_crop_translation_y", keys::CROP_TRANSLATION_Y),
+            ("block_crop_rotation", keys::CROP_ROTATION),
         ] {
             if let Some(v) = f.num(&[key]).filter(|v| v.is_finite()) {
                 d.number(prop, v)?;

@@ -6,18 +6,22 @@ use crate::{
     VerticalAlignment, keys,
 };
 
-/// A block's crop (`crop/scaleX`, …): the image's size and offset relative to the block's,
-/// used as they are in `Crop` mode.
+/// A block's crop (`crop/scaleX`, …): the image's size, offset and rotation relative to the
+/// block's, used as they are in `Crop` mode.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Crop {
     /// Image width as a multiple of the block's width.
     pub scale_x: f32,
     /// Image height as a multiple of the block's height.
     pub scale_y: f32,
-    /// Image left edge, as a fraction of the block's width.
+    /// Where the image's top-left corner lands (rotated with the image), as a fraction of
+    /// the block's width.
     pub translation_x: f32,
-    /// Image top edge, as a fraction of the block's height.
+    /// Where the image's top-left corner lands, as a fraction of the block's height.
     pub translation_y: f32,
+    /// The image's rotation in radians, about its top-left corner as placed (so about its
+    /// centre when changed through [`Crop::with_rotation`]).
+    pub rotation: f32,
 }
 
 impl Default for Crop {
@@ -27,7 +31,96 @@ impl Default for Crop {
             scale_y: 1.0,
             translation_x: 0.0,
             translation_y: 0.0,
+            rotation: 0.0,
         }
+    }
+}
+
+/// Rotates `(x, y)` by `angle` radians.
+fn rotated((x, y): (f32, f32), angle: f32) -> (f32, f32) {
+    let (s, c) = angle.sin_cos();
+    (x * c - y * s, x * s + y * c)
+}
+
+impl Crop {
+    /// The crop scaled about the image's centre so that the turned image just fits inside a
+    /// block of `size`: what Contain keeps after a rotation.
+    pub fn inside(self, size: (f32, f32)) -> Crop {
+        let (centre, (hx, hy)) = self.centre(size);
+        let (s, c) = self.rotation.sin_cos();
+        let (ex, ey) = (
+            (hx * c).abs() + (hy * s).abs(),
+            (hx * s).abs() + (hy * c).abs(),
+        );
+        let factor = (size.0 / 2.0 / ex.max(f32::MIN_POSITIVE))
+            .min(size.1 / 2.0 / ey.max(f32::MIN_POSITIVE));
+        self.placed(centre, (hx * factor, hy * factor), size)
+    }
+
+    /// `crop/scaleRatio`: the smaller of the two scales.
+    pub fn scale_ratio(&self) -> f32 {
+        self.scale_x.min(self.scale_y)
+    }
+
+    /// The crop scaled alike on both axes, about the frame's centre, until its smaller
+    /// scale is `ratio` (the reference's `setCropScaleRatio`).
+    pub fn with_scale_ratio(self, ratio: f32) -> Crop {
+        let f = ratio / self.scale_ratio().max(f32::MIN_POSITIVE);
+        Crop {
+            scale_x: self.scale_x * f,
+            scale_y: self.scale_y * f,
+            translation_x: 0.5 + (self.translation_x - 0.5) * f,
+            translation_y: 0.5 + (self.translation_y - 0.5) * f,
+            rotation: self.rotation,
+        }
+    }
+
+    /// The image's centre and half size in a `w × h` block's coordinates.
+    fn centre(&self, (w, h): (f32, f32)) -> ((f32, f32), (f32, f32)) {
+        let half = (self.scale_x * w / 2.0, self.scale_y * h / 2.0);
+        let (dx, dy) = rotated(half, self.rotation);
+        (
+            (self.translation_x * w + dx, self.translation_y * h + dy),
+            half,
+        )
+    }
+
+    /// The same image centred where it was, with the corner moved to `(cx, cy) − R·half`.
+    fn placed(self, (cx, cy): (f32, f32), half: (f32, f32), (w, h): (f32, f32)) -> Crop {
+        let (dx, dy) = rotated(half, self.rotation);
+        let (w, h) = (w.max(f32::MIN_POSITIVE), h.max(f32::MIN_POSITIVE));
+        Crop {
+            scale_x: 2.0 * half.0 / w,
+            scale_y: 2.0 * half.1 / h,
+            translation_x: (cx - dx) / w,
+            translation_y: (cy - dy) / h,
+            ..self
+        }
+    }
+
+    /// The crop turned to `rotation` about the image's centre, in a block of `size`.
+    pub fn with_rotation(self, rotation: f32, size: (f32, f32)) -> Crop {
+        let (centre, half) = self.centre(size);
+        Crop { rotation, ..self }.placed(centre, half, size)
+    }
+
+    /// The crop scaled up about the image's centre, just enough that the image covers a
+    /// block of `size` (unchanged when it does): what Cover keeps after a rotation.
+    pub fn covering(self, size: (f32, f32)) -> Crop {
+        let ((cx, cy), half) = self.centre(size);
+        let (w, h) = size;
+        let mut factor = 1.0f32;
+        for (px, py) in [(0.0, 0.0), (w, 0.0), (0.0, h), (w, h)] {
+            // The block's corner in the image's own axes, from its centre.
+            let (x, y) = rotated((px - cx, py - cy), -self.rotation);
+            factor = factor
+                .max(x.abs() / half.0.max(f32::MIN_POSITIVE))
+                .max(y.abs() / half.1.max(f32::MIN_POSITIVE));
+        }
+        if factor <= 1.0 + 1e-6 {
+            return self;
+        }
+        self.placed((cx, cy), (half.0 * factor, half.1 * factor), size)
     }
 }
 
@@ -67,6 +160,48 @@ impl ContentFill {
     /// assert_eq!(fill.image_rect(200.0, 100.0), (-50.0, 0.0, 200.0, 100.0));
     /// ```
     pub fn image_rect(&self, image_width: f32, image_height: f32) -> (f32, f32, f32, f32) {
+        let c = self.placement(image_width, image_height);
+        let (w, h) = (self.width, self.height);
+        (
+            c.translation_x * w,
+            c.translation_y * h,
+            c.scale_x * w,
+            c.scale_y * h,
+        )
+    }
+
+    /// Where an image of this size lands, as a crop: the crop itself in `Crop` mode; for
+    /// Cover and Contain, the fitted, aligned rectangle turned by the crop's rotation about
+    /// its centre (Cover then scaled up to keep the block covered).
+    fn placement(&self, image_width: f32, image_height: f32) -> Crop {
+        let (x, y, dw, dh) = self.fitted_rect(image_width, image_height);
+        if self.mode == ContentFillMode::Crop {
+            return self.crop;
+        }
+        let size = (self.width, self.height);
+        let (w, h) = (
+            self.width.max(f32::MIN_POSITIVE),
+            self.height.max(f32::MIN_POSITIVE),
+        );
+        let fitted = Crop {
+            scale_x: dw / w,
+            scale_y: dh / h,
+            translation_x: x / w,
+            translation_y: y / h,
+            rotation: 0.0,
+        };
+        if self.crop.rotation == 0.0 {
+            return fitted;
+        }
+        let turned = fitted.with_rotation(self.crop.rotation, size);
+        match self.mode {
+            ContentFillMode::Cover => turned.covering(size),
+            _ => turned.inside(size),
+        }
+    }
+
+    /// The unrotated rectangle Cover or Contain fit the image into (the crop's in `Crop`).
+    fn fitted_rect(&self, image_width: f32, image_height: f32) -> (f32, f32, f32, f32) {
         let (w, h) = (self.width, self.height);
         let scale = match self.mode {
             ContentFillMode::Crop => {
@@ -99,24 +234,20 @@ impl ContentFill {
     /// the crop itself; after Cover or Contain, the crop the reference engine then reports
     /// (a 3:2 image covering a 4:3 block: `scale_x` 1.125, `translation_x` −0.0625).
     pub fn resulting_crop(&self, image_width: f32, image_height: f32) -> Crop {
-        let (x, y, dw, dh) = self.image_rect(image_width.max(1.0), image_height.max(1.0));
-        let (w, h) = (
-            self.width.max(f32::MIN_POSITIVE),
-            self.height.max(f32::MIN_POSITIVE),
-        );
-        Crop {
-            scale_x: dw / w,
-            scale_y: dh / h,
-            translation_x: x / w,
-            translation_y: y / h,
-        }
+        self.placement(image_width.max(1.0), image_height.max(1.0))
     }
 
     /// Image pixels → block-local coordinates for an image of this size.
     pub fn image_transform(&self, image_width: u32, image_height: u32) -> Transform {
         let (iw, ih) = (image_width.max(1) as f32, image_height.max(1) as f32);
-        let (x, y, dw, dh) = self.image_rect(iw, ih);
-        Transform::scale(dw / iw, dh / ih).then(Transform::translate(x, y))
+        let c = self.placement(iw, ih);
+        let (w, h) = (self.width, self.height);
+        Transform::scale(c.scale_x * w / iw, c.scale_y * h / ih)
+            .then(Transform::rotate(c.rotation))
+            .then(Transform::translate(
+                c.translation_x * w,
+                c.translation_y * h,
+            ))
     }
 }
 
@@ -130,20 +261,106 @@ impl SceneGraph {
         image_width: u32,
         image_height: u32,
     ) -> Result<()> {
-        let fill = self.content_fill(block)?;
-        if fill.mode == ContentFillMode::Crop {
+        self.fill_images
+            .insert(block, (image_width.max(1), image_height.max(1)));
+        self.refit_crop(block)
+    }
+
+    /// Under Cover or Contain, with the image's size known, writes the crop the fit gives.
+    fn refit_crop(&mut self, block: BlockId) -> Result<()> {
+        let Some(&(w, h)) = self.fill_images.get(&block) else {
             return Ok(());
+        };
+        let fill = self.content_fill(block)?;
+        match fill.mode {
+            ContentFillMode::Cover | ContentFillMode::Contain => {
+                self.store_crop(block, fill.resulting_crop(w as f32, h as f32))
+            }
+            ContentFillMode::Crop => Ok(()),
         }
-        let crop = fill.resulting_crop(image_width as f32, image_height as f32);
+    }
+
+    /// The crop keys' own rules, as the reference applies them; false for other keys.
+    /// Writing a scale, a translation or `crop/scaleRatio` (the smaller scale, scaling both
+    /// about the frame's centre) makes the fill mode `Crop`; `crop/rotation` turns the image
+    /// about its centre and keeps the mode (Cover and Contain fit the turned image anew);
+    /// choosing Cover or Contain fits the crop to the image.
+    pub(crate) fn set_crop_property(
+        &mut self,
+        block: BlockId,
+        key: &str,
+        value: &crate::PropertyValue,
+    ) -> Result<bool> {
+        let crate::PropertyValue::Float(v) = *value else {
+            if key == keys::CONTENT_FILL_MODE {
+                self.store_value(block, key, value.clone())?;
+                self.refit_crop(block)?;
+                return Ok(true);
+            }
+            return Ok(false);
+        };
+        let mut crop = match key {
+            keys::CROP_SCALE_X
+            | keys::CROP_SCALE_Y
+            | keys::CROP_TRANSLATION_X
+            | keys::CROP_TRANSLATION_Y
+            | keys::CROP_SCALE_RATIO
+            | keys::CROP_ROTATION => self.crop(block)?,
+            _ => return Ok(false),
+        };
+        let mode = self.content_fill_mode(block)?;
+        match key {
+            keys::CROP_ROTATION if mode != ContentFillMode::Crop => {
+                self.store_value(block, key, value.clone())?;
+                self.refit_crop(block)?;
+                return Ok(true);
+            }
+            keys::CROP_ROTATION => {
+                let size = (
+                    self.get_float(block, keys::WIDTH)?,
+                    self.get_float(block, keys::HEIGHT)?,
+                );
+                crop = crop.with_rotation(v, size);
+            }
+            keys::CROP_SCALE_RATIO => crop = crop.with_scale_ratio(v),
+            keys::CROP_SCALE_X => crop.scale_x = v,
+            keys::CROP_SCALE_Y => crop.scale_y = v,
+            keys::CROP_TRANSLATION_X => crop.translation_x = v,
+            _ => crop.translation_y = v,
+        }
+        if mode != ContentFillMode::Crop && key != keys::CROP_ROTATION {
+            self.store_value(
+                block,
+                keys::CONTENT_FILL_MODE,
+                crate::PropertyValue::Enum(ContentFillMode::Crop.as_str().into()),
+            )?;
+        }
+        self.store_crop(block, crop)?;
+        Ok(true)
+    }
+
+    /// A block's crop, as `crop/*` read it.
+    pub fn crop(&self, block: BlockId) -> Result<Crop> {
+        let f = |key: &str| self.get_float(block, key);
+        Ok(Crop {
+            scale_x: f(keys::CROP_SCALE_X)?,
+            scale_y: f(keys::CROP_SCALE_Y)?,
+            translation_x: f(keys::CROP_TRANSLATION_X)?,
+            translation_y: f(keys::CROP_TRANSLATION_Y)?,
+            rotation: f(keys::CROP_ROTATION)?,
+        })
+    }
+
+    /// Stores a block's crop as it is (no mode change, no fitting).
+    fn store_crop(&mut self, block: BlockId, crop: Crop) -> Result<()> {
         for (key, v) in [
             (keys::CROP_SCALE_X, crop.scale_x),
             (keys::CROP_SCALE_Y, crop.scale_y),
             (keys::CROP_TRANSLATION_X, crop.translation_x),
             (keys::CROP_TRANSLATION_Y, crop.translation_y),
+            (keys::CROP_ROTATION, crop.rotation),
         ] {
-            if (self.get_float(block, key)? - v).abs() > 1e-6 {
-                self.set_float(block, key, v)?;
-            }
+            self.store_value(block, key, crate::PropertyValue::Float(v))?;
         }
         Ok(())
     }
@@ -155,12 +372,7 @@ impl SceneGraph {
             mode: self.content_fill_mode(block)?,
             horizontal: self.enum_value(block, keys::CONTENT_FILL_HORIZONTAL_ALIGNMENT)?,
             vertical: self.enum_value(block, keys::CONTENT_FILL_VERTICAL_ALIGNMENT)?,
-            crop: Crop {
-                scale_x: f(keys::CROP_SCALE_X)?,
-                scale_y: f(keys::CROP_SCALE_Y)?,
-                translation_x: f(keys::CROP_TRANSLATION_X)?,
-                translation_y: f(keys::CROP_TRANSLATION_Y)?,
-            },
+            crop: self.crop(block)?,
             width: f(keys::WIDTH)?,
             height: f(keys::HEIGHT)?,
         })
@@ -215,6 +427,7 @@ mod tests {
             scale_y: 1.5,
             translation_x: -0.5,
             translation_y: 0.0,
+            rotation: 0.0,
         };
         assert_eq!(f.image_rect(10.0, 10.0), (-200.0, 0.0, 800.0, 450.0));
         let t = f.image_transform(10, 10);

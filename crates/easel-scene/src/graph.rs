@@ -127,6 +127,9 @@ pub struct SceneGraph {
     pub(crate) scene: Option<BlockId>,
     pub(crate) events: EventHub,
     pub(crate) layout_dirty: bool,
+    /// The pixel size of each block's image fill, once an export loaded it: Cover and
+    /// Contain fit their crop to it when the crop's rotation or the mode changes.
+    pub(crate) fill_images: std::collections::HashMap<BlockId, (u32, u32)>,
 }
 
 impl SceneGraph {
@@ -373,6 +376,7 @@ impl SceneGraph {
             Computed::LastFrameY => PropertyValue::Float(self.last_frame(id)?.1),
             Computed::LastFrameWidth => PropertyValue::Float(self.last_frame(id)?.2),
             Computed::LastFrameHeight => PropertyValue::Float(self.last_frame(id)?.3),
+            Computed::CropScaleRatio => PropertyValue::Float(self.crop(id)?.scale_ratio()),
             Computed::GlobalX => PropertyValue::Float(f.bounds_x),
             Computed::GlobalY => PropertyValue::Float(f.bounds_y),
             Computed::GlobalWidth => PropertyValue::Float(f.bounds_width),
@@ -405,6 +409,9 @@ impl SceneGraph {
             });
         }
         validate(spec, &value)?;
+        if self.set_crop_property(id, key, &value)? {
+            return Ok(());
+        }
         let rescale = match (&value, key == keys::SCENE_DPI) {
             (PropertyValue::Float(new), true) => Some(self.get_float(id, key)? / *new),
             _ => None,
@@ -414,6 +421,21 @@ impl SceneGraph {
         if let Some(factor) = rescale {
             self.keep_text_pixel_sizes(factor)?;
         }
+        Ok(())
+    }
+
+    /// Stores a value the caller has checked, without the setters' own rules (access,
+    /// side effects): what those rules write.
+    pub(crate) fn store_value(
+        &mut self,
+        id: BlockId,
+        key: &str,
+        value: PropertyValue,
+    ) -> Result<()> {
+        let (schema, index) = self.lookup(id, key)?;
+        let spec = &schema.specs[index as usize];
+        self.block_mut(id)?.store(index, value, &spec.default);
+        self.touched(id);
         Ok(())
     }
 

@@ -121,6 +121,11 @@ pub const CROP_SCALE_Y: &str = "crop/scaleY";
 pub const CROP_TRANSLATION_X: &str = "crop/translationX";
 /// `crop/translationY`
 pub const CROP_TRANSLATION_Y: &str = "crop/translationY";
+/// `crop/rotation`: the image's rotation inside its frame, in radians, about its centre.
+pub const CROP_ROTATION: &str = "crop/rotation";
+/// `crop/scaleRatio`: the smaller of `crop/scaleX` and `crop/scaleY`; setting it scales
+/// both alike about the frame's centre.
+pub const CROP_SCALE_RATIO: &str = "crop/scaleRatio";
 /// `shape/rect/cornerRadiusTL`
 pub const SHAPE_RECT_CORNER_RADIUS_TL: &str = "shape/rect/cornerRadiusTL";
 /// `shape/rect/cornerRadiusTR`

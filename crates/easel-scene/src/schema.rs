@@ -40,6 +40,8 @@ pub(crate) enum Computed {
     LastFrameY,
     LastFrameWidth,
     LastFrameHeight,
+    /// `crop/scaleRatio`: read from the crop's scales, written to both.
+    CropScaleRatio,
 }
 
 /// One property of a block type: key, type, default, access, and the allowed values.
@@ -232,6 +234,13 @@ impl Builder {
             self.named(key, "Absolute", SIZE_MODES);
         }
     }
+    /// Makes the last (computed) property writable, its values in `range`.
+    fn writable(&mut self, range: Option<(f64, f64)>) {
+        if let Some(last) = self.0.last_mut() {
+            last.access = Access::ReadWrite;
+            last.range = range;
+        }
+    }
     fn computed(&mut self, key: &'static str, default: PropertyValue, computed: Computed) {
         self.push(key, default, None);
         if let Some(last) = self.0.last_mut() {
@@ -357,6 +366,13 @@ fn build(ty: BlockType) -> Schema {
                 b.float(keys::CROP_SCALE_Y, 1.0, Some((1e-6, 1e6)));
                 b.float(keys::CROP_TRANSLATION_X, 0.0, ANY);
                 b.float(keys::CROP_TRANSLATION_Y, 0.0, ANY);
+                b.float(keys::CROP_ROTATION, 0.0, ANY);
+                b.computed(
+                    keys::CROP_SCALE_RATIO,
+                    PropertyValue::Float(1.0),
+                    Computed::CropScaleRatio,
+                );
+                b.writable(Some((1e-6, 1e6)));
             }
         }
         BlockType::Text => {
