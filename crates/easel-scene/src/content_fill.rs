@@ -1,5 +1,6 @@
 //! Where an image fill lands inside its block: the content fill mode (Crop / Cover /
-//! Contain), the alignment, and the crop's scale and translation.
+//! Contain), the alignment, and the crop's scale, translation and rotation, with the rules
+//! the reference applies when they are written.
 
 use crate::{
     BlockId, ContentFillMode, HorizontalAlignment, Result, SceneGraph, Transform,
@@ -144,7 +145,8 @@ pub struct ContentFill {
 
 impl ContentFill {
     /// Where an image of `image_width × image_height` pixels lands inside the block, as
-    /// `(x, y, width, height)` in the block's local coordinates.
+    /// `(x, y, width, height)` in the block's local coordinates: `(x, y)` is where its
+    /// top-left corner lands, turned with it by the crop's rotation about that corner.
     ///
     /// ```
     /// use easel_scene::{ContentFill, ContentFillMode, Crop, HorizontalAlignment, VerticalAlignment};
