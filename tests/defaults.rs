@@ -497,3 +497,67 @@ fn crop_scale_ratio_and_rotation_move_the_crop_as_in_the_reference() {
         .unwrap_or(0);
     assert!(worst <= 8, "worst channel difference {worst}");
 }
+
+#[test]
+fn pages_appended_to_a_free_scene_are_placed_beside_each_other() {
+    // Reference (CE.SDK 1.79, Free scene, pages appended to the scene itself, positions
+    // read after a frame was read): a page never positioned goes 40 px right of the page
+    // after it, from the last page back, the last one right of the last page that was
+    // placed (or of the first page), at that page's y; set positions never move.
+    //   three 200×100, 150×120, 100×50 pages appended, then read: x 570, 380, 240
+    //   the same, read after each append: x 0; 0, 240; 0, 240, 430
+    //   the second preset at (100, 300): the first goes to (290, 300)
+    //   the second preset at x 0: the first goes to x 190
+    //   (0, 500) and (300, 0) preset, a 50×50 third: (440, 0)
+    //   after a layout, x 30 set on the second: it reads 30, the first stays at 430
+    let engine = Engine::new(Default::default());
+    let b = &engine.block;
+    let run = |sizes: &[(f32, f32)], preset: &[(usize, Option<f32>, Option<f32>)], read_each: bool| {
+        let scene = engine.scene.create(SceneLayout::Free, None).unwrap().scene;
+        let pages: Vec<_> = sizes
+            .iter()
+            .map(|&(w, h)| {
+                let p = b.create("page").unwrap();
+                b.set_width(p, w).unwrap();
+                b.set_height(p, h).unwrap();
+                p
+            })
+            .collect();
+        for &(i, x, y) in preset {
+            if let Some(x) = x {
+                b.set_position_x(pages[i], x).unwrap();
+            }
+            if let Some(y) = y {
+                b.set_position_y(pages[i], y).unwrap();
+            }
+        }
+        for &p in &pages {
+            b.append_child(scene, p).unwrap();
+            if read_each {
+                b.frame(p).unwrap();
+            }
+        }
+        b.frame(pages[0]).unwrap();
+        let at: Vec<(f32, f32)> = pages
+            .iter()
+            .map(|p| (b.position_x(*p).unwrap(), b.position_y(*p).unwrap()))
+            .collect();
+        (pages, at)
+    };
+    let three = [(200.0, 100.0), (150.0, 120.0), (100.0, 50.0)];
+    assert_eq!(run(&three, &[], false).1, [(570.0, 0.0), (380.0, 0.0), (240.0, 0.0)]);
+    assert_eq!(run(&three, &[], true).1, [(0.0, 0.0), (240.0, 0.0), (430.0, 0.0)]);
+    let two = [(200.0, 100.0), (150.0, 120.0)];
+    let preset = [(1, Some(100.0), Some(300.0))];
+    assert_eq!(run(&two, &preset, false).1, [(290.0, 300.0), (100.0, 300.0)]);
+    assert_eq!(run(&two, &[(1, Some(0.0), None)], false).1, [(190.0, 0.0), (0.0, 0.0)]);
+    let sizes = [(200.0, 100.0), (100.0, 100.0), (50.0, 50.0)];
+    let preset = [(0, Some(0.0), Some(500.0)), (1, Some(300.0), Some(0.0))];
+    assert_eq!(run(&sizes, &preset, false).1[2], (440.0, 0.0));
+    let (pages, at) = run(&two, &[], false);
+    assert_eq!(at, [(430.0, 0.0), (240.0, 0.0)]);
+    b.set_position_x(pages[1], 30.0).unwrap();
+    b.frame(pages[0]).unwrap();
+    assert_eq!(b.position_x(pages[0]).unwrap(), 430.0);
+    assert_eq!(b.position_x(pages[1]).unwrap(), 30.0);
+}

@@ -130,6 +130,9 @@ pub struct SceneGraph {
     /// The pixel size of each block's image fill, once an export loaded it: Cover and
     /// Contain fit their crop to it when the crop's rotation or the mode changes.
     pub(crate) fill_images: std::collections::HashMap<BlockId, (u32, u32)>,
+    /// Pages created here whose position was never set nor placed by a layout: a Free
+    /// scene places them beside its other pages (see `SceneGraph::place_new_pages`).
+    pub(crate) unplaced_pages: std::collections::HashSet<BlockId>,
 }
 
 impl SceneGraph {
@@ -227,6 +230,7 @@ impl SceneGraph {
     pub(crate) fn create_typed(&mut self, ty: BlockType) -> BlockId {
         let id = self.insert(Block::new(ty));
         if ty == BlockType::Page {
+            self.unplaced_pages.insert(id);
             let fill = self.insert(Block::new(BlockType::Fill(crate::FillKind::Color)));
             let _ = self.set_color(fill, keys::FILL_COLOR_VALUE, Color::WHITE);
             if let Ok(b) = self.block_mut(fill) {
@@ -411,6 +415,9 @@ impl SceneGraph {
         validate(spec, &value)?;
         if self.set_crop_property(id, key, &value)? {
             return Ok(());
+        }
+        if key == keys::POSITION_X || key == keys::POSITION_Y {
+            self.unplaced_pages.remove(&id);
         }
         let rescale = match (&value, key == keys::SCENE_DPI) {
             (PropertyValue::Float(new), true) => Some(self.get_float(id, key)? / *new),

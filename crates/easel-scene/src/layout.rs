@@ -1,6 +1,8 @@
 //! The layout pass: global frames for every design block.
 
-use crate::{BlockId, BlockType, Result, SceneGraph, SceneLayout, StackAxis, Transform, keys};
+use crate::{
+    BlockId, BlockType, PropertyValue, Result, SceneGraph, SceneLayout, StackAxis, Transform, keys,
+};
 
 /// A block's place on the canvas after [`SceneGraph::layout`].
 ///
@@ -78,6 +80,7 @@ impl SceneGraph {
         if !self.layout_dirty {
             return;
         }
+        self.place_new_pages();
         let roots: Vec<BlockId> = self
             .find_all()
             .into_iter()
@@ -90,6 +93,46 @@ impl SceneGraph {
             let _ = self.layout_block(root, Transform::IDENTITY);
         }
         self.layout_dirty = false;
+    }
+
+    /// Places the pages of a Free scene that were never positioned, as the reference does
+    /// when it lays such a scene out: from the last page, each one that was never placed
+    /// goes 40 px right of the page after it (at its y), the last one right of the last page
+    /// that was placed (or of the first page). Every page of the scene counts as placed
+    /// afterwards; pages whose position was set, and pages loaded from files, never move.
+    fn place_new_pages(&mut self) {
+        const GAP: f32 = 40.0;
+        if self.unplaced_pages.is_empty() {
+            return;
+        }
+        let free = self.scene_layout().is_ok_and(|l| l.stack_axis().is_none());
+        let Ok(pages) = self.pages() else {
+            return;
+        };
+        if !free || !pages.iter().any(|p| self.unplaced_pages.contains(p)) {
+            return;
+        }
+        let mut anchor = pages
+            .iter()
+            .rev()
+            .find(|p| !self.unplaced_pages.contains(p))
+            .or(pages.first())
+            .copied();
+        for &page in pages.iter().rev() {
+            if let Some(a) = anchor.filter(|a| *a != page && self.unplaced_pages.contains(&page)) {
+                let at = |key| self.get_float(a, key).unwrap_or(0.0);
+                let (x, y) = (
+                    at(keys::POSITION_X) + at(keys::WIDTH) + GAP,
+                    at(keys::POSITION_Y),
+                );
+                let _ = self.store_value(page, keys::POSITION_X, PropertyValue::Float(x));
+                let _ = self.store_value(page, keys::POSITION_Y, PropertyValue::Float(y));
+            }
+            anchor = Some(page);
+        }
+        for page in &pages {
+            self.unplaced_pages.remove(page);
+        }
     }
 
     /// The block's frame from the last [`Self::layout`] (call `layout` after changes).
