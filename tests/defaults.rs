@@ -512,45 +512,58 @@ fn pages_appended_to_a_free_scene_are_placed_beside_each_other() {
     //   after a layout, x 30 set on the second: it reads 30, the first stays at 430
     let engine = Engine::new(Default::default());
     let b = &engine.block;
-    let run = |sizes: &[(f32, f32)], preset: &[(usize, Option<f32>, Option<f32>)], read_each: bool| {
-        let scene = engine.scene.create(SceneLayout::Free, None).unwrap().scene;
-        let pages: Vec<_> = sizes
-            .iter()
-            .map(|&(w, h)| {
-                let p = b.create("page").unwrap();
-                b.set_width(p, w).unwrap();
-                b.set_height(p, h).unwrap();
-                p
-            })
-            .collect();
-        for &(i, x, y) in preset {
-            if let Some(x) = x {
-                b.set_position_x(pages[i], x).unwrap();
+    let run =
+        |sizes: &[(f32, f32)], preset: &[(usize, Option<f32>, Option<f32>)], read_each: bool| {
+            let scene = engine.scene.create(SceneLayout::Free, None).unwrap().scene;
+            let pages: Vec<_> = sizes
+                .iter()
+                .map(|&(w, h)| {
+                    let p = b.create("page").unwrap();
+                    b.set_width(p, w).unwrap();
+                    b.set_height(p, h).unwrap();
+                    p
+                })
+                .collect();
+            for &(i, x, y) in preset {
+                if let Some(x) = x {
+                    b.set_position_x(pages[i], x).unwrap();
+                }
+                if let Some(y) = y {
+                    b.set_position_y(pages[i], y).unwrap();
+                }
             }
-            if let Some(y) = y {
-                b.set_position_y(pages[i], y).unwrap();
+            for &p in &pages {
+                b.append_child(scene, p).unwrap();
+                if read_each {
+                    b.frame(p).unwrap();
+                }
             }
-        }
-        for &p in &pages {
-            b.append_child(scene, p).unwrap();
-            if read_each {
-                b.frame(p).unwrap();
-            }
-        }
-        b.frame(pages[0]).unwrap();
-        let at: Vec<(f32, f32)> = pages
-            .iter()
-            .map(|p| (b.position_x(*p).unwrap(), b.position_y(*p).unwrap()))
-            .collect();
-        (pages, at)
-    };
+            b.frame(pages[0]).unwrap();
+            let at: Vec<(f32, f32)> = pages
+                .iter()
+                .map(|p| (b.position_x(*p).unwrap(), b.position_y(*p).unwrap()))
+                .collect();
+            (pages, at)
+        };
     let three = [(200.0, 100.0), (150.0, 120.0), (100.0, 50.0)];
-    assert_eq!(run(&three, &[], false).1, [(570.0, 0.0), (380.0, 0.0), (240.0, 0.0)]);
-    assert_eq!(run(&three, &[], true).1, [(0.0, 0.0), (240.0, 0.0), (430.0, 0.0)]);
+    assert_eq!(
+        run(&three, &[], false).1,
+        [(570.0, 0.0), (380.0, 0.0), (240.0, 0.0)]
+    );
+    assert_eq!(
+        run(&three, &[], true).1,
+        [(0.0, 0.0), (240.0, 0.0), (430.0, 0.0)]
+    );
     let two = [(200.0, 100.0), (150.0, 120.0)];
     let preset = [(1, Some(100.0), Some(300.0))];
-    assert_eq!(run(&two, &preset, false).1, [(290.0, 300.0), (100.0, 300.0)]);
-    assert_eq!(run(&two, &[(1, Some(0.0), None)], false).1, [(190.0, 0.0), (0.0, 0.0)]);
+    assert_eq!(
+        run(&two, &preset, false).1,
+        [(290.0, 300.0), (100.0, 300.0)]
+    );
+    assert_eq!(
+        run(&two, &[(1, Some(0.0), None)], false).1,
+        [(190.0, 0.0), (0.0, 0.0)]
+    );
     let sizes = [(200.0, 100.0), (100.0, 100.0), (50.0, 50.0)];
     let preset = [(0, Some(0.0), Some(500.0)), (1, Some(300.0), Some(0.0))];
     assert_eq!(run(&sizes, &preset, false).1[2], (440.0, 0.0));
