@@ -701,12 +701,9 @@ impl ChangeLog for SqliteLog {
         let conn = lock(&self.conn);
         let db = |e| self.storage(e);
         let mut stmt = conn
-            .prepare_cached(
-                "SELECT c.seq, c.commit_seq, m.ts, m.actor, c.kind, c.source, c.asset, \
-                 c.rev_before, c.rev_after, c.data \
-                 FROM changes c LEFT JOIN commits m ON m.seq = c.commit_seq \
-                 WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2",
-            )
+            .prepare_cached(&format!(
+                "{SELECT_CHANGES} WHERE c.seq > ?1 ORDER BY c.seq LIMIT ?2"
+            ))
             .map_err(db)?;
         let rows = stmt
             .query_map(
@@ -722,12 +719,9 @@ impl ChangeLog for SqliteLog {
         let conn = lock(&self.conn);
         let db = |e| self.storage(e);
         let mut stmt = conn
-            .prepare_cached(
-                "SELECT c.seq, c.commit_seq, m.ts, m.actor, c.kind, c.source, c.asset, \
-                 c.rev_before, c.rev_after, c.data \
-                 FROM changes c LEFT JOIN commits m ON m.seq = c.commit_seq \
-                 WHERE c.source = ?1 AND c.asset = ?2 ORDER BY c.seq",
-            )
+            .prepare_cached(&format!(
+                "{SELECT_CHANGES} WHERE c.source = ?1 AND c.asset = ?2 ORDER BY c.seq"
+            ))
             .map_err(db)?;
         let rows = stmt.query_map([source, asset], row).map_err(db)?;
         rows.map(|r| r.map_err(db).and_then(|r| r.into_change(&self.location)))
@@ -755,6 +749,11 @@ impl ChangeLog for SqliteLog {
         }
     }
 }
+
+/// Change rows with their commit's time and actor, in the columns [`row`] reads.
+const SELECT_CHANGES: &str = "SELECT c.seq, c.commit_seq, m.ts, m.actor, c.kind, c.source, \
+     c.asset, c.rev_before, c.rev_after, c.data \
+     FROM changes c LEFT JOIN commits m ON m.seq = c.commit_seq";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let u = |v: Option<i64>| v.map(|v| v as u64);

@@ -176,10 +176,12 @@ impl ContentFill {
     /// Cover and Contain, the fitted, aligned rectangle turned by the crop's rotation about
     /// its centre (Cover then scaled up to keep the block covered).
     fn placement(&self, image_width: f32, image_height: f32) -> Crop {
-        let (x, y, dw, dh) = self.fitted_rect(image_width, image_height);
-        if self.mode == ContentFillMode::Crop {
-            return self.crop;
-        }
+        let cover = match self.mode {
+            ContentFillMode::Crop => return self.crop,
+            ContentFillMode::Cover => true,
+            ContentFillMode::Contain => false,
+        };
+        let (x, y, dw, dh) = self.fitted_rect(image_width, image_height, cover);
         let size = (self.width, self.height);
         let (w, h) = (
             self.width.max(f32::MIN_POSITIVE),
@@ -196,28 +198,23 @@ impl ContentFill {
             return fitted;
         }
         let turned = fitted.with_rotation(self.crop.rotation, size);
-        match self.mode {
-            ContentFillMode::Cover => turned.covering(size),
-            _ => turned.inside(size),
+        match cover {
+            true => turned.covering(size),
+            false => turned.inside(size),
         }
     }
 
-    /// The unrotated rectangle Cover or Contain fit the image into (the crop's in `Crop`).
-    fn fitted_rect(&self, image_width: f32, image_height: f32) -> (f32, f32, f32, f32) {
+    /// The unrotated rectangle the image is fitted into, aligned: covering the block
+    /// (`cover`) or contained in it.
+    fn fitted_rect(
+        &self,
+        image_width: f32,
+        image_height: f32,
+        cover: bool,
+    ) -> (f32, f32, f32, f32) {
         let (w, h) = (self.width, self.height);
-        let scale = match self.mode {
-            ContentFillMode::Crop => {
-                let c = self.crop;
-                return (
-                    c.translation_x * w,
-                    c.translation_y * h,
-                    c.scale_x * w,
-                    c.scale_y * h,
-                );
-            }
-            ContentFillMode::Cover => (w / image_width).max(h / image_height),
-            ContentFillMode::Contain => (w / image_width).min(h / image_height),
-        };
+        let (sx, sy) = (w / image_width, h / image_height);
+        let scale = if cover { sx.max(sy) } else { sx.min(sy) };
         let (dw, dh) = (image_width * scale, image_height * scale);
         let x = match self.horizontal {
             HorizontalAlignment::Left => 0.0,
@@ -293,30 +290,31 @@ impl SceneGraph {
         key: &str,
         value: &crate::PropertyValue,
     ) -> Result<bool> {
-        let crate::PropertyValue::Float(v) = *value else {
-            if key == keys::CONTENT_FILL_MODE {
+        let v = match (key, value) {
+            (keys::CONTENT_FILL_MODE, _) => {
                 self.store_value(block, key, value.clone())?;
                 self.refit_crop(block)?;
                 return Ok(true);
             }
-            return Ok(false);
-        };
-        let mut crop = match key {
-            keys::CROP_SCALE_X
-            | keys::CROP_SCALE_Y
-            | keys::CROP_TRANSLATION_X
-            | keys::CROP_TRANSLATION_Y
-            | keys::CROP_SCALE_RATIO
-            | keys::CROP_ROTATION => self.crop(block)?,
+            (
+                keys::CROP_SCALE_X
+                | keys::CROP_SCALE_Y
+                | keys::CROP_TRANSLATION_X
+                | keys::CROP_TRANSLATION_Y
+                | keys::CROP_SCALE_RATIO
+                | keys::CROP_ROTATION,
+                crate::PropertyValue::Float(v),
+            ) => *v,
             _ => return Ok(false),
         };
         let mode = self.content_fill_mode(block)?;
+        if key == keys::CROP_ROTATION && mode != ContentFillMode::Crop {
+            self.store_value(block, key, value.clone())?;
+            self.refit_crop(block)?;
+            return Ok(true);
+        }
+        let mut crop = self.crop(block)?;
         match key {
-            keys::CROP_ROTATION if mode != ContentFillMode::Crop => {
-                self.store_value(block, key, value.clone())?;
-                self.refit_crop(block)?;
-                return Ok(true);
-            }
             keys::CROP_ROTATION => {
                 let size = (
                     self.get_float(block, keys::WIDTH)?,
@@ -353,7 +351,9 @@ impl SceneGraph {
         })
     }
 
-    /// Stores a block's crop as it is (no mode change, no fitting).
+    /// Stores a block's crop as it is (no mode change, no fitting), writing only the values
+    /// that changed: every export records its images' crops, and an unchanged crop must not
+    /// count as an edit (an event, a new layout).
     fn store_crop(&mut self, block: BlockId, crop: Crop) -> Result<()> {
         for (key, v) in [
             (keys::CROP_SCALE_X, crop.scale_x),
@@ -362,7 +362,9 @@ impl SceneGraph {
             (keys::CROP_TRANSLATION_Y, crop.translation_y),
             (keys::CROP_ROTATION, crop.rotation),
         ] {
-            self.store_value(block, key, crate::PropertyValue::Float(v))?;
+            if self.get_float(block, key)?.to_bits() != v.to_bits() {
+                self.store_value(block, key, crate::PropertyValue::Float(v))?;
+            }
         }
         Ok(())
     }

@@ -203,6 +203,8 @@ impl SceneGraph {
         {
             slot.generation = slot.generation.wrapping_add(1);
             self.free.push(id.index);
+            self.fill_images.remove(&id);
+            self.unplaced_pages.remove(&id);
             self.layout_dirty = true;
             self.emit(BlockEventKind::Destroyed, id);
         }

@@ -556,3 +556,26 @@ fn fresh_text_blocks_read_as_the_reference_and_version_1_files_keep_their_meanin
     assert_eq!(again.get_string(texts[0], "text/text").unwrap(), "");
     assert_eq!(again.get_enum(texts[0], "height/mode").unwrap(), "Auto");
 }
+
+#[test]
+fn recording_an_unchanged_crop_is_not_an_edit() {
+    // Every export records its images' crops: the first record of a Cover fill changes the
+    // crop (an edit), the same image recorded again changes nothing and sends no event.
+    let (mut g, page) = scene();
+    let img = g.create("graphic").unwrap();
+    let fill = g.create_fill("image").unwrap();
+    g.set_fill(img, fill).unwrap();
+    g.set_width(img, 400.0).unwrap();
+    g.set_height(img, 300.0).unwrap();
+    g.append_child(page, img).unwrap();
+    let events = g.subscribe(&[img]);
+    g.record_content_fill_crop(img, 1600, 1067).unwrap();
+    assert!(events.try_iter().count() > 0, "the first crop is recorded");
+    assert!((g.get_float(img, "crop/scaleX").unwrap() - 1.1246).abs() < 2e-4);
+    g.record_content_fill_crop(img, 1600, 1067).unwrap();
+    assert_eq!(
+        events.try_iter().count(),
+        0,
+        "nothing changed the second time"
+    );
+}
