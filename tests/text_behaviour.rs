@@ -298,3 +298,61 @@ fn the_text_golden_case_is_what_the_facade_compiles() {
         serde_json::from_value(stored["list"].clone()).unwrap();
     assert_eq!(stored, list, "regenerate with EASEL_UPDATE_GOLDENS=1");
 }
+
+/// Automatic font size finds the sizes CE.SDK 1.79 finds (probed with `@cesdk/node`, each
+/// size read back to 1e-4 pt from the drawn line's width): a bisection between the minimum
+/// (0 unset) and the size at which one line fills the frame's height (or the maximum when
+/// smaller), halved until the bracket is 0.1 pt or less, keeping its lower end.
+#[test]
+fn automatic_font_size_lands_where_the_reference_lands() {
+    let engine = Engine::new(EngineConfig::default());
+    let p = page(&engine, 2000.0, 2000.0);
+    // (frame width, frame height, limits in points, size drawn by the reference)
+    let cases: &[(f32, f32, Option<(f32, f32)>, f32)] = &[
+        (360.0, 120.0, None, 13.7944),
+        (360.0, 120.0, Some((-1.0, -1.0)), 13.7944),
+        (360.0, 120.0, Some((6.0, 60.0)), 13.80933),
+        (360.0, 120.0, Some((6.0, -1.0)), 13.80933),
+        (360.0, 120.0, Some((1.0, 60.0)), 13.82693),
+        (360.0, 120.0, Some((3.0, 60.0)), 13.77381),
+        (360.0, 120.0, Some((12.0, 60.0)), 13.7862),
+        (360.0, 120.0, Some((6.0, 14.0)), 13.8125),
+        (360.0, 120.0, Some((6.0, 15.0)), 13.80469),
+        (360.0, 120.0, Some((6.0, 10.0)), 9.9375),
+        (360.0, 120.0, Some((6.0, 12.4)), 12.3),
+        (360.0, 120.0, Some((6.0, 12.72)), 12.6675),
+        // Nothing fits at the minimum: it is kept, and the line that does not fit is cut.
+        (360.0, 120.0, Some((20.0, 60.0)), 20.0),
+        (2000.0, 160.0, None, 28.13876),
+        (2000.0, 160.0, Some((6.0, 30.0)), 28.10713),
+        (2000.0, 100.0, Some((6.0, 30.0)), 17.53035),
+    ];
+    for &(w, h, limits, want) in cases {
+        let t = engine.block.create("text").unwrap();
+        engine
+            .block
+            .replace_text(t, "Default limits", None)
+            .unwrap();
+        engine.block.set_text_font_size(t, 12.0, None).unwrap();
+        engine.block.set_width(t, w).unwrap();
+        engine.block.set_height(t, h).unwrap();
+        let auto = "text/automaticFontSizeEnabled";
+        engine.block.set_bool(t, auto, true).unwrap();
+        if let Some((min, max)) = limits {
+            engine
+                .block
+                .set_float(t, "text/minAutomaticFontSize", min)
+                .unwrap();
+            engine
+                .block
+                .set_float(t, "text/maxAutomaticFontSize", max)
+                .unwrap();
+        }
+        engine.block.append_child(p, t).unwrap();
+        let got = engine.block.text_drawn_font_size(t).unwrap();
+        assert!(
+            (got - want).abs() < 0.002,
+            "{w}x{h} {limits:?}: {got} pt, the reference {want} pt"
+        );
+    }
+}

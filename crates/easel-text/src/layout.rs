@@ -421,11 +421,16 @@ impl FontLibrary {
                 Align::Center => (out.width - line.width) / 2.0,
                 Align::Right => out.width - line.width,
             };
-            // parley placed the line's content from x = 0; an RTL line's trailing space
-            // (at its visual left) is not part of its width.
+            // parley placed the line's content from x = 0. An RTL line's trailing space
+            // sits at its visual left: it is not part of the width that is aligned, but
+            // CE.SDK 1.79 still draws it there, so the content after it moves right by
+            // its advance (probed: a wrapped Hebrew line ends 9 px further right than the
+            // same line ended by a newline, whatever the alignment).
+            // parley hangs that space left of x = 0; the line is moved so that its first
+            // glyph, the space, starts where the alignment puts the line.
             let first_x = out.glyphs[line.glyphs.clone()].first().map_or(0.0, |g| g.x);
-            let lead = if line.rtl { first_x.max(0.0) } else { 0.0 };
-            line.x = shift;
+            let lead = if line.rtl { first_x } else { 0.0 };
+            line.x = shift + (-lead).max(0.0);
             for g in &mut out.glyphs[line.glyphs.clone()] {
                 g.x += shift - lead;
             }

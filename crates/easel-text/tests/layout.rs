@@ -214,3 +214,42 @@ fn bad_settings_are_typed_errors() {
     let e = lib.register("bad.ttf", vec![0; 64]).unwrap_err();
     assert!(e.to_string().contains("bad.ttf"), "{e}");
 }
+
+/// A wrapped right-to-left line keeps its trailing space at its visual left, as CE.SDK
+/// 1.79 draws it: the line's content ends one space advance right of where the same line
+/// ends when a newline breaks it (probed with `@cesdk/node`: Hebrew at 8 pt = 33.33 px in
+/// a 600 px frame, line box x 56.50 against 47.50, width 550.90 both, for every alignment).
+#[test]
+fn a_wrapped_rtl_line_keeps_its_trailing_space_at_its_left() {
+    let mut lib = FontLibrary::new();
+    let f = lib
+        .register("hebrew", default_fonts::HEBREW.to_vec())
+        .unwrap();
+    let first = "עברית נכתבת מימין לשמאל וגם השורות";
+    let rest = "נשברות מימין לשמאל כשהטקסט ארוך";
+    for (align, wrapped_x, broken_x) in [
+        (Align::Right, 56.50, 47.50),
+        (Align::Left, 10.16, 1.16),
+        (Align::Center, 33.33, 24.33),
+    ] {
+        let style = ParagraphStyle {
+            width: Some(600.0),
+            align,
+            ..Default::default()
+        };
+        let line0 = |text: String, lib: &mut FontLibrary| {
+            let l = lib.layout(&text, &run(&text, f, 33.33333), &style).unwrap();
+            assert_eq!(l.lines.len(), 2, "{text}");
+            let g = &l.glyphs[l.lines[0].glyphs.clone()];
+            let rightmost = g.iter().map(|g| g.x).fold(f32::MIN, f32::max);
+            (l.lines[0].x, l.lines[0].width, rightmost)
+        };
+        let wrapped = line0(format!("{first} {rest}"), &mut lib);
+        let broken = line0(format!("{first}\n{rest}"), &mut lib);
+        assert!(close(wrapped.1, broken.1, 0.01), "{align:?}");
+        // Easel's boxes span advances, the reference's ink: compare how far they move.
+        let moved = wrapped_x - broken_x;
+        assert!(close(wrapped.0 - broken.0, moved, 0.1), "{align:?} box");
+        assert!(close(wrapped.2 - broken.2, moved, 0.1), "{align:?} glyphs");
+    }
+}

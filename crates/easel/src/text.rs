@@ -258,12 +258,13 @@ impl TextInput {
     }
 }
 
-/// The largest text that auto font size tries, in points, when no maximum is set.
-const AUTO_SIZE_DEFAULT_MAX: f32 = 1000.0;
-/// The smallest, when no minimum is set.
-const AUTO_SIZE_DEFAULT_MIN: f32 = 1.0;
-/// Automatic font size stops refining once the candidate sizes are this close, in points.
-const AUTO_SIZE_PRECISION_PT: f32 = 0.5;
+/// Automatic font size stops refining once the sizes it brackets are this close, in points
+/// (CE.SDK 1.79 stops there too: probed, a bracket of 0.100 pt stops and one of 0.103 pt
+/// takes another step).
+const AUTO_SIZE_PRECISION_PT: f32 = 0.1;
+/// At most this many layouts refine an automatic font size (a bracket of a million points
+/// is under the precision after 24).
+const AUTO_SIZE_MAX_STEPS: usize = 40;
 
 impl TextEngine {
     fn font(&self, uri: &str) -> std::result::Result<FontId, ResourceError> {
@@ -321,18 +322,25 @@ impl TextEngine {
         if let (Some((min, max)), Some(height), Some(first)) =
             (input.auto_size, input.height, runs.first().map(|r| r.size))
         {
-            // The largest size (within min..max, in points) at which the text fits the frame,
-            // by bisection.
+            // The largest size at which the text fits the frame, by bisection, as CE.SDK 1.79
+            // searches it (probed over twenty limits and frames, each size matched to
+            // 1e-4 pt): between the minimum (0 when unset) and the size at which one line
+            // of the first run's font fills the frame's height, or the maximum when that is
+            // smaller. Halve the bracket until it is 0.1 pt or less and keep its lower end:
+            // the minimum when nothing larger fits, never the maximum itself.
             let to_px = input.px_per_pt;
-            let lo_pt = if min > 0.0 {
-                min
+            let m = self.fonts.metrics(runs[0].font)?;
+            let line_em = m.ascent + m.descent;
+            let one_line = if line_em > 0.0 {
+                height / line_em
             } else {
-                AUTO_SIZE_DEFAULT_MIN
+                height
             };
-            let hi_pt = if max > 0.0 {
-                max
+            let mut lo = min.max(0.0) * to_px;
+            let mut hi = if max > 0.0 {
+                one_line.min(max * to_px)
             } else {
-                AUTO_SIZE_DEFAULT_MAX
+                one_line
             };
             let fits = |lib: &mut FontLibrary, size_px: f32| -> Result<(bool, TextLayout)> {
                 let s = size_px / first;
@@ -346,33 +354,26 @@ impl TextEngine {
                 let l = lib.layout(&input.text, &scaled, &style)?;
                 Ok((l.height <= height + 1e-3, l))
             };
-            let (mut lo, mut hi) = (lo_pt * to_px, hi_pt.max(lo_pt) * to_px);
-            let (ok_hi, l_hi) = fits(&mut self.fonts, hi)?;
-            if ok_hi {
-                layout = l_hi;
-                scale = hi / first;
-            } else {
-                let (_, mut best) = fits(&mut self.fonts, lo)?;
-                let mut best_size = lo;
-                // Halve the range of sizes until it is under half a point, keeping the
-                // larger end that fits: the reference engine stops there too (its sizes
-                // land on those midpoints, e.g. 9.375 pt between 6 and 60), so a text
-                // sizes alike here and there; at most a dozen layouts.
-                let step = AUTO_SIZE_PRECISION_PT * to_px;
-                while hi - lo >= step {
-                    let mid = (lo + hi) / 2.0;
-                    let (ok, l) = fits(&mut self.fonts, mid)?;
-                    if ok {
-                        lo = mid;
-                        best = l;
-                        best_size = mid;
-                    } else {
-                        hi = mid;
-                    }
+            let mut best = None;
+            let step = AUTO_SIZE_PRECISION_PT * to_px;
+            for _ in 0..AUTO_SIZE_MAX_STEPS {
+                if hi - lo <= step {
+                    break;
                 }
-                layout = best;
-                scale = best_size / first;
+                let mid = (lo + hi) / 2.0;
+                let (ok, l) = fits(&mut self.fonts, mid)?;
+                if ok {
+                    lo = mid;
+                    best = Some(l);
+                } else {
+                    hi = mid;
+                }
             }
+            layout = match best {
+                Some(l) => l,
+                None => fits(&mut self.fonts, lo)?.1,
+            };
+            scale = lo.max(1e-3) / first;
         }
         let mut visible_lines = layout.lines.len();
         let mut y_offset = 0.0;
