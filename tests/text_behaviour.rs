@@ -185,6 +185,34 @@ fn missing_glyphs_fall_back_and_are_reported_when_no_font_has_them() {
     );
 }
 
+/// `use_system_font_fallback` off (CE.SDK's `useSystemFontFallback`): characters the font
+/// lacks draw as its `.notdef` boxes unless `fallback_font_uri` has them. The widths are
+/// the reference's for "ab" + "שלום" + "cd" in Noto Sans at 10 pt (probed with
+/// `@cesdk/node`: 187.417 px with fallback, 194.625 px of boxes without).
+#[test]
+fn without_the_shipped_fallback_missing_characters_draw_as_boxes() {
+    let engine = Engine::new(EngineConfig::default());
+    let p = page(&engine, 600.0, 100.0);
+    let t = text(&engine, p, "abשלוםcd");
+    let width = |engine: &Engine| engine.block.frame(t).unwrap().width;
+    assert!((width(&engine) - 187.417).abs() < 0.5, "{}", width(&engine));
+    assert_eq!(engine.block.text_missing_glyphs(t).unwrap(), 0);
+    engine
+        .editor
+        .update_settings(|s| s.use_system_font_fallback = false);
+    assert!((width(&engine) - 194.625).abs() < 0.5, "{}", width(&engine));
+    assert_eq!(engine.block.text_missing_glyphs(t).unwrap(), 4);
+    // The configured fallback font still applies.
+    engine.editor.update_settings(|s| {
+        s.fallback_font_uri = Some(format!(
+            "{}NotoSansHebrew-Regular.ttf",
+            easel::DEFAULT_FONT_PREFIX
+        ))
+    });
+    assert!((width(&engine) - 187.417).abs() < 0.5, "{}", width(&engine));
+    assert_eq!(engine.block.text_missing_glyphs(t).unwrap(), 0);
+}
+
 #[test]
 fn text_blocks_round_trip_through_scene_json() {
     let engine = Engine::new(EngineConfig::default());
@@ -308,7 +336,8 @@ fn automatic_font_size_lands_where_the_reference_lands() {
     let engine = Engine::new(EngineConfig::default());
     let p = page(&engine, 2000.0, 2000.0);
     // (frame width, frame height, limits in points, size drawn by the reference)
-    let cases: &[(f32, f32, Option<(f32, f32)>, f32)] = &[
+    type Case = (f32, f32, Option<(f32, f32)>, f32);
+    let cases: &[Case] = &[
         (360.0, 120.0, None, 13.7944),
         (360.0, 120.0, Some((-1.0, -1.0)), 13.7944),
         (360.0, 120.0, Some((6.0, 60.0)), 13.80933),

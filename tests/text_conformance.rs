@@ -2,9 +2,8 @@
 //! Easel's API with the same Noto fonts, and compares with what the reference returned:
 //! frame sizes within 1 px, baselines within 1 px, visible line counts and
 //! `hasClippedLines` equal, the automatic font size within 0.5 pt, and each export
-//! ≥ 30 dB PSNR against the reference PNG with its watermark masked out (three cases have
-//! documented lower floors, see [`KNOWN_GAPS`]). Prints one line per case (the figures in
-//! `docs/fidelity.md`).
+//! ≥ 30 dB PSNR against the reference PNG with its watermark masked out, on every backend.
+//! Prints one line per case (the figures in `docs/fidelity.md`).
 
 use crate::export_conformance::color;
 use crate::support::{self, load_png, psnr_masked};
@@ -85,40 +84,6 @@ fn range(args: &[Value], i: usize) -> Option<(u32, u32)> {
 
 /// The PSNR every export must reach.
 const MIN_PSNR: f64 = 30.0;
-
-/// Cases below [`MIN_PSNR`] for a known reason, with the floor they must keep (a
-/// regression below it fails). Layout read-backs of these cases match all the same.
-const KNOWN_GAPS: &[(&str, f64, &str)] = &[
-    (
-        "text/hello-easel",
-        25.5,
-        "200 px glyphs: the reference rasterises edges up to 0.25 px off its own glyph boxes,          which Easel's outlines match to 0.02 px; long edges make it the whole error",
-    ),
-    (
-        "text/hebrew-rtl",
-        26.0,
-        "the comma and full stop come from CE.SDK's own fallback font, which Easel does not          ship; glyphs after them in visual order shift by the advance difference",
-    ),
-    (
-        "text/line-height",
-        29.0,
-        "line heights other than 1 put baselines between pixels; the reference rounds them \
-         to the pixel grid in a way not yet matched (each baseline rounded here: 30.3 dB on \
-         the CPU backend, 29.8 dB on GL)",
-    ),
-    (
-        "text/auto-font-size",
-        27.5,
-        "the reference's automatic sizes sit up to 0.1 pt from Easel's (both bisect to 0.5 pt;          its default limits are unknown), so the long lines drift by a pixel or two",
-    ),
-];
-
-fn floor_of(name: &str) -> f64 {
-    KNOWN_GAPS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map_or(MIN_PSNR, |(_, floor, _)| *floor)
-}
 
 fn replay(case: &Value, expected: &Value, backend: Backend, mask: &[bool]) -> Figures {
     let fonts = fonts_uri();
@@ -291,7 +256,7 @@ fn replay(case: &Value, expected: &Value, backend: Backend, mask: &[bool]) -> Fi
                 let (w, h) = ours.dimensions();
                 assert_eq!((w, h), theirs.dimensions(), "{name}: size");
                 let score = psnr_masked(&ours, &theirs, |x, y| !mask[(y * w + x) as usize]);
-                if score < floor_of(name) {
+                if score < MIN_PSNR {
                     let dir = support::failure_dir();
                     support::save(&ours, &dir.join(format!("text-{file}.actual.png")));
                     support::save(
@@ -300,7 +265,7 @@ fn replay(case: &Value, expected: &Value, backend: Backend, mask: &[bool]) -> Fi
                     );
                 }
                 fig.psnr = Some(score);
-                fig.check(score >= floor_of(name), || format!("export {score:.1} dB"));
+                fig.check(score >= MIN_PSNR, || format!("export {score:.1} dB"));
             }
             // Reads the harness has no counterpart for; nothing to compare.
             _ => {}

@@ -5,7 +5,9 @@ use crate::{Error, Result};
 use easel_geom::{Outline, PathVerb};
 use parley::fontique::{Blob, Collection, CollectionOptions, FontInfoOverride, SourceCache};
 use skrifa::instance::{LocationRef, Size};
-use skrifa::outline::{DrawSettings, OutlinePen};
+use skrifa::outline::{
+    DrawSettings, Engine, HintingInstance, HintingOptions, OutlinePen, SmoothMode, Target,
+};
 use skrifa::{FontRef, GlyphId, MetadataProvider};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -53,7 +55,18 @@ pub struct FontLibrary {
     pub(crate) context: parley::FontContext,
     pub(crate) layout: parley::LayoutContext<u32>,
     outlines: HashMap<(FontId, u32), Arc<Outline>>,
+    /// Hinted outlines by font, glyph and size (the bits of the pixels per em).
+    hinted: HashMap<(FontId, u32, u32), Arc<Outline>>,
+    /// A font's hinting state at a size; `None` when the font cannot be hinted there.
+    hinters: HashMap<(FontId, u32), Option<HintingInstance>>,
 }
+
+/// Hinted outlines kept before the cache starts again empty (sizes are unbounded: each
+/// automatic font size is one).
+const HINTED_CACHE_LIMIT: usize = 1 << 16;
+/// Sizes above this many pixels per em draw unhinted: moving edges by under half a pixel
+/// is lost in glyphs this large, and hinting them would only cost time.
+pub const MAX_HINTED_PPEM: f32 = 4096.0;
 
 impl Default for FontLibrary {
     fn default() -> Self {
@@ -89,6 +102,8 @@ impl FontLibrary {
             },
             layout: parley::LayoutContext::new(),
             outlines: HashMap::new(),
+            hinted: HashMap::new(),
+            hinters: HashMap::new(),
         }
     }
 
@@ -212,6 +227,80 @@ impl FontLibrary {
             verbs: pen.verbs,
         });
         self.outlines.insert((font, glyph), outline.clone());
+        Ok(outline)
+    }
+
+    /// The outline of a glyph hinted for `ppem` pixels per em, scaled back to 1 px per em
+    /// (y down, origin on the baseline), cached. Hinting moves edges onto the pixel grid
+    /// vertically only (FreeType's light hinting, through the font's own TrueType
+    /// instructions or the automatic hinter for fonts without them), so advances and
+    /// horizontal shapes stay as laid out: drawn at `ppem` on a baseline at a whole pixel,
+    /// the bottoms and tops of letters fall on pixel edges, as CE.SDK draws them. A size
+    /// that is not positive and finite, or above [`MAX_HINTED_PPEM`], or a glyph or font
+    /// that cannot be hinted, gives the unhinted [`FontLibrary::outline`].
+    ///
+    /// ```
+    /// use easel_text::{FontLibrary, default_fonts};
+    ///
+    /// let mut fonts = FontLibrary::new();
+    /// let f = fonts.register("noto", default_fonts::REGULAR.to_vec())?;
+    /// let hinted = fonts.hinted_outline(f, 43, 25.0)?; // "H" at 25 px per em
+    /// assert_ne!(hinted.id, fonts.outline(f, 43)?.id);
+    /// assert_eq!(fonts.hinted_outline(f, 43, f32::NAN)?.id, fonts.outline(f, 43)?.id);
+    /// # Ok::<(), easel_text::Error>(())
+    /// ```
+    pub fn hinted_outline(&mut self, font: FontId, glyph: u32, ppem: f32) -> Result<Arc<Outline>> {
+        if !(ppem > 0.0 && ppem <= MAX_HINTED_PPEM) {
+            return self.outline(font, glyph);
+        }
+        let key = (font, glyph, ppem.to_bits());
+        if let Some(o) = self.hinted.get(&key) {
+            return Ok(o.clone());
+        }
+        if self.hinted.len() >= HINTED_CACHE_LIMIT {
+            self.hinted.clear();
+            self.hinters.clear();
+        }
+        let entry = self
+            .fonts
+            .get(font.0 as usize)
+            .ok_or(Error::UnknownFont(font.0))?;
+        let Ok(f) = FontRef::new(entry.blob.data()) else {
+            return self.outline(font, glyph);
+        };
+        let glyphs = f.outline_glyphs();
+        let hinter = self
+            .hinters
+            .entry((font, ppem.to_bits()))
+            .or_insert_with(|| {
+                let options = HintingOptions {
+                    engine: Engine::AutoFallback,
+                    target: Target::Smooth {
+                        mode: SmoothMode::Light,
+                        symmetric_rendering: true,
+                        preserve_linear_metrics: true,
+                    },
+                };
+                HintingInstance::new(&glyphs, Size::new(ppem), LocationRef::default(), options).ok()
+            });
+        let mut pen = Pen {
+            verbs: Vec::new(),
+            scale: 1.0 / ppem,
+        };
+        let drawn = match (hinter.as_ref(), glyphs.get(GlyphId::new(glyph))) {
+            (Some(h), Some(g)) => g.draw(DrawSettings::hinted(h, false), &mut pen).is_ok(),
+            _ => false,
+        };
+        if !drawn {
+            return self.outline(font, glyph);
+        }
+        let mut id = std::collections::hash_map::DefaultHasher::new();
+        (entry.content, glyph, ppem.to_bits()).hash(&mut id);
+        let outline = Arc::new(Outline {
+            id: id.finish(),
+            verbs: pen.verbs,
+        });
+        self.hinted.insert(key, outline.clone());
         Ok(outline)
     }
 }

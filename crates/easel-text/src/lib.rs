@@ -1,6 +1,7 @@
 //! Easel's text engine: fonts registered by URI (never the machine's own fonts), shaping,
 //! bidi and line breaking through [`parley`], lines stacked as the reference engine stacks
-//! them, and glyph outlines through [`skrifa`] as plain [`easel_geom::Outline`] data.
+//! them, and glyph outlines through [`skrifa`] as plain [`easel_geom::Outline`] data:
+//! unhinted, or hinted for a size in pixels as the reference engine draws them.
 //!
 //! It is for turning a text with styled runs into placed glyphs and their outlines. It is
 //! *not* a renderer (outlines go into Easel's display list like any other path), and it

@@ -253,3 +253,40 @@ fn a_wrapped_rtl_line_keeps_its_trailing_space_at_its_left() {
         assert!(close(wrapped.2 - broken.2, moved, 0.1), "{align:?} glyphs");
     }
 }
+
+/// Hinted outlines move edges vertically onto whole pixels at their size and leave
+/// horizontal positions alone, as CE.SDK's FreeType light hinting does: its "H" of the
+/// hello-easel case at 200 px per em spans rows 98.0 to 241.0, its stems 17.8 px wide.
+#[test]
+fn hinted_outlines_put_tops_and_bottoms_on_whole_pixels_only() {
+    let (mut lib, f) = fonts();
+    let l = lib
+        .layout("H", &run("H", f, 200.0), &ParagraphStyle::default())
+        .unwrap();
+    let h = l.glyphs[0].glyph;
+    let bounds = |o: &easel_geom::Outline| {
+        let mut b = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
+        for v in &o.verbs {
+            if let easel_geom::PathVerb::MoveTo(p) | easel_geom::PathVerb::LineTo(p) = v {
+                b = [
+                    b[0].min(p[0]),
+                    b[1].min(p[1]),
+                    b[2].max(p[0]),
+                    b[3].max(p[1]),
+                ];
+            }
+        }
+        b.map(|v| v * 200.0)
+    };
+    let plain = bounds(&lib.outline(f, h).unwrap());
+    let hinted = bounds(&lib.hinted_outline(f, h, 200.0).unwrap());
+    assert!(close(plain[1], -142.8, 0.01), "{plain:?}");
+    assert!(close(hinted[1], -143.0, 0.01), "{hinted:?}");
+    assert!(close(hinted[3], 0.0, 0.01));
+    assert!(close(hinted[0], plain[0], 0.01) && close(hinted[2], plain[2], 0.01));
+    // Sizes that cannot be hinted draw the unhinted outline.
+    for ppem in [0.0, -3.0, f32::NAN, f32::INFINITY, 1e6] {
+        let o = lib.hinted_outline(f, h, ppem).unwrap();
+        assert_eq!(o.id, lib.outline(f, h).unwrap().id, "{ppem}");
+    }
+}

@@ -2,7 +2,7 @@
 //! decides what is drawn and where images land; this translates its answers into paths,
 //! paints and strokes.
 
-use crate::text::BlockText;
+use crate::text::{DrawnText, DrawnTexts};
 use crate::{Error, Result};
 use easel_render::{
     Clip, DisplayItem, DisplayList, Layer, MAX_LAYER_DEPTH, Paint, PathShape, Stroke, Transform,
@@ -11,8 +11,6 @@ use easel_scene::{
     BlockId, BlockType, Color, ContentFill, DrawnBlock, FillKind, Frame, SceneGraph, ShapeKind,
     keys,
 };
-use std::collections::HashMap;
-use std::sync::Arc;
 
 /// The part of the canvas an export covers, in scene coordinates.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -286,7 +284,7 @@ struct Context<'a> {
     root_layered: bool,
     region: Region,
     scale: (f32, f32),
-    texts: &'a TextLayouts,
+    texts: &'a DrawnTexts,
 }
 
 /// Drawn blocks per thread below which a list compiles on the caller's thread alone.
@@ -302,7 +300,7 @@ pub(crate) fn compile(
     region: Region,
     scale: (f32, f32),
     (width, height): (u32, u32),
-    texts: &TextLayouts,
+    texts: &DrawnTexts,
     mut items: Vec<DisplayItem>,
 ) -> Result<CompiledFrame> {
     let order = graph.draw_order(root)?;
@@ -503,22 +501,17 @@ fn compile_block(cx: &Context<'_>, drawn: &DrawnBlock, run: &mut CompiledRun) ->
     Ok(())
 }
 
-/// The laid-out text blocks an export draws, by block.
-pub(crate) type TextLayouts = HashMap<BlockId, Result<Arc<BlockText>>>;
-
 /// One filled item per drawn glyph: its outline (1 px per em) scaled to the run's size and
 /// placed on its line.
 fn glyph_items(
-    text: &BlockText,
+    drawn: &DrawnText,
     to_canvas: Transform,
     opacity: f32,
     clip: Option<Clip>,
     items: &mut Vec<DisplayItem>,
 ) {
-    let drawn = text.layout.lines[..text.visible_lines]
-        .last()
-        .map_or(0, |l| l.glyphs.end);
-    for (g, outline) in text.layout.glyphs[..drawn].iter().zip(&text.outlines) {
+    let text = &drawn.text;
+    for (g, outline) in text.layout.glyphs.iter().zip(&drawn.outlines) {
         if outline.is_empty() {
             continue;
         }
@@ -586,6 +579,7 @@ fn page_clip(
 mod tests {
     use super::*;
     use easel_scene::SceneLayout;
+    use std::collections::HashMap;
 
     fn scene() -> (SceneGraph, BlockId) {
         let mut g = SceneGraph::new();

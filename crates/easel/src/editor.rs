@@ -43,6 +43,11 @@ pub struct EditorSettings {
     /// The font tried first for characters a text's own font lacks (the reference engine's
     /// `fallbackFontUri`); Easel's shipped fallback fonts come after it.
     pub fallback_font_uri: Option<String>,
+    /// Whether Easel's shipped fallback fonts (Noto Sans, Arabic, Hebrew) draw characters
+    /// that neither a text's font nor `fallback_font_uri` has (the reference engine's
+    /// `useSystemFontFallback`, on by default). Off, such characters draw as the text
+    /// font's `.notdef` box and are counted by `text_missing_glyphs`.
+    pub use_system_font_fallback: bool,
 }
 
 /// Which hosts HTTP fetches may reach. The default reaches any; a server rendering
@@ -75,6 +80,7 @@ impl Default for EditorSettings {
             max_export_side: 16384,
             max_export_pixels: 16384 * 16384,
             fallback_font_uri: None,
+            use_system_font_fallback: true,
         }
     }
 }

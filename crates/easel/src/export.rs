@@ -166,6 +166,7 @@ pub(crate) fn display_list(
         let size = (w as u32, h as u32);
         // Stretch by the rounding (under half a pixel) so the region fills the canvas exactly.
         let scale = (size.0 as f32 / region.width, size.1 as f32 / region.height);
+        let texts = crate::text::drawn(shared, &texts, scale.1)?;
         let items = shared.item_buffer();
         compile::compile(&graph, root, region, scale, size, &texts, items)?
     };

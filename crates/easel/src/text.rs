@@ -66,6 +66,11 @@ pub fn default_typeface() -> Typeface {
     }
 }
 
+/// The laid-out text blocks, by block.
+pub(crate) type Layouts = HashMap<BlockId, Result<Arc<BlockText>>>;
+/// The text blocks an export draws, by block.
+pub(crate) type DrawnTexts = HashMap<BlockId, Result<Arc<DrawnText>>>;
+
 /// A text block laid out for drawing: the glyphs that are drawn, each with its outline,
 /// in the block's local coordinates.
 #[derive(Debug)]
@@ -77,13 +82,19 @@ pub(crate) struct BlockText {
     pub visible_lines: usize,
     /// The runs' colours, by brush.
     pub colors: Vec<Color>,
-    /// One outline per glyph of `layout.glyphs`.
-    pub outlines: Vec<Arc<Outline>>,
     /// The factor automatic font size applied to every run's size (1 without it).
     pub scale: f32,
     /// True when lines are hidden at the set font size (the reference engine's
     /// `text/hasClippedLines`, which ignores automatic font size).
     pub has_clipped_lines: bool,
+}
+
+/// A text block's layout with the outlines an export draws its glyphs with: hinted for the
+/// export's pixels per em, one per glyph of its visible lines.
+#[derive(Debug)]
+pub(crate) struct DrawnText {
+    pub text: Arc<BlockText>,
+    pub outlines: Vec<Arc<Outline>>,
 }
 
 /// The engine's fonts and the last layout of every text block.
@@ -94,6 +105,9 @@ pub(crate) struct TextEngine {
     fallback: Vec<FontId>,
     /// By block: the hash of the layout's inputs and the result.
     layouts: HashMap<BlockId, (u64, Result<Arc<BlockText>>)>,
+    /// By block: the outlines of the last export, with the layout and the vertical scale
+    /// they were hinted for.
+    drawn: HashMap<BlockId, (f32, Arc<DrawnText>)>,
 }
 
 impl Default for TextEngine {
@@ -114,6 +128,7 @@ impl Default for TextEngine {
             failed: HashMap::new(),
             fallback,
             layouts: HashMap::new(),
+            drawn: HashMap::new(),
         }
     }
 }
@@ -168,11 +183,20 @@ struct TextInput {
     vertical: String,
     clip: bool,
     auto_size: Option<(f32, f32)>,
-    fallback_uri: Option<String>,
+    fallback: Fallback,
+}
+
+/// Which fonts draw the characters a text's own fonts lack.
+#[derive(Clone, Debug, Hash)]
+struct Fallback {
+    /// The `fallback_font_uri` setting, tried first.
+    uri: Option<String>,
+    /// Whether the shipped fallback set comes after it.
+    shipped: bool,
 }
 
 impl TextInput {
-    fn read(graph: &SceneGraph, id: BlockId, fallback_uri: Option<String>) -> Result<TextInput> {
+    fn read(graph: &SceneGraph, id: BlockId, fallback: Fallback) -> Result<TextInput> {
         let typeface = typeface_of(graph, id)?;
         let block_font = graph.get_string(id, keys::TEXT_FONT_FILE_URI)?;
         let runs = graph
@@ -221,7 +245,7 @@ impl TextInput {
             vertical: graph.get_enum(id, keys::TEXT_VERTICAL_ALIGNMENT)?,
             clip: graph.get_bool(id, keys::TEXT_CLIP_LINES_OUTSIDE_OF_FRAME)?,
             auto_size,
-            fallback_uri,
+            fallback,
         })
     }
 
@@ -244,13 +268,7 @@ impl TextInput {
         ] {
             v.to_bits().hash(&mut h);
         }
-        (
-            self.align as u8,
-            &self.vertical,
-            self.clip,
-            &self.fallback_uri,
-        )
-            .hash(&mut h);
+        (self.align as u8, &self.vertical, self.clip, &self.fallback).hash(&mut h);
         self.auto_size
             .map(|(a, b)| (a.to_bits(), b.to_bits()))
             .hash(&mut h);
@@ -300,11 +318,17 @@ impl TextEngine {
             align: input.align,
             width: input.width,
             fallback: input
-                .fallback_uri
+                .fallback
+                .uri
                 .as_deref()
                 .and_then(|u| self.font(u).ok())
                 .into_iter()
-                .chain(self.fallback.iter().copied())
+                .chain(
+                    self.fallback
+                        .iter()
+                        .copied()
+                        .filter(|_| input.fallback.shipped),
+                )
                 .collect(),
         };
         let mut scale = 1.0;
@@ -390,16 +414,11 @@ impl TextEngine {
                 _ => 0.0,
             };
         }
-        let mut outlines = Vec::with_capacity(layout.glyphs.len());
-        for g in &layout.glyphs {
-            outlines.push(self.fonts.outline(g.font, g.glyph)?);
-        }
         Ok(BlockText {
             layout,
             y_offset,
             visible_lines,
             colors,
-            outlines,
             scale,
             has_clipped_lines,
         })
@@ -409,11 +428,13 @@ impl TextEngine {
 /// Lays out every text block of the engine whose inputs changed, loading the fonts they
 /// need first (without holding the scene lock), and hands the measured sizes back to the
 /// scene. Returns the layouts by block.
-pub(crate) fn prepare(shared: &Shared) -> Result<HashMap<BlockId, Result<Arc<BlockText>>>> {
-    let fallback_uri = shared
-        .settings()
-        .fallback_font_uri
-        .filter(|u| !u.is_empty());
+pub(crate) fn prepare(shared: &Shared) -> Result<Layouts> {
+    let settings = shared.settings();
+    let fallback = Fallback {
+        uri: settings.fallback_font_uri.filter(|u| !u.is_empty()),
+        shipped: settings.use_system_font_fallback,
+    };
+    let fallback_uri = &fallback.uri;
     // Which fonts are needed and not loaded?
     let wanted: Vec<String> = {
         let graph = shared.graph();
@@ -421,6 +442,7 @@ pub(crate) fn prepare(shared: &Shared) -> Result<HashMap<BlockId, Result<Arc<Blo
             // No text: nothing to lay out, and no fonts to parse for exports without text.
             if let Some(mut text) = shared.text_if_started() {
                 text.layouts.clear();
+                text.drawn.clear();
             }
             return Ok(HashMap::new());
         }
@@ -477,7 +499,7 @@ pub(crate) fn prepare(shared: &Shared) -> Result<HashMap<BlockId, Result<Arc<Blo
     let ids = graph.find_by_type("text")?;
     let mut out = HashMap::with_capacity(ids.len());
     for id in ids {
-        let input = TextInput::read(&graph, id, fallback_uri.clone())?;
+        let input = TextInput::read(&graph, id, fallback.clone())?;
         let key = input.key();
         let result = match text.layouts.get(&id) {
             Some((k, r)) if *k == key => r.clone(),
@@ -502,6 +524,54 @@ pub(crate) fn prepare(shared: &Shared) -> Result<HashMap<BlockId, Result<Arc<Blo
     text.layouts.retain(|id, _| out.contains_key(id));
     drop(text);
     graph.layout();
+    Ok(out)
+}
+
+/// The outlines an export at `scale_y` output pixels per design pixel draws the text
+/// blocks of `texts` with: each glyph of the visible lines hinted at its size in output
+/// pixels (see [`easel_text::FontLibrary::hinted_outline`]). Blocks whose layout and scale
+/// are those of the last export reuse its outlines.
+pub(crate) fn drawn(shared: &Shared, texts: &Layouts, scale_y: f32) -> Result<DrawnTexts> {
+    if texts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut engine = shared.text();
+    let engine = &mut *engine;
+    let mut out = HashMap::with_capacity(texts.len());
+    for (&id, result) in texts {
+        let text = match result {
+            Ok(t) => t,
+            Err(e) => {
+                out.insert(id, Err(e.clone()));
+                continue;
+            }
+        };
+        if let Some((s, d)) = engine.drawn.get(&id)
+            && *s == scale_y
+            && Arc::ptr_eq(&d.text, text)
+        {
+            out.insert(id, Ok(d.clone()));
+            continue;
+        }
+        let shown = text.layout.lines[..text.visible_lines]
+            .last()
+            .map_or(0, |l| l.glyphs.end);
+        let outlines = text.layout.glyphs[..shown]
+            .iter()
+            .map(|g| {
+                engine
+                    .fonts
+                    .hinted_outline(g.font, g.glyph, g.size * scale_y)
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let d = Arc::new(DrawnText {
+            text: text.clone(),
+            outlines,
+        });
+        engine.drawn.insert(id, (scale_y, d.clone()));
+        out.insert(id, Ok(d));
+    }
+    engine.drawn.retain(|id, _| texts.contains_key(id));
     Ok(out)
 }
 
