@@ -213,6 +213,46 @@ fn without_the_shipped_fallback_missing_characters_draw_as_boxes() {
     assert_eq!(engine.block.text_missing_glyphs(t).unwrap(), 0);
 }
 
+/// Glyphs are hinted for their size in the export's pixels: whatever the export's scale,
+/// the top and the bottom of an "H" land on whole output pixels.
+#[test]
+fn glyphs_are_hinted_for_the_export_s_scale() {
+    let engine = Engine::new(EngineConfig::default());
+    let p = page(&engine, 300.0, 100.0);
+    let t = text(&engine, p, "H");
+    engine.block.set_position_x(t, 10.3).unwrap();
+    engine.block.set_position_y(t, 10.3).unwrap();
+    for target_width in [300.0, 600.0, 390.0] {
+        let options = ExportOptions {
+            target_width: Some(target_width),
+            ..Default::default()
+        };
+        let list = engine.block.display_list(p, &options).unwrap();
+        let item = list.items.last().unwrap();
+        let easel::render::PathShape::Outline(o) = &item.path else {
+            panic!("the glyph is an outline: {:?}", item.path);
+        };
+        let ys: Vec<f32> = o
+            .verbs
+            .iter()
+            .filter_map(|v| match v {
+                easel::render::PathVerb::MoveTo(p) | easel::render::PathVerb::LineTo(p) => {
+                    Some(item.transform.apply(p[0], p[1]).1)
+                }
+                _ => None,
+            })
+            .collect();
+        let top = ys.iter().copied().fold(f32::MAX, f32::min);
+        let bottom = ys.iter().copied().fold(f32::MIN, f32::max);
+        for y in [top, bottom] {
+            assert!(
+                (y - y.round()).abs() < 0.01,
+                "{target_width}: {top}..{bottom}"
+            );
+        }
+    }
+}
+
 #[test]
 fn text_blocks_round_trip_through_scene_json() {
     let engine = Engine::new(EngineConfig::default());

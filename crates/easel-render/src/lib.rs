@@ -60,7 +60,8 @@ pub use display_list::{
     Clip, DisplayItem, DisplayList, ImageHandle, Layer, MAX_LAYER_DEPTH, Paint, PathShape, Stroke,
 };
 pub use easel_geom::{
-    BlendMode, Color, FillRule, GradientStop, LineCap, LineJoin, StrokePosition, Transform,
+    BlendMode, Color, FillRule, GradientStop, LineCap, LineJoin, Outline, PathVerb, StrokePosition,
+    Transform,
 };
 pub use encode::{encode_jpeg, encode_png, encode_webp};
 pub use error::{Error, Result};

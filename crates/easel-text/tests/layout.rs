@@ -290,3 +290,30 @@ fn hinted_outlines_put_tops_and_bottoms_on_whole_pixels_only() {
         assert_eq!(o.id, lib.outline(f, h).unwrap().id, "{ppem}");
     }
 }
+
+/// A line's height comes from the fonts that draw it, fallback fonts included: a comma
+/// Noto Sans Hebrew lacks is drawn by Noto Sans, whose taller ascent + descent the line
+/// takes (CE.SDK 1.79, probed at 8 pt = 33.33 px: 45.33 px without the comma, 45.40 with).
+#[test]
+fn a_fallback_font_s_metrics_count_for_its_line() {
+    let mut lib = FontLibrary::new();
+    let hebrew = lib
+        .register("hebrew", default_fonts::HEBREW.to_vec())
+        .unwrap();
+    let latin = lib
+        .register("noto", default_fonts::REGULAR.to_vec())
+        .unwrap();
+    let style = ParagraphStyle {
+        fallback: vec![latin],
+        ..Default::default()
+    };
+    let height = |text: &str, lib: &mut FontLibrary| {
+        let l = lib
+            .layout(text, &run(text, hebrew, 33.33333), &style)
+            .unwrap();
+        assert_eq!(l.missing_glyphs, 0);
+        l.height
+    };
+    assert!(close(height("עברית נכתבת", &mut lib), 45.33, 0.01));
+    assert!(close(height("עברית, נכתבת", &mut lib), 45.40, 0.01));
+}

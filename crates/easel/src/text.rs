@@ -71,8 +71,8 @@ pub(crate) type Layouts = HashMap<BlockId, Result<Arc<BlockText>>>;
 /// The text blocks an export draws, by block.
 pub(crate) type DrawnTexts = HashMap<BlockId, Result<Arc<DrawnText>>>;
 
-/// A text block laid out for drawing: the glyphs that are drawn, each with its outline,
-/// in the block's local coordinates.
+/// A text block laid out: its lines and placed glyphs in the block's local coordinates
+/// (the outlines an export draws them with come with [`DrawnText`]).
 #[derive(Debug)]
 pub(crate) struct BlockText {
     pub layout: TextLayout,
