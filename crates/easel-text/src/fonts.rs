@@ -62,8 +62,8 @@ pub struct FontLibrary {
 }
 
 /// Hinted outlines kept before the cache starts again empty (sizes are unbounded: each
-/// automatic font size is one).
-const HINTED_CACHE_LIMIT: usize = 1 << 16;
+/// automatic font size is one); at about a kilobyte an outline, some 16 MB.
+const HINTED_CACHE_LIMIT: usize = 1 << 14;
 /// Sizes above this many pixels per em draw unhinted: moving edges by under half a pixel
 /// is lost in glyphs this large, and hinting them would only cost time.
 pub const MAX_HINTED_PPEM: f32 = 4096.0;
