@@ -421,13 +421,12 @@ impl FontLibrary {
                 Align::Center => (out.width - line.width) / 2.0,
                 Align::Right => out.width - line.width,
             };
-            // parley placed the line's content from x = 0. An RTL line's trailing space
-            // sits at its visual left: it is not part of the width that is aligned, but
-            // CE.SDK 1.79 still draws it there, so the content after it moves right by
-            // its advance (probed: a wrapped Hebrew line ends 9 px further right than the
-            // same line ended by a newline, whatever the alignment).
-            // parley hangs that space left of x = 0; the line is moved so that its first
-            // glyph, the space, starts where the alignment puts the line.
+            // parley placed the line's content from x = 0 and hangs an RTL line's trailing
+            // space left of it, at the line's visual left. That space is not part of the
+            // width that is aligned, but CE.SDK 1.79 draws the line from it, so the line
+            // moves until the space starts where the alignment puts the line (probed: a
+            // wrapped Hebrew line ends 9 px further right than the same line ended by a
+            // newline, whatever the alignment).
             let first_x = out.glyphs[line.glyphs.clone()].first().map_or(0.0, |g| g.x);
             let lead = if line.rtl { first_x } else { 0.0 };
             line.x = shift + (-lead).max(0.0);

@@ -525,8 +525,9 @@ fn glyph_items(
         }
         // Baselines sit on the output's pixel grid, as text renderers (the reference
         // engine's included) place them: crisp bottoms of letters instead of a row of
-        // half-covered pixels. A baseline half-way between two rows goes down, as in the
-        // reference, also when f32 arithmetic lands it a hair above (hebrew-rtl's 54.5: 30.5 → 34.4 dB).
+        // half-covered pixels. A baseline half-way between two rows goes to the row
+        // below, as in the reference, also when f32 arithmetic lands it a hair above
+        // (hebrew-rtl's baselines at 54.5 px: 30.5 → 34.4 dB).
         let (_, canvas_y) = to_canvas.apply(g.x, g.y + text.y_offset);
         let snap = Transform::translate(0.0, (canvas_y + 0.5 + 1e-3).floor() - canvas_y);
         items.push(DisplayItem {
