@@ -179,10 +179,7 @@ fn cover_and_contain_report_the_crop_they_result_in_once_the_image_is_known() {
     // 300×400 scaleX 1.9994, translationX −0.4997; Contain 300×400 scaleY 0.5002,
     // translationY 0.2499; Crop keeps the identity.
     let (engine, page) = support::engine_with_page(800.0, 600.0);
-    let uri = support::repo()
-        .join("assets/samples/sample_1.jpg")
-        .display()
-        .to_string();
+    let uri = support::sample(1);
     let cases = [
         (
             easel::ContentFillMode::Cover,
@@ -386,10 +383,7 @@ fn crop_scale_ratio_and_rotation_move_the_crop_as_in_the_reference() {
     // centre (the translation names its rotated top-left corner) and keeps the mode: Cover
     // and Contain fit the turned image anew, to cover the frame or to fit inside it.
     let (engine, page) = support::engine_with_page(200.0, 200.0);
-    let uri = support::repo()
-        .join("assets/samples/sample_1.jpg")
-        .display()
-        .to_string();
+    let uri = support::sample(1);
     let g = support::image_block(&engine, page, "rect", &uri, (0.0, 0.0, 200.0, 100.0));
     let b = &engine.block;
     use easel::ContentFillMode::{Contain, Cover, Crop};

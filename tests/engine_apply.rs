@@ -424,10 +424,7 @@ fn engines_are_cheap_send_and_run_side_by_side() {
         .add_local_source("x", Default::default())
         .unwrap();
     assert!(engine.adapter().is_none(), "managing assets starts no GPU");
-    let sample = repo()
-        .join("assets/samples/sample_4.jpg")
-        .display()
-        .to_string();
+    let sample = crate::support::sample(4);
     let sizes: Vec<(u32, u32)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..3u32)
             .map(|i| {
@@ -509,10 +506,7 @@ fn exports_recover_after_the_device_is_lost() {
         .unwrap()
         .page()
         .unwrap();
-    let sample = repo()
-        .join("assets/samples/sample_4.jpg")
-        .display()
-        .to_string();
+    let sample = crate::support::sample(4);
     crate::support::image_block(&engine, page, "ellipse", &sample, (4.0, 4.0, 40.0, 30.0));
     let before = engine
         .block

@@ -7,15 +7,6 @@ use easel::{
 };
 use image::RgbaImage;
 
-fn sample(n: u32) -> String {
-    support::repo()
-        .join(format!("assets/samples/sample_{n}.jpg"))
-        .canonicalize()
-        .unwrap()
-        .display()
-        .to_string()
-}
-
 /// The guide's scene: an 800×600 page with sample_1 in a 400×300 rect at (200, 150).
 fn guide_scene(engine: &Engine) -> (BlockId, BlockId) {
     let page = engine
@@ -28,7 +19,7 @@ fn guide_scene(engine: &Engine) -> (BlockId, BlockId) {
         engine,
         page,
         "rect",
-        &sample(1),
+        &support::sample(1),
         (200.0, 150.0, 400.0, 300.0),
     );
     (page, block)
@@ -36,7 +27,7 @@ fn guide_scene(engine: &Engine) -> (BlockId, BlockId) {
 
 /// CPU reference: sample_1 (1600×1067) cover-cropped into 400×300, centred.
 fn cover_reference() -> RgbaImage {
-    let src = image::open(sample(1)).unwrap().to_rgba8();
+    let src = image::open(support::sample(1)).unwrap().to_rgba8();
     let s = (400.0f64 / 1600.0).max(300.0 / 1067.0);
     let crop_w = 400.0 / s;
     let x0 = (1600.0 - crop_w) / 2.0;
@@ -67,7 +58,7 @@ fn the_guide_runs_end_to_end_and_the_png_is_right() {
                 AssetDefinition::new(format!("asset-{i}"))
                     .with_label("en", &format!("Sample Image {i}"))
                     .with_tags("en", &tags)
-                    .with_meta("uri", sample(i)),
+                    .with_meta("uri", support::sample(i)),
             )
             .unwrap();
     }

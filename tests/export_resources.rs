@@ -2,7 +2,7 @@
 //! clear error naming the block and URI, and the engine stays usable afterwards.
 
 use crate::support::http::{Reply, Server};
-use crate::support::{image_block, repo};
+use crate::support::{self, image_block, repo};
 use easel::{BlockId, Engine, Error, ExportOptions, ResourceErrorKind, ResourceState, SceneLayout};
 use std::sync::Arc;
 use std::time::Duration;
@@ -153,14 +153,8 @@ fn images_over_the_dimension_limit_fail_before_decoding() {
     f.engine
         .editor
         .update_settings(|s| s.max_image_dimension = 1000);
-    let path = repo()
-        .join("assets/samples/sample_1.jpg")
-        .display()
-        .to_string();
-    let good = repo()
-        .join("assets/samples/sample_4.jpg")
-        .display()
-        .to_string();
+    let path = support::sample(1);
+    let good = support::sample(4);
     let m = f.assert_fails(&path, ResourceErrorKind::ImageTooLarge, &good);
     assert!(m.contains("1600x1067"), "{m}");
 }

@@ -99,6 +99,16 @@ pub fn png_header_only(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
+/// The path of `assets/samples/sample_{n}.jpg`, as an image URI.
+pub fn sample(n: u32) -> String {
+    repo()
+        .join(format!("assets/samples/sample_{n}.jpg"))
+        .canonicalize()
+        .unwrap()
+        .display()
+        .to_string()
+}
+
 /// A scene with one `w × h` page in a vertical stack; returns the page.
 pub fn page(engine: &easel::Engine, w: f32, h: f32) -> easel::BlockId {
     engine

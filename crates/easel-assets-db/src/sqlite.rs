@@ -245,8 +245,7 @@ fn prepare_schema(conn: &Connection, location: &str) -> Result<()> {
         return Ok(());
     }
     let failed = |e: rusqlite::Error| open_error(location, &e);
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(|e| open_error(location, &e))?;
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(failed)?;
     let result = match schema_version(conn, location) {
         Ok(None) => conn
             .execute_batch(&format!(

@@ -328,7 +328,8 @@ impl SceneGraph {
             keys::CROP_TRANSLATION_X => crop.translation_x = v,
             _ => crop.translation_y = v,
         }
-        if mode != ContentFillMode::Crop && key != keys::CROP_ROTATION {
+        // (A rotation got here only in Crop mode.)
+        if mode != ContentFillMode::Crop {
             self.store_value(
                 block,
                 keys::CONTENT_FILL_MODE,

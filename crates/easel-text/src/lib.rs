@@ -28,7 +28,7 @@ mod fonts;
 mod layout;
 
 pub use error::{Error, Result};
-pub use fonts::{FontId, FontLibrary, FontMetrics};
+pub use fonts::{FontId, FontLibrary, FontMetrics, MAX_HINTED_PPEM};
 pub use layout::{
     Align, LineBox, MAX_FONT_SIZE, MAX_TEXT_BYTES, ParagraphStyle, PlacedGlyph, RunStyle,
     TextLayout,
